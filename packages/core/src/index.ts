@@ -21,3 +21,5 @@ export { toArray } from './to-array.js';
 export { toFloat32 } from './to-float32.js';
 export { readSafetensors, parseSafetensors, writeSafetensors } from './safetensors.js';
 export type { NamedArray, NamedArrays } from './safetensors.js';
+export { namedOperator } from './named-operator.js';
+export type { RecurrentOperator } from './named-operator.js';
