@@ -19,3 +19,16 @@ export { gru } from './gru/gru.js';
 // Shared
 export { param, checkWeightNames } from './shared/weights.js';
 export type { WeightsInput } from './shared/weights.js';
+// Stacks and stateless layers
+export { stackCells } from './stack/stack-cell.js';
+export type { StackOptions } from './stack/stack-cell.js';
+export { stack } from './stack/stack.js';
+export { denseCell } from './layers/dense-cell.js';
+export type { DenseCellOptions } from './layers/dense-cell.js';
+export { embeddingCell } from './layers/embedding-cell.js';
+export type { EmbeddingCellOptions } from './layers/embedding-cell.js';
+// Models: config + weights
+export { cellFromConfig, registerCellKind, cellKinds, subWeights, cellWeights } from './model/cell-registry.js';
+export type { CellBuilder, Weights } from './model/cell-registry.js';
+export { encodeModel, decodeModel } from './model/model-format.js';
+export type { ModelMeta } from './model/model-format.js';

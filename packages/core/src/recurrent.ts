@@ -103,7 +103,7 @@ export function recurrent<S extends State>(cell: Cell<S>, options: RecurrentOpti
       if (options.control) {
         detach = options.control.attach({
           reset: dropState,
-          snapshot: () => (state ? snapshotState(cell.kind, state) : null),
+          snapshot: () => (state ? snapshotState(cell.kind, state, batch) : null),
           restore: (snap) => {
             const restored = restoreState(`control.restore(${cell.kind})`, snap, cell.kind, (n) => cell.initialState(n)) as S;
             dropState();

@@ -15,13 +15,11 @@ export interface StateSnapshot {
   tensors: Record<string, { shape: number[]; data: number[] }>;
 }
 
-/** Read a state back into a snapshot (one read-back per tensor). Does not dispose the state. */
-export function snapshotState(kind: string, state: State): StateSnapshot {
+/** Read a state of batch size `batch` back into a snapshot (one read-back per tensor). Does not dispose the state. */
+export function snapshotState(kind: string, state: State, batch: number): StateSnapshot {
   const tensors: StateSnapshot['tensors'] = {};
-  let batch = 0;
   for (const [name, t] of Object.entries(state)) {
     tensors[name] = { shape: t.shape.slice(), data: Array.from(t.dataSync()) };
-    batch = t.shape[0];
   }
   return { format: 'rxrnn.state', version: 1, kind, batch, tensors };
 }

@@ -1,0 +1,43 @@
+/**
+ * `denseCell`: a stateless affine layer `y = φ(x W + b)` as a Cell (empty state), so output heads
+ * compose with recurrent layers in `stackCells`. φ may also be `'softmax'` (for a distribution).
+ *
+ * Parameters: `kernel` [X, Y], `bias` [Y].
+ */
+import * as tf from '@tensorflow/tfjs';
+import { defineCell, checkSize, createRng, getActivation, glorotUniform, type Activation, type Cell } from '@rxrnn/core';
+import { param, checkWeightNames, type WeightsInput } from '../shared/weights.js';
+
+export interface DenseCellOptions {
+  inputSize: number;
+  outputSize: number;
+  /** φ: any activation, or `'softmax'`. Default `'linear'` (logits). */
+  activation?: Activation | 'softmax';
+  seed?: number;
+  weights?: WeightsInput;
+}
+
+type DenseParams = { kernel: tf.Tensor2D; bias: tf.Tensor1D };
+
+export function denseCell(options: DenseCellOptions): Cell<Record<string, never>> {
+  const fn = 'denseCell';
+  const { inputSize: X, outputSize: Y } = options ?? ({} as DenseCellOptions);
+  checkSize(fn, 'options.inputSize', X);
+  checkSize(fn, 'options.outputSize', Y);
+  const activation = options.activation ?? 'linear';
+  const phi = activation === 'softmax' ? (t: tf.Tensor) => tf.softmax(t) : getActivation(activation, fn, 'options.activation');
+  checkWeightNames(fn, options.weights, ['kernel', 'bias']);
+  const rng = createRng(options.seed ?? 0);
+  return defineCell<DenseParams, Record<string, never>>({
+    kind: 'dense',
+    inputSize: X,
+    outputSize: Y,
+    config: { inputSize: X, outputSize: Y, activation: typeof activation === 'string' ? activation : 'custom' },
+    params: {
+      kernel: param(fn, options.weights, 'kernel', [X, Y], () => glorotUniform(rng, X, Y)),
+      bias: param(fn, options.weights, 'bias', [Y], () => new Float32Array(Y)),
+    },
+    initialState: () => ({}),
+    step: (p, s, x) => [phi(tf.add(tf.matMul(x, p.kernel), p.bias)) as tf.Tensor2D, s], // [B, Y]
+  });
+}

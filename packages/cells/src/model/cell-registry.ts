@@ -1,0 +1,71 @@
+/**
+ * Rebuild a cell from its JSON config and named weights: the inverse of `cell.config` +
+ * `cell.params`. Every family registers a builder under its `kind`; composite cells (stack,
+ * wrappers) build their parts through the `build` callback.
+ */
+import type * as tf from '@tensorflow/tfjs';
+import { rxrnnError, ErrorCodes, describe, type Cell, type CellConfig, type ParamInit } from '@rxrnn/core';
+import { rnnCell } from '../rnn/rnn-cell.js';
+import { lstmCell } from '../lstm/lstm-cell.js';
+import { gruCell } from '../gru/gru-cell.js';
+import { stackCells } from '../stack/stack-cell.js';
+import { denseCell } from '../layers/dense-cell.js';
+import { embeddingCell } from '../layers/embedding-cell.js';
+
+export type Weights = Record<string, ParamInit>;
+export type CellBuilder = (config: CellConfig & Record<string, unknown>, weights: Weights | undefined, build: (config: CellConfig, weights: Weights | undefined) => Cell) => Cell;
+
+const builders = new Map<string, CellBuilder>();
+
+/** Register how to rebuild cells of `kind`. Later registrations replace earlier ones. */
+export function registerCellKind(kind: string, builder: CellBuilder): void {
+  builders.set(kind, builder);
+}
+
+/** The registered kinds. */
+export function cellKinds(): string[] {
+  return [...builders.keys()].sort();
+}
+
+/** The entries of `weights` under `prefix`, with the prefix removed. */
+export function subWeights(weights: Weights | undefined, prefix: string): Weights | undefined {
+  if (!weights) return undefined;
+  const out: Weights = {};
+  for (const [k, v] of Object.entries(weights)) if (k.startsWith(prefix)) out[k.slice(prefix.length)] = v;
+  return out;
+}
+
+/** Build a cell from a config (as in `cell.config`) and, optionally, its weights by parameter name. */
+export function cellFromConfig(config: CellConfig, weights?: Weights): Cell {
+  const kind = (config as { kind?: unknown })?.kind;
+  const builder = typeof kind === 'string' ? builders.get(kind) : undefined;
+  if (!builder) throw rxrnnError(ErrorCodes.UNKNOWN, 'cellFromConfig', 'config.kind', `one of ${cellKinds().join(', ')}`, describe(kind));
+  return builder(config as CellConfig & Record<string, unknown>, weights, cellFromConfig);
+}
+
+// Builders take the config as options: every factory's config holds its options by the same names.
+const opts = <T>(c: Record<string, unknown>, w: Weights | undefined) => ({ ...c, weights: w }) as unknown as T;
+registerCellKind('rnn', (c, w) => rnnCell(opts(c, w)));
+registerCellKind('lstm', (c, w) => lstmCell(opts({ ...c, projSize: c.projSize ?? undefined }, w)));
+registerCellKind('gru', (c, w) => gruCell(opts(c, w)));
+registerCellKind('dense', (c, w) => denseCell(opts(c, w)));
+registerCellKind('embedding', (c, w) => embeddingCell(opts(c, w)));
+registerCellKind('stack', (c, w, build) => {
+  const layers = c.layers as CellConfig[];
+  if (!Array.isArray(layers)) throw rxrnnError(ErrorCodes.FORMAT, 'cellFromConfig', 'config.layers', 'an array of cell configs', describe(layers));
+  const built: Cell[] = [];
+  try {
+    layers.forEach((l, i) => built.push(build(l, subWeights(w, `layers.${i}.`))));
+  } catch (e) {
+    built.forEach((b) => b.dispose());
+    throw e;
+  }
+  return stackCells(built, { dropout: (c.dropout as number) ?? 0 });
+});
+
+/** Every parameter of a cell as plain arrays, by name (for saving). */
+export function cellWeights(cell: Cell): Record<string, { shape: number[]; data: Float32Array }> {
+  const out: Record<string, { shape: number[]; data: Float32Array }> = {};
+  for (const [k, v] of Object.entries(cell.params)) out[k] = { shape: v.shape.slice(), data: (v as tf.Tensor).dataSync() as Float32Array };
+  return out;
+}

@@ -1,0 +1,74 @@
+/**
+ * `stackCells`: cells in sequence, one step each per time step — the deep (stacked) RNN of the
+ * lecture, and the way a whole model (embedding → LSTM → LSTM → dense) becomes one Cell:
+ *
+ *     y⁰_t = x_t,   y^l_t, s^l_t = cell_l(s^l_{t−1}, dropout(y^{l−1}_t))   for l = 1..L,   y_t = y^L_t
+ *
+ * Dropout between layers (Zaremba et al. 2014: non-recurrent connections only) applies in training
+ * mode only, to the inputs of layers 2..L. State entries and parameters are prefixed by the layer:
+ * state `0.h`, `0.c`, `1.h`…; parameters `layers.0.kernel`…; extras likewise `0.i`….
+ */
+import * as tf from '@tensorflow/tfjs';
+import { rxrnnError, ErrorCodes, describe, type Cell, type Extras, type State, type StepResult } from '@rxrnn/core';
+
+export interface StackOptions {
+  /** Dropout rate between layers at training time. Default 0. */
+  dropout?: number;
+}
+
+export function stackCells(cells: readonly Cell[], options: StackOptions = {}): Cell {
+  const fn = 'stackCells';
+  if (!Array.isArray(cells) || cells.length === 0) throw rxrnnError(ErrorCodes.ARGUMENT, fn, 'cells', 'a non-empty array of cells', describe(cells));
+  cells.forEach((c, i) => {
+    if (!c || typeof c.step !== 'function') throw rxrnnError(ErrorCodes.ARGUMENT, fn, `cells[${i}]`, 'a Cell', describe(c));
+    if (i > 0 && cells[i - 1].outputSize !== c.inputSize) {
+      throw rxrnnError(ErrorCodes.SIZE, fn, `cells[${i}].inputSize`, `${cells[i - 1].outputSize} (the output size of cells[${i - 1}])`, `${c.inputSize}`);
+    }
+  });
+  const dropout = options.dropout ?? 0;
+  if (!(dropout >= 0 && dropout < 1)) throw rxrnnError(ErrorCodes.ARGUMENT, fn, 'options.dropout', 'a rate in [0, 1)', describe(dropout));
+  const params: Record<string, tf.Variable> = {};
+  cells.forEach((c, i) => {
+    for (const [k, v] of Object.entries(c.params) as [string, tf.Variable][]) params[`layers.${i}.${k}`] = v;
+  });
+  let disposed = false;
+  return {
+    kind: 'stack',
+    inputSize: cells[0].inputSize,
+    outputSize: cells[cells.length - 1].outputSize,
+    config: { kind: 'stack', dropout, layers: cells.map((c) => c.config) },
+    params,
+    initialState(batch) {
+      const s: Record<string, tf.Tensor> = {};
+      cells.forEach((c, i) => {
+        for (const [k, t] of Object.entries(c.initialState(batch)) as [string, tf.Tensor][]) s[`${i}.${k}`] = t;
+      });
+      return s;
+    },
+    step(state, x, ctx = {}): StepResult {
+      if (disposed) throw rxrnnError(ErrorCodes.DISPOSED, 'stack', 'cell', 'a live cell', 'a disposed cell');
+      const next: Record<string, tf.Tensor> = {};
+      const extras: Extras = {};
+      let y = x; // [B, X]
+      cells.forEach((c, i) => {
+        const own: Record<string, tf.Tensor> = {};
+        const prefix = `${i}.`;
+        for (const [k, t] of Object.entries(state)) if (k.startsWith(prefix)) own[k.slice(prefix.length)] = t;
+        if (i > 0 && ctx.training && dropout > 0) y = tf.dropout(y, dropout, undefined, ctx.rng?.seed()) as tf.Tensor2D;
+        const [yi, si, ei] = c.step(own as State, y, ctx); // yi: [B, Y_i]
+        for (const [k, t] of Object.entries(si) as [string, tf.Tensor][]) next[prefix + k] = t;
+        if (ei) for (const [k, t] of Object.entries(ei) as [string, tf.Tensor][]) extras[prefix + k] = t;
+        y = yi;
+      });
+      return [y, next, ctx.extras ? extras : undefined];
+    },
+    dispose() {
+      if (disposed) return;
+      disposed = true;
+      for (const c of cells) c.dispose();
+    },
+    get isDisposed() {
+      return disposed;
+    },
+  };
+}
