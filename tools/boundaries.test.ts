@@ -1,0 +1,132 @@
+/**
+ * The workspace's layering, enforced from the Nx tags in each package.json (`nx.tags`):
+ *
+ *     core ← cells, kernels ← attention, memory ← pipelines (text, speech, vision, video) ← ws ← apps
+ *
+ * Checked two ways: the project graph Nx itself computes (`nx graph --file`), and the `@rxrnn/*`
+ * imports actually written in each package's source, which must also be declared in its
+ * package.json (or a packed package would not install). Also: only @rxrnn/ws and apps import `ws`.
+ */
+import { describe, it, expect } from 'vitest';
+import { readFileSync, readdirSync, statSync, existsSync, mkdtempSync } from 'node:fs';
+import { join } from 'node:path';
+import { tmpdir } from 'node:os';
+import { execFileSync } from 'node:child_process';
+
+const root = join(import.meta.dirname, '..');
+
+/** Which scopes a scope may depend on at run time. */
+const allowed: Record<string, string[]> = {
+  'scope:core': [],
+  'scope:testing': ['scope:core'],
+  'scope:cells': ['scope:core', 'scope:kernels'],
+  'scope:kernels': ['scope:core'],
+  'scope:attention': ['scope:core', 'scope:kernels', 'scope:cells'],
+  'scope:memory': ['scope:core', 'scope:kernels', 'scope:cells', 'scope:attention'],
+  'scope:pipeline': ['scope:core', 'scope:kernels', 'scope:cells', 'scope:attention', 'scope:memory', 'scope:pipeline'],
+  'scope:ws': ['scope:core', 'scope:kernels', 'scope:cells', 'scope:attention', 'scope:memory', 'scope:pipeline'],
+  'scope:app': ['scope:core', 'scope:kernels', 'scope:cells', 'scope:attention', 'scope:memory', 'scope:pipeline', 'scope:ws', 'scope:testing'],
+};
+
+interface Pkg {
+  dir: string;
+  name: string;
+  scope: string;
+  deps: Set<string>;
+  devDeps: Set<string>;
+}
+
+function packages(): Pkg[] {
+  const out: Pkg[] = [];
+  for (const group of ['packages', 'apps']) {
+    for (const d of readdirSync(join(root, group))) {
+      const file = join(root, group, d, 'package.json');
+      if (!existsSync(file)) continue;
+      const pj = JSON.parse(readFileSync(file, 'utf8'));
+      const scope = (pj.nx?.tags ?? []).find((t: string) => t.startsWith('scope:'));
+      out.push({
+        dir: join(root, group, d),
+        name: pj.name,
+        scope,
+        deps: new Set([...Object.keys(pj.dependencies ?? {}), ...Object.keys(pj.peerDependencies ?? {}), ...Object.keys(pj.optionalDependencies ?? {})]),
+        devDeps: new Set(Object.keys(pj.devDependencies ?? {})),
+      });
+    }
+  }
+  return out;
+}
+
+function sources(dir: string): string[] {
+  const out: string[] = [];
+  const walk = (d: string) => {
+    for (const f of readdirSync(d)) {
+      const p = join(d, f);
+      if (f === 'node_modules' || f === 'dist' || f === 'public') continue;
+      if (statSync(p).isDirectory()) walk(p);
+      else if (/\.(ts|tsx|mts)$/.test(f)) out.push(p);
+    }
+  };
+  if (existsSync(join(dir, 'src'))) walk(join(dir, 'src'));
+  return out;
+}
+
+const importRe = /(?:import|export)\s[^'"]*?from\s+['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)/g;
+
+describe('workspace boundaries', () => {
+  const pkgs = packages();
+  const byName = new Map(pkgs.map((p) => [p.name, p]));
+
+  it('every project has exactly one known scope tag', () => {
+    for (const p of pkgs) expect(Object.keys(allowed), `${p.name} has tag ${p.scope}`).toContain(p.scope);
+  });
+
+  it('imports follow the layering and are declared in package.json', () => {
+    const problems: string[] = [];
+    for (const p of pkgs) {
+      for (const file of sources(p.dir)) {
+        const isTest = file.endsWith('.test.ts');
+        // Imports only: doc comments hold examples that import other packages.
+        const text = readFileSync(file, 'utf8').replace(/\/\*[\s\S]*?\*\//g, '').replace(/^\s*\/\/.*$/gm, '');
+        for (const m of text.matchAll(importRe)) {
+          const spec = m[1] ?? m[2];
+          const rel = file.slice(root.length + 1);
+          if (spec === 'ws' && p.scope !== 'scope:ws' && p.scope !== 'scope:app') problems.push(`${rel} imports ws (only @rxrnn/ws and apps may)`);
+          if (!spec.startsWith('@rxrnn/')) continue;
+          const target = byName.get(spec.split('/').slice(0, 2).join('/'));
+          if (!target) {
+            problems.push(`${rel} imports unknown ${spec}`);
+            continue;
+          }
+          if (target.name === p.name) continue;
+          if (isTest) {
+            // Core's own tests use @rxrnn/testing without declaring it: testing depends on core,
+            // and a devDependency back would make a cycle in the build graph.
+            if (p.name === '@rxrnn/core' && target.name === '@rxrnn/testing') continue;
+            if (!p.deps.has(target.name) && !p.devDeps.has(target.name)) problems.push(`${rel}: test imports ${target.name}, not in ${p.name}'s dependencies or devDependencies`);
+            continue;
+          }
+          if (!allowed[p.scope]?.includes(target.scope)) problems.push(`${rel}: ${p.scope} may not import ${target.name} (${target.scope})`);
+          if (!p.deps.has(target.name)) problems.push(`${rel} imports ${target.name}, not declared in ${p.name}'s dependencies`);
+        }
+      }
+    }
+    expect(problems).toEqual([]);
+  });
+
+  it('the project graph Nx computes respects the tags', () => {
+    const out = join(mkdtempSync(join(tmpdir(), 'rxrnn-graph-')), 'graph.json');
+    execFileSync(process.execPath, [join(root, 'node_modules/nx/dist/bin/nx.js'), 'graph', `--file=${out}`], { cwd: root, stdio: 'ignore' });
+    const graph = JSON.parse(readFileSync(out, 'utf8')).graph as { dependencies: Record<string, { target: string; type: string }[]> };
+    const problems: string[] = [];
+    for (const [from, edges] of Object.entries(graph.dependencies)) {
+      const a = byName.get(from);
+      if (!a) continue;
+      for (const e of edges) {
+        const b = byName.get(e.target);
+        if (!b || a.devDeps.has(b.name)) continue;
+        if (!allowed[a.scope]?.includes(b.scope)) problems.push(`${from} → ${e.target}`);
+      }
+    }
+    expect(problems).toEqual([]);
+  });
+});
