@@ -32,3 +32,14 @@ export { cellFromConfig, registerCellKind, cellKinds, subWeights, cellWeights } 
 export type { CellBuilder, Weights } from './model/cell-registry.js';
 export { encodeModel, decodeModel } from './model/model-format.js';
 export type { ModelMeta } from './model/model-format.js';
+// LSTM variants: peephole LSTM and the eight of Greff et al. 2017; layer-normalised LSTM (Ba et al. 2016)
+export { greffLstmStep, lstmVariantSpec, LSTM_VARIANTS } from './lstm-variants/greff-lstm-step.js';
+export type { LstmVariant, LstmBlock, LstmVariantSpec, LstmVariantParams, LstmVariantState } from './lstm-variants/greff-lstm-step.js';
+export { lstmVariantCell, peepholeLstmCell, cifgLstmCell, lstmVariantWeightNames } from './lstm-variants/lstm-variant-cell.js';
+export type { LstmVariantCellOptions } from './lstm-variants/lstm-variant-cell.js';
+export { lstmVariant } from './lstm-variants/lstm-variant.js';
+export { layerNormLstmStep } from './lstm-variants/layernorm-lstm-step.js';
+export type { LayerNormLstmParams, LayerNormLstmState } from './lstm-variants/layernorm-lstm-step.js';
+export { layerNormLstmCell, LAYERNORM_LSTM_WEIGHTS } from './lstm-variants/layernorm-lstm-cell.js';
+export type { LayerNormLstmCellOptions } from './lstm-variants/layernorm-lstm-cell.js';
+export { layerNormLstm } from './lstm-variants/layernorm-lstm.js';

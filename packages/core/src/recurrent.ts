@@ -134,8 +134,12 @@ export function recurrent<S extends State>(cell: Cell<S>, options: RecurrentOpti
               const [y1, s1, e1] = cell.step(prev, input, ctx);
               // The output is often a state tensor too (y = h): emit a clone, which shares the
               // data, so that whoever frees y cannot free the state.
-              const y2 = Object.values(s1).includes(y1) ? tf.clone(y1) : y1;
-              return [y2, s1, e1 ?? {}] as [tf.Tensor2D, S, Extras];
+              // Likewise extras that are state tensors (an LSTM's c).
+              const inState = new Set<tf.Tensor>(Object.values(s1));
+              const y2 = inState.has(y1) ? tf.clone(y1) : y1;
+              const e2: Extras = {};
+              for (const [k, t] of Object.entries(e1 ?? {})) e2[k] = inState.has(t) || t === y2 ? tf.clone(t) : t;
+              return [y2, s1, e2] as [tf.Tensor2D, S, Extras];
             });
             disposeStateExcept(prev, next);
             state = next;

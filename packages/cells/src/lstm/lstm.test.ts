@@ -1,6 +1,6 @@
 import { describe, it, expect } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
-import { from, Subject, concat, of, throwError } from 'rxjs';
+import { from, Subject, concat, of, throwError, map } from 'rxjs';
 import { toArray } from '@rxrnn/core';
 import { expectNoLeaks, collect, gradCheck } from '@rxrnn/testing';
 import { lstmCell, lstm, gruCell } from '../index.js';
@@ -46,6 +46,27 @@ describe('lstm', () => {
     const report = gradCheck(loss, cell.params as Record<string, tf.Variable>);
     expect(report.checked).toBeGreaterThan(20);
     xs.forEach((x) => x.dispose());
+    cell.dispose();
+  });
+});
+
+describe('lstm extras', () => {
+  it('extras c can be freed by the receiver, step by step, without freeing the state', async () => {
+    const cell = lstmCell({ inputSize: 2, hiddenSize: 3, seed: 1 });
+    const keys = await expectNoLeaks(() =>
+      collect(
+        from([[1, 0], [0, 1], [1, 1]]).pipe(
+          lstm(cell, { emit: 'step', extras: true }),
+          map((s) => {
+            const k = Object.keys(s.extras!).sort();
+            s.y.dispose();
+            Object.values(s.extras!).forEach((t) => t.dispose()); // before the next step runs
+            return k;
+          }),
+        ),
+      ),
+    );
+    expect(keys).toEqual([0, 1, 2].map(() => ['c', 'f', 'g', 'i', 'o']));
     cell.dispose();
   });
 });

@@ -69,3 +69,9 @@ export function cellWeights(cell: Cell): Record<string, { shape: number[]; data:
   for (const [k, v] of Object.entries(cell.params)) out[k] = { shape: v.shape.slice(), data: (v as tf.Tensor).dataSync() as Float32Array };
   return out;
 }
+
+// LSTM variants (Greff et al. 2017; layer-normalised LSTM): appended by the lstm-variants family.
+import { lstmVariantCell } from '../lstm-variants/lstm-variant-cell.js';
+import { layerNormLstmCell } from '../lstm-variants/layernorm-lstm-cell.js';
+registerCellKind('lstm-variant', (c, w) => lstmVariantCell(opts(c, w)));
+registerCellKind('layernorm-lstm', (c, w) => layerNormLstmCell(opts(c, w)));
