@@ -43,3 +43,18 @@ export type { LayerNormLstmParams, LayerNormLstmState } from './lstm-variants/la
 export { layerNormLstmCell, LAYERNORM_LSTM_WEIGHTS } from './lstm-variants/layernorm-lstm-cell.js';
 export type { LayerNormLstmCellOptions } from './lstm-variants/layernorm-lstm-cell.js';
 export { layerNormLstm } from './lstm-variants/layernorm-lstm.js';
+// Interop: PyTorch and Keras weights; bidirectional RNNs
+export { fromTorch } from './io/from-torch.js';
+export type { FromTorchOptions, TorchMode } from './io/from-torch.js';
+export { planTorch, TORCH_MODES } from './io/torch-weights.js';
+export type { TorchLayout, TorchPlan, TorchCellPlan, TorchLayoutOptions } from './io/torch-weights.js';
+export { fromKeras } from './io/from-keras.js';
+export type { FromKerasOptions, KerasSource, KerasType, TfjsLayerLike } from './io/from-keras.js';
+export { planKeras, findKerasWeights, KERAS_TYPES } from './io/keras-weights.js';
+export type { KerasPlan, KerasPlanOptions, KerasWeights } from './io/keras-weights.js';
+export { readNamedWeights } from './io/named-tensors.js';
+export type { NamedWeightsSource, ArrayTensor } from './io/named-tensors.js';
+export { bidirectionalModel, runBidirectional, mergeDirections, BIDIRECTIONAL_MERGES } from './bidirectional/bidirectional-model.js';
+export type { BidirectionalModel, BidirectionalLayer, BidirectionalMerge, BidirectionalModelOptions, BidirectionalRun, BidirectionalRunOptions } from './bidirectional/bidirectional-model.js';
+export { bidirectional } from './bidirectional/bidirectional.js';
+export type { BidirectionalOptions } from './bidirectional/bidirectional.js';
