@@ -43,6 +43,42 @@ export type { LayerNormLstmParams, LayerNormLstmState } from './lstm-variants/la
 export { layerNormLstmCell, LAYERNORM_LSTM_WEIGHTS } from './lstm-variants/layernorm-lstm-cell.js';
 export type { LayerNormLstmCellOptions } from './lstm-variants/layernorm-lstm-cell.js';
 export { layerNormLstm } from './lstm-variants/layernorm-lstm.js';
+// More cell families: MUT1-3 (Jozefowicz et al. 2015), strongly-typed T-RNN/T-LSTM/T-GRU (Balduzzi & Ghifary 2016),
+// recurrent highway network (Zilly et al. 2017), residual wrapper, 2-D Grid LSTM (Kalchbrenner et al. 2016),
+// variational dropout (Gal & Ghahramani 2016) and zoneout (Krueger et al. 2017) wrappers
+export { mutStep, MUT_VARIANTS, MUT_BLOCKS } from './mut/mut-step.js';
+export type { MutVariant, MutParams, MutState } from './mut/mut-step.js';
+export { mutCell, MUT_WEIGHTS } from './mut/mut-cell.js';
+export type { MutCellOptions } from './mut/mut-cell.js';
+export { mut } from './mut/mut.js';
+export { tRnnStep, tLstmStep, tGruStep } from './typed/typed-step.js';
+export type { TRnnParams, TRnnState, TGatedParams, TLstmState, TGruState } from './typed/typed-step.js';
+export { tRnnCell, tLstmCell, tGruCell, T_RNN_WEIGHTS, T_GATED_WEIGHTS } from './typed/typed-cell.js';
+export type { TRnnCellOptions, TGatedCellOptions } from './typed/typed-cell.js';
+export { tRnn, tLstm, tGru } from './typed/typed.js';
+export { rhnStep } from './highway/rhn-step.js';
+export type { RhnParams, RhnState } from './highway/rhn-step.js';
+export { rhnCell } from './highway/rhn-cell.js';
+export type { RhnCellOptions } from './highway/rhn-cell.js';
+export { rhn } from './highway/rhn.js';
+export { residualStep } from './residual/residual-step.js';
+export { residualCell } from './residual/residual-cell.js';
+export type { ResidualCellOptions } from './residual/residual-cell.js';
+export { residual } from './residual/residual.js';
+export { gridLstmStep, gridLstmTransform } from './grid/grid-lstm-step.js';
+export type { GridLstmParams, GridLstmLayerParams, GridLstmState } from './grid/grid-lstm-step.js';
+export { gridLstmCell } from './grid/grid-lstm-cell.js';
+export type { GridLstmCellOptions } from './grid/grid-lstm-cell.js';
+export { gridLstm } from './grid/grid-lstm.js';
+export { variationalDropoutStep, zoneoutStep, dropoutMask, zoneoutMask, DROPOUT_KEYS } from './regularise/regularise-step.js';
+export type { DropoutRates } from './regularise/regularise-step.js';
+export { variationalDropout } from './regularise/variational-dropout-cell.js';
+export type { VariationalDropoutOptions } from './regularise/variational-dropout-cell.js';
+export { zoneout } from './regularise/zoneout-cell.js';
+export type { ZoneoutOptions } from './regularise/zoneout-cell.js';
+export { regularised } from './regularise/regularised.js';
+export { wrapCell, checkInnerCell } from './shared/wrap-cell.js';
+export type { WrapCellSpec } from './shared/wrap-cell.js';
 // Interop: PyTorch and Keras weights; bidirectional RNNs
 export { fromTorch } from './io/from-torch.js';
 export type { FromTorchOptions, TorchMode } from './io/from-torch.js';

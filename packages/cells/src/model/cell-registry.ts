@@ -75,3 +75,31 @@ import { lstmVariantCell } from '../lstm-variants/lstm-variant-cell.js';
 import { layerNormLstmCell } from '../lstm-variants/layernorm-lstm-cell.js';
 registerCellKind('lstm-variant', (c, w) => lstmVariantCell(opts(c, w)));
 registerCellKind('layernorm-lstm', (c, w) => layerNormLstmCell(opts(c, w)));
+
+// More cell families (mut, typed, highway, residual, grid, regularise): appended by that family.
+import { mutCell, type MutCellOptions } from '../mut/mut-cell.js';
+import { tRnnCell, tLstmCell, tGruCell, type TRnnCellOptions, type TGatedCellOptions } from '../typed/typed-cell.js';
+import { rhnCell, type RhnCellOptions } from '../highway/rhn-cell.js';
+import { gridLstmCell, type GridLstmCellOptions } from '../grid/grid-lstm-cell.js';
+import { residualCell } from '../residual/residual-cell.js';
+import { variationalDropout, type VariationalDropoutOptions } from '../regularise/variational-dropout-cell.js';
+import { zoneout } from '../regularise/zoneout-cell.js';
+registerCellKind('mut', (c, w) => mutCell(opts<MutCellOptions>(c, w)));
+registerCellKind('t-rnn', (c, w) => tRnnCell(opts<TRnnCellOptions>(c, w)));
+registerCellKind('t-lstm', (c, w) => tLstmCell(opts<TGatedCellOptions>(c, w)));
+registerCellKind('t-gru', (c, w) => tGruCell(opts<TGatedCellOptions>(c, w)));
+registerCellKind('rhn', (c, w) => rhnCell(opts<RhnCellOptions>(c, w)));
+registerCellKind('grid-lstm', (c, w) => gridLstmCell(opts<GridLstmCellOptions>(c, w)));
+// Wrappers: the inner cell from `config.inner` and the weights under `inner.`; freed if the wrapper fails.
+const wrapped = (c: Record<string, unknown>, w: Weights | undefined, build: (config: CellConfig, weights: Weights | undefined) => Cell, wrap: (inner: Cell) => Cell): Cell => {
+  const inner = build(c.inner as CellConfig, subWeights(w, 'inner.'));
+  try {
+    return wrap(inner);
+  } catch (e) {
+    inner.dispose();
+    throw e;
+  }
+};
+registerCellKind('residual', (c, w, build) => wrapped(c, w, build, (inner) => residualCell(inner, { weights: w?.projection ? { projection: w.projection } : undefined })));
+registerCellKind('variational-dropout', (c, w, build) => wrapped(c, w, build, (inner) => variationalDropout(inner, c as VariationalDropoutOptions)));
+registerCellKind('zoneout', (c, w, build) => wrapped(c, w, build, (inner) => zoneout(inner, { h: c.h as number, c: c.c as number })));
