@@ -1,9 +1,9 @@
 /**
- * Docs with runnable examples: every script in docs/examples runs to completion, and the README's
- * example is the same code as docs/examples/readme.ts.
+ * Docs with runnable examples: every script in docs/examples and every `<package>/docs/<name>.example.ts`
+ * runs to completion, and the README's example is the same code as docs/examples/readme.ts.
  */
 import { describe, it, expect } from 'vitest';
-import { readFileSync, readdirSync } from 'node:fs';
+import { readFileSync, readdirSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { execFileSync } from 'node:child_process';
 
@@ -22,9 +22,16 @@ describe('docs examples', () => {
     expect(code(block)).toBe(code(readFileSync(join(root, 'docs/examples/readme.ts'), 'utf8')));
   });
 
-  for (const file of readdirSync(join(root, 'docs/examples')).filter((f) => f.endsWith('.ts'))) {
-    it(`docs/examples/${file} runs`, () => {
-      const out = execFileSync(process.execPath, ['--import', 'tsx', '--conditions=@rxrnn/source', join(root, 'docs/examples', file)], {
+  const examples = [
+    ...readdirSync(join(root, 'docs/examples')).filter((f) => f.endsWith('.ts')).map((f) => `docs/examples/${f}`),
+    ...readdirSync(join(root, 'packages')).flatMap((p) => {
+      const dir = join(root, 'packages', p, 'docs');
+      return existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith('.example.ts')).map((f) => `packages/${p}/docs/${f}`) : [];
+    }),
+  ];
+  for (const file of examples) {
+    it(`${file} runs`, () => {
+      const out = execFileSync(process.execPath, ['--import', 'tsx', '--conditions=@rxrnn/source', join(root, file)], {
         cwd: root,
         encoding: 'utf8',
         env: { ...process.env, RXRNN_BACKEND: 'wasm' },
