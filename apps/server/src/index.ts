@@ -1,1 +1,5 @@
-export {};
+export { startServer } from './app.js';
+export type { RunningServer } from './app.js';
+export { loadConfig, isLoopback, DEFAULT_CONFIG, ENV } from './config.js';
+export type { ServerConfig } from './config.js';
+export { loadModels } from './models.js';

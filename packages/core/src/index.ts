@@ -23,3 +23,5 @@ export { readSafetensors, parseSafetensors, writeSafetensors } from './safetenso
 export type { NamedArray, NamedArrays } from './safetensors.js';
 export { namedOperator } from './named-operator.js';
 export type { RecurrentOperator } from './named-operator.js';
+export { createBatcher } from './batcher.js';
+export type { Batcher, BatcherOptions, BatchSession, BatchResult, BatcherStats } from './batcher.js';

@@ -1,0 +1,112 @@
+/**
+ * `startServer(config)`: the HTTP server around the stream server. Routes:
+ *
+ *     GET  /health   JSON health (200, or 503 while draining)
+ *     GET  /metrics  Prometheus text (needs the token when one is set)
+ *     GET  /         the demo page (apps/web), unless `web: false`
+ *     WS   /ws       the rxrnn.v1 protocol
+ */
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { readFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { join, normalize, extname } from 'node:path';
+import { createStreamServer, type HostedModel, type StreamServer } from '@rxrnn/ws';
+import { REPO_ROOT, type ServerConfig } from './config.js';
+import { loadModels } from './models.js';
+
+export interface RunningServer {
+  url: string;
+  wsUrl: string;
+  port: number;
+  stream: StreamServer;
+  models: HostedModel[];
+  /** Drain and close streams, close the HTTP server, free the models. */
+  close(): Promise<void>;
+}
+
+const WEB_PUBLIC = join(REPO_ROOT, 'apps', 'web', 'public');
+const WEB_BUNDLE = join(REPO_ROOT, 'apps', 'web', 'dist', 'app.js');
+const TYPES: Record<string, string> = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8', '.css': 'text/css; charset=utf-8', '.png': 'image/png', '.svg': 'image/svg+xml' };
+
+/**
+ * Bundle the demo page's script (apps/web/build.ts, esbuild, ~0.1 s) so the page always matches the
+ * sources; where the sources or esbuild are not there (an installed build), serve the bundle as it is.
+ */
+async function ensureBundle(): Promise<void> {
+  try {
+    const build = (await import(new URL('../../web/build.ts', import.meta.url).href)) as { buildWeb: () => Promise<string> };
+    await build.buildWeb();
+  } catch (e) {
+    if (!existsSync(WEB_BUNDLE)) throw e;
+  }
+}
+
+export async function startServer(config: ServerConfig, models: HostedModel[] = loadModels(config.models)): Promise<RunningServer> {
+  const { port, host, models: _dir, web, ...options } = config;
+  let stream: StreamServer;
+  try {
+    stream = createStreamServer(models, options);
+    if (web) await ensureBundle();
+  } catch (e) {
+    for (const m of models) m.cell.dispose();
+    throw e;
+  }
+
+  const serveStatic = async (req: IncomingMessage, res: ServerResponse, path: string) => {
+    const file = path === '/app.js' ? WEB_BUNDLE : join(WEB_PUBLIC, normalize(path === '/' ? '/index.html' : path).replace(/^(\.\.[/\\])+/, ''));
+    if (!file.startsWith(WEB_PUBLIC) && file !== WEB_BUNDLE) return void res.writeHead(404).end('Not found');
+    try {
+      const body = await readFile(file);
+      res.writeHead(200, { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream', 'cache-control': 'no-cache' }).end(req.method === 'HEAD' ? undefined : body);
+    } catch {
+      res.writeHead(404).end('Not found');
+    }
+  };
+
+  const http = createServer((req, res) => {
+    const path = new URL(req.url ?? '/', 'http://x').pathname;
+    if (req.method !== 'GET' && req.method !== 'HEAD') return void res.writeHead(405).end();
+    if (path === '/health') {
+      const h = stream.health();
+      return void res.writeHead(h.status === 'ok' ? 200 : 503, { 'content-type': 'application/json' }).end(JSON.stringify(h));
+    }
+    if (path === '/metrics') {
+      if (!stream.authorized(req)) return void res.writeHead(401, { 'www-authenticate': 'Bearer' }).end('Unauthorized');
+      return void res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4' }).end(stream.metricsText());
+    }
+    if (web) return void serveStatic(req, res, path);
+    res.writeHead(404).end('Not found');
+  });
+  http.on('upgrade', (req, socket, head) => {
+    if (new URL(req.url ?? '/', 'http://x').pathname !== '/ws') {
+      socket.write('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+      return void socket.destroy();
+    }
+    stream.handleUpgrade(req, socket, head);
+  });
+  await new Promise<void>((resolve, reject) => {
+    http.once('error', reject);
+    http.listen(port, host, () => resolve());
+  });
+  const actual = (http.address() as AddressInfo).port;
+  const shown = host.includes(':') ? `[${host}]` : host;
+  let closing: Promise<void> | null = null;
+  return {
+    url: `http://${shown}:${actual}/`,
+    wsUrl: `ws://${shown}:${actual}/ws`,
+    port: actual,
+    stream,
+    models,
+    close() {
+      closing ??= (async () => {
+        const httpClosed = new Promise<void>((r) => http.close(() => r()));
+        await stream.close();
+        http.closeAllConnections();
+        await httpClosed;
+        for (const m of models) m.cell.dispose();
+      })();
+      return closing;
+    },
+  };
+}

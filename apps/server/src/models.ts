@@ -1,0 +1,25 @@
+/** Load every model of a directory: `<dir>/<name>/model.json` + `<dir>/<name>/weights.safetensors`. */
+import { readdirSync, readFileSync, existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { rxrnnError, ErrorCodes } from '@rxrnn/core';
+import { decodeModel } from '@rxrnn/cells';
+import type { HostedModel } from '@rxrnn/ws';
+
+export function loadModels(dir: string): HostedModel[] {
+  if (!existsSync(dir)) throw rxrnnError(ErrorCodes.ARGUMENT, 'loadModels', 'dir', 'an existing models directory', dir);
+  const out: HostedModel[] = [];
+  try {
+    for (const name of readdirSync(dir).sort()) {
+      const json = join(dir, name, 'model.json');
+      const weights = join(dir, name, 'weights.safetensors');
+      if (!existsSync(json) || !existsSync(weights)) continue;
+      const { meta, cell } = decodeModel(readFileSync(json, 'utf8'), new Uint8Array(readFileSync(weights)));
+      out.push({ name: meta.name ?? name, cell, io: meta.io ?? { kind: 'vector' }, description: meta.description });
+    }
+  } catch (e) {
+    for (const m of out) m.cell.dispose();
+    throw e;
+  }
+  if (out.length === 0) throw rxrnnError(ErrorCodes.ARGUMENT, 'loadModels', 'dir', 'a directory with at least one <name>/model.json + weights.safetensors', dir);
+  return out;
+}
