@@ -5,6 +5,8 @@ import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
   { ignores: ['**/dist/**', '**/node_modules/**', '.nx/**', 'apps/web/public/**', '**/*.js', '**/*.mjs', '**/*.cjs'] },
+  // AssemblyScript sources (compiled to .wasm by asc, not by tsc; they use AS decorators such as @inline).
+  { ignores: ['packages/*/assembly/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

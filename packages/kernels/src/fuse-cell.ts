@@ -1,0 +1,148 @@
+/**
+ * `fuseCell(cell)`: the same cell, with a step that runs one fused WebAssembly SIMD call.
+ *
+ * Takes an `lstm`, `gru` or `rnn` cell of @rxrnn/cells and returns a {@link Cell} with the same
+ * kind, config and parameters (the very same tf.Variables: names, layout and gate order are
+ * unchanged, so optimisers, snapshots and the model format keep working) whose `step` keeps the
+ * weights resident in WASM memory (re-uploaded only after a Variable is assigned) and runs the whole
+ * step in one call. Under a gradient tape the step is differentiable (a `tf.customGrad` with a
+ * hand-written backward). LSTM with a projection (LSTMP) is fused too. Cells or options the kernels
+ * do not cover (activations other than sigmoid/tanh, RNN extras, WebAssembly without SIMD) keep the original tfjs step, with
+ * identical results; `fused` says which path a cell takes and `reason` why not.
+ *
+ * Ownership: the returned cell owns the original; `dispose()` frees the WASM copies and the cell.
+ *
+ * ```ts
+ * import { lstmCell, lstm } from '@rxrnn/cells';
+ * import { fuseCell } from '@rxrnn/kernels';
+ *
+ * const cell = fuseCell(lstmCell({ inputSize: 128, hiddenSize: 512 }));
+ * input$.pipe(lstm(cell)); // the usual operator; each step is now one WASM call
+ * ```
+ */
+import type * as tf from '@tensorflow/tfjs';
+import { rxrnnError, ErrorCodes, describe, type Cell, type State, type StepResult } from '@rxrnn/core';
+import { kernels, kernelsUnavailableReason, Resident, type KernelRuntime } from './wasm/runtime.js';
+import { lstmFusedStep, type LstmSequenceParams } from './lstm/lstm-fused.js';
+import { gruFusedStep, type GruSequenceParams } from './gru/gru-fused.js';
+import { rnnFusedStep, type RnnSequenceParams } from './rnn/rnn-fused.js';
+
+/** A cell returned by {@link fuseCell}. */
+export interface FusedCell<S extends State = State> extends Cell<S> {
+  /** True when `step` runs the WASM kernel; false when it is the original tfjs step. */
+  readonly fused: boolean;
+  /** Why the cell is not fused (null when it is). */
+  readonly reason: string | null;
+  /** The wrapped cell. */
+  readonly base: Cell<S>;
+}
+
+type Stepper = (state: State, x: tf.Tensor2D, extras: boolean) => StepResult | null;
+
+/** Why `cell` cannot take the fused path, or null when it can. */
+export function unsupported(cell: Cell): string | null {
+  const c = cell.config as Record<string, unknown>;
+  const gates = (ok: boolean) => (ok ? null : `activation ${String(c.activation)} / recurrentActivation ${String(c.recurrentActivation)} (fused: tanh / sigmoid only)`);
+  switch (cell.kind) {
+    case 'lstm':
+      return gates((c.activation ?? 'tanh') === 'tanh' && (c.recurrentActivation ?? 'sigmoid') === 'sigmoid');
+    case 'gru':
+      return gates((c.activation ?? 'tanh') === 'tanh' && (c.recurrentActivation ?? 'sigmoid') === 'sigmoid');
+    case 'rnn':
+      return (c.activation ?? 'tanh') === 'tanh' || c.activation === 'relu' ? null : `activation ${String(c.activation)} (fused: tanh, relu)`;
+    default:
+      return `a '${cell.kind}' cell (fused: lstm, gru, rnn)`;
+  }
+}
+
+function makeStepper(rt: KernelRuntime, cell: Cell, res: Resident[]): Stepper {
+  const p = cell.params as Record<string, tf.Variable>;
+  const r = (name: string) => {
+    const x = new Resident(rt);
+    res.push(x);
+    return name in p ? x : (null as unknown as Resident);
+  };
+  switch (cell.kind) {
+    case 'lstm': {
+      const rr = { kernel: r('kernel'), recurrentKernel: r('recurrentKernel'), bias: r('bias'), projection: r('projection') };
+      return (s, x, extras) => lstmFusedStep(rt, p as unknown as LstmSequenceParams, rr, s as { h: tf.Tensor2D; c: tf.Tensor2D }, x, extras) as unknown as StepResult;
+    }
+    case 'gru': {
+      const resetAfter = (cell.config as { resetAfter?: boolean }).resetAfter ?? true;
+      const rr = { kernel: r('kernel'), recurrentKernel: r('recurrentKernel'), bias: r('bias'), recurrentBias: r('recurrentBias') };
+      return (s, x, extras) => gruFusedStep(rt, p as unknown as GruSequenceParams, rr, resetAfter, s as { h: tf.Tensor2D }, x, extras) as unknown as StepResult;
+    }
+    default: {
+      const act = (cell.config as { activation?: string }).activation === 'relu' ? 1 : 0;
+      const rr = { kernel: r('kernel'), recurrentKernel: r('recurrentKernel'), bias: r('bias') };
+      return (s, x, extras) => (extras ? null : (rnnFusedStep(rt, p as unknown as RnnSequenceParams, rr, act, s as { h: tf.Tensor2D }, x) as unknown as StepResult));
+    }
+  }
+}
+
+function checkStepInput(cell: Cell, state: State, x: tf.Tensor2D): void {
+  const fn = `${cell.kind}.step`;
+  if (!(x && x.rank === 2 && x.shape[1] === cell.inputSize && x.dtype === 'float32')) throw rxrnnError(ErrorCodes.SHAPE, fn, 'x', `a float32 tensor of shape [B, ${cell.inputSize}]`, describe(x));
+  for (const [name, t] of Object.entries(state)) {
+    if (!(t && t.rank === 2 && t.shape[0] === x.shape[0])) throw rxrnnError(ErrorCodes.SHAPE, fn, `state.${name}`, `a tensor of shape [${x.shape[0]}, ·]`, describe(t));
+  }
+}
+
+/** Wrap `cell` so its step runs the fused kernel (see the module doc). */
+export function fuseCell<S extends State>(cell: Cell<S>): FusedCell<S> {
+  const fn = 'fuseCell';
+  if (!cell || typeof cell !== 'object' || typeof cell.step !== 'function' || typeof cell.kind !== 'string') {
+    throw rxrnnError(ErrorCodes.ARGUMENT, fn, 'cell', 'a Cell (lstmCell, gruCell, rnnCell of @rxrnn/cells)', describe(cell));
+  }
+  if (cell.isDisposed) throw rxrnnError(ErrorCodes.DISPOSED, fn, 'cell', 'a live cell', 'a disposed cell');
+  let reason = unsupported(cell);
+  const rt = reason ? null : kernels();
+  if (!reason && !rt) reason = `WebAssembly kernels unavailable: ${kernelsUnavailableReason()}`;
+  const residents: Resident[] = [];
+  const stepper = rt ? makeStepper(rt, cell, residents) : null;
+  let disposed = false;
+  return {
+    kind: cell.kind,
+    inputSize: cell.inputSize,
+    outputSize: cell.outputSize,
+    config: cell.config,
+    params: cell.params,
+    initialState: (batch) => cell.initialState(batch),
+    step: (state, x, ctx = {}) => {
+      if (!stepper || disposed) return cell.step(state, x, ctx); // (disposed: the base cell throws its error)
+      checkStepInput(cell, state, x);
+      const out = stepper(state, x, !!ctx.extras);
+      return (out ?? cell.step(state, x, ctx)) as StepResult<S>;
+    },
+    dispose: () => {
+      if (disposed) return;
+      disposed = true;
+      for (const r of residents) r.freeAll();
+      cell.dispose();
+    },
+    get isDisposed() {
+      return disposed;
+    },
+    fused: stepper !== null,
+    reason,
+    base: cell,
+  };
+}
+
+/** {@link fuseCell} for an `lstm` cell (throws for another kind). */
+export function fusedLstmCell<S extends State>(cell: Cell<S>): FusedCell<S> {
+  return fuseKind('fusedLstmCell', 'lstm', cell);
+}
+/** {@link fuseCell} for a `gru` cell (throws for another kind). */
+export function fusedGruCell<S extends State>(cell: Cell<S>): FusedCell<S> {
+  return fuseKind('fusedGruCell', 'gru', cell);
+}
+/** {@link fuseCell} for an `rnn` cell (throws for another kind). */
+export function fusedRnnCell<S extends State>(cell: Cell<S>): FusedCell<S> {
+  return fuseKind('fusedRnnCell', 'rnn', cell);
+}
+
+function fuseKind<S extends State>(fn: string, kind: string, cell: Cell<S>): FusedCell<S> {
+  if (!cell || (cell as Cell).kind !== kind) throw rxrnnError(ErrorCodes.ARGUMENT, fn, 'cell', `a cell of kind '${kind}'`, cell && typeof cell.kind === 'string' ? `a '${cell.kind}' cell` : describe(cell));
+  return fuseCell(cell);
+}

@@ -1,0 +1,104 @@
+// The raw WASM kernels against plain JavaScript: GEMM (both forms, odd sizes, strides, accumulate),
+// transpose, column sums and the vectorised activations.
+import { describe, it, expect } from 'vitest';
+import { expectClose } from '@rxrnn/testing';
+import { kernels } from './index.js';
+
+const rt = kernels()!;
+
+function rand(n: number, seed: number): Float32Array {
+  const a = new Float32Array(n);
+  let s = seed >>> 0;
+  for (let i = 0; i < n; i++) {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    a[i] = s / 2 ** 31 - 1;
+  }
+  return a;
+}
+
+describe('wasm kernels', () => {
+  it('load', () => {
+    expect(rt).not.toBeNull();
+  });
+
+  it('gemm: C = (C +) A·B for odd sizes, strides and batch 1', () => {
+    const before = rt.bytesInUse();
+    for (const [M, N, K] of [[1, 1, 1], [1, 13, 7], [2, 9, 5], [3, 17, 33], [4, 8, 4], [5, 19, 11], [9, 33, 300], [33, 7, 2], [261, 17, 5], [37, 40, 520]]) {
+      const lda = K + 3, ldb = N + 2, ldc = N + 1;
+      const A = rand(M * lda, 1), B = rand(K * ldb, 2), C0 = rand(M * ldc, 3);
+      for (const acc of [0, 1]) {
+        const want = Float32Array.from(C0);
+        for (let i = 0; i < M; i++) for (let j = 0; j < N; j++) {
+          let s = acc ? C0[i * ldc + j] : 0;
+          for (let k = 0; k < K; k++) s += A[i * lda + k] * B[k * ldb + j];
+          want[i * ldc + j] = s;
+        }
+        const got = rt.scratch([A.length, B.length, C0.length], ([pa, pb, pc]) => {
+          rt.write(pa, A); rt.write(pb, B); rt.write(pc, C0);
+          rt.k.gemm(M, N, K, pa, lda, pb, ldb, pc, ldc, acc);
+          return rt.read(pc, C0.length);
+        });
+        expectClose(got, want, 1e-5, 1e-5, `gemm ${M}x${N}x${K} acc ${acc}`);
+      }
+    }
+    expect(rt.bytesInUse()).toBe(before);
+  });
+
+  it('gemmTN: C = (C +) Aᵀ·B for odd sizes and more rows than one block', () => {
+    for (const [M, K, N] of [[1, 1, 1], [3, 5, 9], [7, 4, 8], [130, 9, 13], [300, 6, 17], [700, 130, 9]]) {
+      const lda = K + 1, ldb = N + 3, ldc = N + 2;
+      const A = rand(M * lda, 4), B = rand(M * ldb, 5), C0 = rand(K * ldc, 6);
+      for (const acc of [0, 1]) {
+        const want = Float32Array.from(C0);
+        for (let k = 0; k < K; k++) for (let j = 0; j < N; j++) {
+          let s = acc ? C0[k * ldc + j] : 0;
+          for (let m = 0; m < M; m++) s += A[m * lda + k] * B[m * ldb + j];
+          want[k * ldc + j] = s;
+        }
+        const got = rt.scratch([A.length, B.length, C0.length], ([pa, pb, pc]) => {
+          rt.write(pa, A); rt.write(pb, B); rt.write(pc, C0);
+          rt.k.gemmTN(M, K, N, pa, lda, pb, ldb, pc, ldc, acc);
+          return rt.read(pc, C0.length);
+        });
+        expectClose(got, want, 1e-4, 1e-5, `gemmTN ${M}x${K}x${N} acc ${acc}`);
+      }
+    }
+  });
+
+  it('transpose and colsum', () => {
+    const R = 7, C = 13;
+    const A = rand(R * C, 7);
+    const [t, s] = rt.scratch([R * C, R * C, C], ([pa, pt, ps]) => {
+      rt.write(pa, A);
+      rt.k.transpose(R, C, pa, pt);
+      rt.k.colsum(R, C, pa, C, ps, 0);
+      return [rt.read(pt, R * C), rt.read(ps, C)];
+    });
+    for (let i = 0; i < R; i++) for (let j = 0; j < C; j++) expect(t[j * R + i]).toBe(A[i * C + j]);
+    const want = new Float32Array(C);
+    for (let i = 0; i < R; i++) for (let j = 0; j < C; j++) want[j] += A[i * C + j];
+    expectClose(s, want, 1e-6, 1e-6, 'colsum');
+  });
+
+  it('vectorised sigmoid, tanh and exp are accurate to float32 round-off', () => {
+    const n = 2003;
+    const x = new Float32Array(n);
+    for (let i = 0; i < n; i++) x[i] = -20 + (40 * i) / (n - 1);
+    x[5] = 0; x[6] = 1e-6; x[7] = -1e-6; x[8] = 100; x[9] = -100;
+    for (const [act, f] of [[0, (v: number) => 1 / (1 + Math.exp(-v))], [1, Math.tanh]] as const) {
+      const y = rt.scratch([n, n], ([px, py]) => {
+        rt.write(px, x);
+        rt.k.activate(n, px, py, act);
+        return rt.read(py, n);
+      });
+      expectClose(y, Array.from(x, f), 2e-7, 2e-6, act === 0 ? 'sigmoid' : 'tanh');
+    }
+    const xe = x.map((v) => v / 2);
+    const e = rt.scratch([n, n], ([px, py]) => {
+      rt.write(px, xe);
+      rt.k.activate(n, px, py, 2);
+      return rt.read(py, n);
+    });
+    expectClose(e, Array.from(xe, Math.exp), 0, 3e-7, 'exp');
+  });
+});

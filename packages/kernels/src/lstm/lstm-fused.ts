@@ -1,0 +1,271 @@
+/**
+ * Fused LSTM (Hochreiter & Schmidhuber 1997 with the forget gate of Gers et al. 2000; the
+ * equations of packages/cells/src/lstm/lstm-step.ts, gate order i, f, g, o, σ = sigmoid,
+ * tanh):
+ *
+ *     [i f g o] = x_t K + h_{t−1} R + b      c_t = σ(f) ⊙ c_{t−1} + σ(i) ⊙ tanh(g)      h_t = σ(o) ⊙ tanh(c_t)
+ *
+ * and, with a `projection` [H, P] (LSTMP, Sak et al. 2014; PyTorch's `proj_size`), h_t ← h_t · projection,
+ * so h (and the rows of R) have size P.
+ *
+ * run in WebAssembly: the input projections of all T steps as one GEMM, the recurrence in one call,
+ * the activated gates and tanh(c_t) kept for a hand-written backward (BPTT) that ends with the weight
+ * gradients as three large GEMMs (dK = Xᵀ·dZ, dR = Hᵀ·dZ, dX = dZ·Kᵀ), the way cuDNN's RNN API does.
+ * Wrapped in `tf.customGrad`, so tfjs autodiff and optimisers see an ordinary differentiable op.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { rxrnnError, ErrorCodes } from '@rxrnn/core';
+import { kernels, type KernelRuntime, type Resident } from '../wasm/runtime.js';
+import { checkTensor, residentFor, tapeOn, values } from '../shared.js';
+
+export interface LstmSequenceParams {
+  kernel: tf.Tensor; // [X, 4H]
+  recurrentKernel: tf.Tensor; // [H, 4H]
+  bias: tf.Tensor; // [4H]
+  projection?: tf.Tensor; // [H, P]
+}
+
+export interface LstmSequenceResult {
+  ys: tf.Tensor3D; // [T, B, R] (R = P with a projection, else H)
+  hT: tf.Tensor2D; // [B, R]
+  cT: tf.Tensor2D; // [B, H]
+}
+
+/** Resident weights of one LSTM. */
+export interface LstmResidents {
+  kernel: Resident;
+  recurrentKernel: Resident;
+  bias: Resident;
+  projection: Resident;
+}
+
+interface Dims {
+  T: number;
+  B: number;
+  X: number;
+  H: number;
+  /** Projection size, 0 without a projection. */
+  P: number;
+}
+
+interface Saved {
+  x: Float32Array;
+  hs: Float32Array;
+  cs: Float32Array;
+  gates: Float32Array;
+  tanhc: Float32Array;
+  hfull: Float32Array;
+}
+
+interface Forward {
+  ys: Float32Array; // [T·B·R]
+  cT: Float32Array; // [B·H]
+  gates?: Float32Array; // [T·B·4H] activated
+  cs?: Float32Array;
+  saved?: Saved;
+}
+
+/** The forward pass in WASM memory. `keep` saves what the backward needs. w: K, R, b, Pm (0: none). */
+function forwardWasm(rt: KernelRuntime, d: Dims, x: Float32Array, h0: Float32Array, c0: Float32Array, w: number[], keep: boolean, wantGates = false): Forward {
+  const { T, B, X, H, P } = d;
+  const R = P || H;
+  const BH = B * H;
+  const BR = B * R;
+  const G = 4 * H;
+  return rt.scratch([T * B * X, (T + 1) * BR, (T + 1) * BH, T * B * G, keep ? T * BH : 0, P ? T * BH : 0], ([px, phs, pcs, pg, ptc, phf]) => {
+    rt.write(px, x);
+    rt.write(phs, h0);
+    rt.write(pcs, c0);
+    rt.k.lstmForward(T, B, X, H, P, px, w[0], w[1], w[2], P ? w[3] : 0, phs, pcs, pg, keep ? ptc : 0, phf);
+    const out: Forward = { ys: rt.read(phs + BR * 4, T * BR), cT: rt.read(pcs + T * BH * 4, BH) };
+    if (wantGates) out.gates = rt.read(pg, T * B * G);
+    if (keep) out.saved = { x, hs: rt.read(phs, (T + 1) * BR), cs: rt.read(pcs, (T + 1) * BH), gates: rt.read(pg, T * B * G), tanhc: rt.read(ptc, T * BH), hfull: P ? rt.read(phf, T * BH) : new Float32Array(0) };
+    return out;
+  });
+}
+
+/** The backward pass: gradients of x, h0, c0, kernel, recurrentKernel, bias (and projection). */
+function backwardWasm(rt: KernelRuntime, d: Dims, s: Saved, KT: number, RT: number, PmT: number, dys: Float32Array, dcT: Float32Array): Float32Array[] {
+  const { T, B, X, H, P } = d;
+  const R = P || H;
+  const BH = B * H;
+  const BR = B * R;
+  const G = 4 * H;
+  const TB = T * B;
+  return rt.scratch(
+    [TB * X, (T + 1) * BR, (T + 1) * BH, TB * G, TB * H, P ? TB * H : 0, TB * R, BH, TB * G, BR, BH, BH, P ? TB * P : 0, TB * X, X * G, R * G, G, P ? H * P : 0],
+    ([px, phs, pcs, pg, ptc, phf, pdys, pdcT, pdz, pdh, pdc, pdhf, pdhs, pdx, pdK, pdR, pdb, pdP]) => {
+      rt.write(px, s.x);
+      rt.write(phs, s.hs);
+      rt.write(pcs, s.cs);
+      rt.write(pg, s.gates);
+      rt.write(ptc, s.tanhc);
+      if (P) rt.write(phf, s.hfull);
+      rt.write(pdys, dys);
+      rt.write(pdcT, dcT);
+      rt.k.lstmBackward(T, B, X, H, P, px, KT, RT, P ? PmT : 0, phs, pcs, pg, ptc, phf, pdys, pdcT, pdz, pdh, pdc, pdhf, pdhs, pdx, pdK, pdR, pdb, pdP);
+      const out = [rt.read(pdx, TB * X), rt.read(pdh, BR), rt.read(pdc, BH), rt.read(pdK, X * G), rt.read(pdR, R * G), rt.read(pdb, G)];
+      if (P) out.push(rt.read(pdP, H * P));
+      return out;
+    },
+  );
+}
+
+/**
+ * The differentiable op: (x [T·B, X] as any shape, h0, c0, K, R, b[, Pm]) → packed (h_1..h_T then
+ * c_T, flattened): [T·B·R + B·H].
+ */
+function lstmOp(rt: KernelRuntime, d: Dims, res: LstmResidents) {
+  const { T, B, X, H, P } = d;
+  const R = P || H;
+  return tf.customGrad(((...args: tf.Tensor[]) => {
+    const [x, h0, c0, K, Rk, b] = args;
+    const Pm = P ? args[6] : undefined; // (customGrad appends its save function to the inputs)
+    const f = forwardWasm(rt, d, values(x).slice(), values(h0), values(c0), syncWeights(res, K, Rk, b, Pm), true);
+    const packed = new Float32Array(T * B * R + B * H);
+    packed.set(f.ys);
+    packed.set(f.cT, T * B * R);
+    return {
+      value: tf.tensor1d(packed),
+      gradFunc: (dy: tf.Tensor) => {
+        const dyv = values(dy);
+        const g = backwardWasm(rt, d, f.saved as Saved, res.kernel.syncTransposed(K), res.recurrentKernel.syncTransposed(Rk), P ? res.projection.syncTransposed(Pm as tf.Tensor) : 0, dyv.subarray(0, T * B * R), dyv.subarray(T * B * R));
+        const grads = [tf.tensor(g[0], x.shape), tf.tensor2d(g[1], [B, R]), tf.tensor2d(g[2], [B, H]), tf.tensor2d(g[3], [X, 4 * H]), tf.tensor2d(g[4], [R, 4 * H]), tf.tensor1d(g[5])];
+        if (P) grads.push(tf.tensor2d(g[6], [H, P]));
+        return grads;
+      },
+    };
+  }) as unknown as Parameters<typeof tf.customGrad>[0]);
+}
+
+function syncWeights(res: LstmResidents, K: tf.Tensor, R: tf.Tensor, b: tf.Tensor, Pm?: tf.Tensor): number[] {
+  return [res.kernel.sync(K), res.recurrentKernel.sync(R), res.bias.sync(b), Pm ? res.projection.sync(Pm) : 0];
+}
+
+/** The op's inputs and its packed output unpacked: ys [T, B, R], hT [B, R], cT [B, H]. */
+function runOp(rt: KernelRuntime, d: Dims, res: LstmResidents, p: LstmSequenceParams, x: tf.Tensor, h0: tf.Tensor, c0: tf.Tensor) {
+  const { T, B, H, P } = d;
+  const R = P || H;
+  const inputs = [x, h0, c0, p.kernel, p.recurrentKernel, p.bias];
+  if (P) inputs.push(p.projection as tf.Tensor);
+  const packed = lstmOp(rt, d, res)(...inputs); // [T·B·R + B·H]
+  const ys = tf.reshape(tf.slice(packed, [0], [T * B * R]), [T, B, R]) as tf.Tensor3D;
+  return {
+    ys,
+    hT: tf.reshape(tf.slice(packed, [(T - 1) * B * R], [B * R]), [B, R]) as tf.Tensor2D,
+    cT: tf.reshape(tf.slice(packed, [T * B * R], [B * H]), [B, H]) as tf.Tensor2D,
+  };
+}
+
+function checkParams(fn: string, p: LstmSequenceParams, X: number): { H: number; P: number } {
+  checkTensor(fn, 'params.kernel', p?.kernel, [X, -1], `[${X}, 4H]`);
+  const H = (p.kernel.shape as number[])[1] / 4;
+  if (!Number.isInteger(H) || H < 1) throw rxrnnError(ErrorCodes.SHAPE, fn, 'params.kernel', 'shape [X, 4H]', `shape [${p.kernel.shape.join(', ')}]`);
+  checkTensor(fn, 'params.bias', p.bias, [4 * H], `[${4 * H}]`);
+  if (p.projection === undefined) {
+    checkTensor(fn, 'params.recurrentKernel', p.recurrentKernel, [H, 4 * H], `[${H}, ${4 * H}] (no projection given)`);
+    return { H, P: 0 };
+  }
+  checkTensor(fn, 'params.projection', p.projection, [H, -1], `[${H}, P]`);
+  const P = (p.projection.shape as number[])[1];
+  checkTensor(fn, 'params.recurrentKernel', p.recurrentKernel, [P, 4 * H], `[${P}, ${4 * H}] (with the projection)`);
+  return { H, P };
+}
+
+/**
+ * Run an LSTM over a whole sequence in one fused call, differentiably.
+ *
+ * `x` [T, B, X]; `h0` [B, R], `c0` [B, H] (zeros when omitted; R = P with a `projection` [H, P],
+ * else H); params with the names and layout of `lstmCell` (so `lstmSequence(cell.params, x)` works,
+ * with or without `projSize`). Returns new tensors owned by the caller: `ys` [T, B, R] (every h_t),
+ * `hT` [B, R], `cT` [B, H]. Under `tf.variableGrads` / `optimizer.minimize` the
+ * backward runs in WASM too. Falls back to tfjs ops, with the same results, when the WASM kernels
+ * are unavailable.
+ *
+ * ```ts
+ * const cell = lstmCell({ inputSize: 8, hiddenSize: 32 });
+ * const { ys, hT, cT } = lstmSequence(cell.params as never, tf.randomNormal([100, 16, 8]));
+ * ```
+ */
+export function lstmSequence(params: LstmSequenceParams, x: tf.Tensor3D, h0?: tf.Tensor2D, c0?: tf.Tensor2D): LstmSequenceResult {
+  const fn = 'lstmSequence';
+  checkTensor(fn, 'x', x, [-1, -1, -1], '[T, B, X]');
+  const [T, B, X] = x.shape;
+  const { H, P } = checkParams(fn, params, X);
+  const R = P || H;
+  if (h0 !== undefined) checkTensor(fn, 'h0', h0, [B, R], `[${B}, ${R}]`);
+  if (c0 !== undefined) checkTensor(fn, 'c0', c0, [B, H], `[${B}, ${H}]`);
+  const rt = kernels();
+  if (!rt) return lstmSequenceTfjs(params, x, h0, c0);
+  const res = lstmResidents(rt, params);
+  const d = { T, B, X, H, P };
+  if (!tapeOn()) {
+    const w = syncWeights(res, params.kernel, params.recurrentKernel, params.bias, params.projection);
+    const f = forwardWasm(rt, d, values(x), h0 ? values(h0) : new Float32Array(B * R), c0 ? values(c0) : new Float32Array(B * H), w, false);
+    return { ys: tf.tensor3d(f.ys, [T, B, R]), hT: tf.tensor2d(f.ys.slice((T - 1) * B * R), [B, R]), cT: tf.tensor2d(f.cT, [B, H]) };
+  }
+  return tf.tidy(() => runOp(rt, d, res, params, x, h0 ?? tf.zeros([B, R]), c0 ?? tf.zeros([B, H])));
+}
+
+/** Resident copies of the weight tensors passed by the caller. */
+export function lstmResidents(rt: KernelRuntime, p: LstmSequenceParams): LstmResidents {
+  return {
+    kernel: residentFor(rt, p.kernel),
+    recurrentKernel: residentFor(rt, p.recurrentKernel),
+    bias: residentFor(rt, p.bias),
+    projection: p.projection ? residentFor(rt, p.projection) : (null as unknown as Resident),
+  };
+}
+
+/** The same sequence with tfjs ops (the fallback; also a reference in tests). */
+export function lstmSequenceTfjs(params: LstmSequenceParams, x: tf.Tensor3D, h0?: tf.Tensor2D, c0?: tf.Tensor2D): LstmSequenceResult {
+  const [T, B] = x.shape;
+  const H = params.recurrentKernel.shape[0];
+  return tf.tidy(() => {
+    let h = h0 ?? (tf.zeros([B, H]) as tf.Tensor2D);
+    let c = c0 ?? (tf.zeros([B, H]) as tf.Tensor2D);
+    const ys: tf.Tensor2D[] = [];
+    for (let t = 0; t < T; t++) {
+      const xt = tf.reshape(tf.slice(x, [t, 0, 0], [1, -1, -1]), [B, -1]) as tf.Tensor2D; // [B, X]
+      const z = tf.add(tf.add(tf.matMul(xt, params.kernel as tf.Tensor2D), tf.matMul(h, params.recurrentKernel as tf.Tensor2D)), params.bias); // [B, 4H]
+      const [zi, zf, zg, zo] = tf.split(z, 4, 1);
+      c = tf.add(tf.mul(tf.sigmoid(zf), c), tf.mul(tf.sigmoid(zi), tf.tanh(zg))) as tf.Tensor2D; // [B, H]
+      h = tf.mul(tf.sigmoid(zo), tf.tanh(c)) as tf.Tensor2D; // [B, H]
+      if (params.projection) h = tf.matMul(h, params.projection as tf.Tensor2D); // [B, P]
+      ys.push(h);
+    }
+    return { ys: tf.stack(ys) as tf.Tensor3D, hT: h, cT: c };
+  });
+}
+
+/**
+ * One fused LSTM step on resident weights: `[h, {h, c}, extras?]` like `lstmStep`. Differentiable
+ * (the T = 1 case of the sequence op) when a tape is recording; otherwise a single WASM call.
+ */
+export function lstmFusedStep(rt: KernelRuntime, p: LstmSequenceParams, res: LstmResidents, s: { h: tf.Tensor2D; c: tf.Tensor2D }, x: tf.Tensor2D, extras: boolean) {
+  const [B, X] = x.shape;
+  const H = s.c.shape[1];
+  const P = p.projection ? s.h.shape[1] : 0;
+  const R = P || H;
+  const d = { T: 1, B, X, H, P };
+  const forward = (gates: boolean) => forwardWasm(rt, d, values(x), values(s.h), values(s.c), syncWeights(res, p.kernel, p.recurrentKernel, p.bias, p.projection), false, gates);
+  if (!tapeOn()) {
+    const f = forward(extras);
+    const h = tf.tensor2d(f.ys, [B, R]);
+    const c = tf.tensor2d(f.cT, [B, H]);
+    return [h, { h, c }, extras ? gateExtras(f.gates as Float32Array, B, H, c) : undefined] as const;
+  }
+  return tf.tidy(() => {
+    const { hT: h, cT: c } = runOp(rt, d, res, p, x, s.h, s.c);
+    // Under a tape the extras come from the same WASM forward (not differentiable: inspection only).
+    const ex = extras ? gateExtras(forward(true).gates as Float32Array, B, H, c) : undefined;
+    return [h, { h, c }, ex] as const;
+  });
+}
+
+function gateExtras(gates: Float32Array, B: number, H: number, c: tf.Tensor2D): Record<string, tf.Tensor> {
+  const z = tf.tensor2d(gates, [B, 4 * H]);
+  const [i, f, g, o] = tf.split(z, 4, 1);
+  z.dispose();
+  return { i, f, g, o, c };
+}

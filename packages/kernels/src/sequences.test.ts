@@ -1,0 +1,219 @@
+// Whole-sequence fused kernels (lstmSequence, gruSequence, rnnSequence) against the tfjs step
+// functions of @rxrnn/cells unrolled over time: outputs, final states, gradients of every input
+// and parameter; finite differences; training with a tfjs optimiser; errors; leaks.
+import { describe, it, expect } from 'vitest';
+import * as tf from '@tensorflow/tfjs';
+import type { Cell, State } from '@rxrnn/core';
+import { expectNoLeaks, expectClose, gradCheck } from '@rxrnn/testing';
+import { lstmCell, gruCell, rnnCell } from '@rxrnn/cells';
+import { lstmSequence, gruSequence, rnnSequence, runSequence, fuseCell, kernels } from './index.js';
+
+const rt = kernels()!;
+
+/** The reference: the cell's own tfjs step, unrolled. Returns ys [T, B, H] and the final state. */
+function unroll(cell: Cell, x: tf.Tensor3D, s0: State) {
+  return tf.tidy(() => {
+    let s = s0;
+    const ys: tf.Tensor[] = [];
+    for (let t = 0; t < x.shape[0]; t++) {
+      const [y, next] = cell.step(s, tf.squeeze(tf.slice(x, [t, 0, 0], [1, -1, -1]), [0]) as tf.Tensor2D);
+      ys.push(y);
+      s = next;
+    }
+    return { ys: tf.stack(ys), s };
+  });
+}
+
+interface Family {
+  name: string;
+  make: (X: number, H: number) => Cell;
+  /** The fused sequence on the cell's params: ys and final state by the cell's state names. */
+  run: (cell: Cell, x: tf.Tensor3D, s0: State) => { ys: tf.Tensor; s: State };
+}
+
+const families: Family[] = [
+  {
+    name: 'lstm',
+    make: (X, H) => lstmCell({ inputSize: X, hiddenSize: H, seed: 1, init: 'uniform' }),
+    run: (cell, x, s0) => {
+      const r = lstmSequence(cell.params as never, x, s0.h as tf.Tensor2D, s0.c as tf.Tensor2D);
+      return { ys: r.ys, s: { h: r.hT, c: r.cT } };
+    },
+  },
+  {
+    name: 'lstm with projection',
+    make: (X, H) => lstmCell({ inputSize: X, hiddenSize: H, projSize: Math.max(1, H - 3), seed: 4, init: 'uniform' }),
+    run: (cell, x, s0) => {
+      const r = lstmSequence(cell.params as never, x, s0.h as tf.Tensor2D, s0.c as tf.Tensor2D);
+      return { ys: r.ys, s: { h: r.hT, c: r.cT } };
+    },
+  },
+  ...[true, false].map((resetAfter) => ({
+    name: `gru ${resetAfter ? 'reset-after' : 'reset-before'}`,
+    make: (X: number, H: number) => gruCell({ inputSize: X, hiddenSize: H, seed: 2, init: 'uniform', resetAfter }),
+    run: (cell: Cell, x: tf.Tensor3D, s0: State) => {
+      const r = gruSequence(cell.params as never, x, s0.h as tf.Tensor2D, { resetAfter });
+      return { ys: r.ys, s: { h: r.hT } };
+    },
+  })),
+  ...(['tanh', 'relu'] as const).map((activation) => ({
+    name: `rnn ${activation}`,
+    make: (X: number, H: number) => rnnCell({ inputSize: X, hiddenSize: H, seed: 3, activation }),
+    run: (cell: Cell, x: tf.Tensor3D, s0: State) => {
+      const r = rnnSequence(cell.params as never, x, s0.h as tf.Tensor2D, { activation });
+      return { ys: r.ys, s: { h: r.hT } };
+    },
+  })),
+];
+
+function randomState(cell: Cell, B: number, seed: number): State {
+  const s = cell.initialState(B);
+  const out: Record<string, tf.Tensor> = {};
+  Object.entries(s).forEach(([k, v], i) => {
+    out[k] = tf.randomNormal(v.shape, 0, 0.5, 'float32', seed + i);
+    v.dispose();
+  });
+  return out;
+}
+
+describe('fused sequences', () => {
+  for (const f of families) {
+    for (const [T, B, X, H] of [[1, 1, 5, 7], [6, 3, 13, 9], [5, 1, 8, 16], [4, 5, 3, 6]]) {
+      it(`${f.name} T=${T} B=${B} X=${X} H=${H}: outputs and all gradients match the unrolled tfjs step`, () => {
+        const cell = f.make(X, H);
+        const x = tf.randomNormal([T, B, X], 0, 1, 'float32', T * 100 + X) as tf.Tensor3D;
+        const s0 = randomState(cell, B, 7);
+        const a = f.run(cell, x, s0);
+        const b = unroll(cell, x, s0);
+        expectClose(a.ys, b.ys, 1e-5, 1e-5, 'ys');
+        for (const k of Object.keys(b.s)) expectClose(a.s[k], b.s[k], 1e-5, 1e-5, `final ${k}`);
+        // gradients of a loss touching every output and the final state
+        const w = tf.randomNormal(b.ys.shape, 0, 1, 'float32', 5); // [T, B, H or P]
+        const loss = (g: (xx: tf.Tensor3D, ss: State) => { ys: tf.Tensor; s: State }) => (xx: tf.Tensor, ...st: tf.Tensor[]) =>
+          tf.tidy(() => {
+            const names = Object.keys(s0);
+            const r = g(xx as tf.Tensor3D, Object.fromEntries(names.map((n, i) => [n, st[i]])));
+            return tf.addN([tf.sum(tf.mul(r.ys, w)), ...names.map((n, i) => tf.sum(tf.mul(r.s[n], tf.scalar(i + 2))))]) as tf.Scalar;
+          });
+        const fa = loss((xx, ss) => f.run(cell, xx, ss));
+        const fb = loss((xx, ss) => unroll(cell, xx, ss));
+        const inputs = [x, ...Object.values(s0)];
+        const [ga, gb] = [tf.grads(fa)(inputs), tf.grads(fb)(inputs)];
+        ga.forEach((g, i) => expectClose(g, gb[i], 1e-5, 1e-5, i === 0 ? 'dx' : `d${Object.keys(s0)[i - 1]}0`));
+        const pa = tf.variableGrads(() => fa(inputs[0], ...inputs.slice(1)), Object.values(cell.params));
+        const pb = tf.variableGrads(() => fb(inputs[0], ...inputs.slice(1)), Object.values(cell.params));
+        for (const [k, v] of Object.entries(cell.params)) expectClose(pa.grads[v.name], pb.grads[v.name], 1e-5, 1e-5, `d${k}`);
+        tf.dispose([a as never, b as never, w, ga, gb, pa as never, pb as never, x, s0 as never]);
+        cell.dispose();
+      });
+    }
+
+    it(`${f.name}: gradients match finite differences`, () => {
+      const cell = f.make(3, 4);
+      const x = tf.randomNormal([3, 2, 3], 0, 1, 'float32', 1) as tf.Tensor3D;
+      const s0 = randomState(cell, 2, 3);
+      // (relu: a smaller step, so that no pre-activation crosses the kink at 0 while probing)
+      const h = f.name.includes('relu') ? 1e-3 : 1e-2;
+      const report = gradCheck(() => tf.tidy(() => tf.sum(tf.square(f.run(cell, x, s0).ys)) as tf.Scalar), cell.params as Record<string, tf.Variable>, { h, atol: 2e-3 });
+      expect(report.checked).toBeGreaterThan(20);
+      tf.dispose([x, s0 as never]);
+      cell.dispose();
+    });
+
+    it(`${f.name}: leaks no tensors or WASM memory (forward, backward, inference)`, async () => {
+      const cell = f.make(4, 6);
+      const x = tf.randomNormal([5, 2, 4]) as tf.Tensor3D;
+      const s0 = randomState(cell, 2, 1);
+      f.run(cell, x, s0).ys.dispose(); // first use makes the weights resident
+      tf.dispose(f.run(cell, x, s0) as never);
+      const bytes = rt.bytesInUse();
+      await expectNoLeaks(() => tf.dispose(f.run(cell, x, s0) as never));
+      await expectNoLeaks(() => {
+        const { value, grads } = tf.variableGrads(() => tf.tidy(() => tf.sum(f.run(cell, x, s0).ys) as tf.Scalar), Object.values(cell.params));
+        tf.dispose([value, grads as never]);
+      });
+      expect(rt.bytesInUse()).toBe(bytes + transposedBytes(cell));
+      tf.dispose([x, s0 as never]);
+      cell.dispose();
+    });
+  }
+
+  it('trains with a tfjs optimiser (Adam) exactly like the unrolled tfjs step', () => {
+    const cells = [lstmCell({ inputSize: 4, hiddenSize: 6, seed: 9 }), lstmCell({ inputSize: 4, hiddenSize: 6, seed: 9 })];
+    const x = tf.randomNormal([7, 3, 4], 0, 1, 'float32', 2) as tf.Tensor3D;
+    const target = tf.randomNormal([7, 3, 6], 0, 0.5, 'float32', 3);
+    const opts = [tf.train.adam(0.05), tf.train.adam(0.05)];
+    const losses: number[][] = [[], []];
+    for (let it = 0; it < 5; it++) {
+      cells.forEach((cell, i) => {
+        const l = opts[i].minimize(() => {
+          const ys = i === 0 ? lstmSequence(cell.params as never, x).ys : unroll(cell, x, cell.initialState(3)).ys;
+          return tf.losses.meanSquaredError(target, ys) as tf.Scalar;
+        }, true, Object.values(cell.params)) as tf.Scalar;
+        losses[i].push(l.dataSync()[0]);
+        l.dispose();
+      });
+    }
+    expectClose(losses[0], losses[1], 1e-5, 1e-4, 'loss curve');
+    expect(losses[0][4]).toBeLessThan(losses[0][0]);
+    for (const k of Object.keys(cells[0].params)) expectClose(cells[0].params[k], cells[1].params[k], 1e-5, 1e-4, `trained ${k}`);
+    tf.dispose([x, target]);
+    opts.forEach((o) => o.dispose());
+    cells.forEach((c) => c.dispose());
+  });
+
+  it('runSequence: fused for covered cells, the unrolled tfjs step otherwise; same values and gradients', () => {
+    const x = tf.randomNormal([5, 3, 4], 0, 1, 'float32', 4) as tf.Tensor3D;
+    const cases: [Cell, boolean][] = [
+      [lstmCell({ inputSize: 4, hiddenSize: 6, seed: 1 }), true],
+      [fuseCell(gruCell({ inputSize: 4, hiddenSize: 6, seed: 2, resetAfter: false })), true],
+      [rnnCell({ inputSize: 4, hiddenSize: 6, seed: 3, activation: 'relu' }), true],
+      [lstmCell({ inputSize: 4, hiddenSize: 6, projSize: 3, seed: 4 }), true],
+      [lstmCell({ inputSize: 4, hiddenSize: 6, activation: 'softsign', seed: 4 }), false],
+      [gruCell({ inputSize: 4, hiddenSize: 6, seed: 5, recurrentActivation: 'hardSigmoid' }), false],
+    ];
+    for (const [cell, fused] of cases) {
+      const s0 = randomState(cell, 3, 9);
+      const r = runSequence(cell, x, s0);
+      expect(r.fused).toBe(fused);
+      const ref = unroll(cell, x, s0);
+      expectClose(r.ys, ref.ys, 1e-5, 1e-5, `${cell.kind} ys`);
+      for (const k of Object.keys(ref.s)) expectClose(r.state[k], ref.s[k], 1e-5, 1e-5, `${cell.kind} ${k}`);
+      const ga = tf.variableGrads(() => tf.tidy(() => tf.sum(tf.square(runSequence(cell, x, s0).ys)) as tf.Scalar), Object.values(cell.params));
+      const gb = tf.variableGrads(() => tf.tidy(() => tf.sum(tf.square(unroll(cell, x, s0).ys)) as tf.Scalar), Object.values(cell.params));
+      for (const v of Object.values(cell.params)) expectClose(ga.grads[v.name], gb.grads[v.name], 1e-5, 1e-5, `${cell.kind} d${v.name}`);
+      tf.dispose([r as never, ref as never, ga as never, gb as never, s0 as never]);
+      cell.dispose();
+    }
+    const small = lstmCell({ inputSize: 3, hiddenSize: 2 });
+    expect(() => runSequence(small, x)).toThrow(/runSequence: x: expected a tensor of shape \[T, B, 3\], received a float32 tensor of shape \[5, 3, 4\]/);
+    small.dispose();
+    x.dispose();
+  });
+
+  it('rejects bad inputs with clear errors', () => {
+    const cell = lstmCell({ inputSize: 3, hiddenSize: 4 });
+    const p = cell.params as never;
+    const x = tf.zeros([2, 1, 3]) as tf.Tensor3D;
+    expect(() => lstmSequence(p, tf.zeros([0, 1, 3]) as never)).toThrow(/lstmSequence: x: expected a tensor of shape \[T, B, X\], received a float32 tensor of shape \[0, 1, 3\]/);
+    expect(() => lstmSequence(p, tf.zeros([2, 3]) as never)).toThrow(/lstmSequence: x: expected a tensor of shape \[T, B, X\], received a float32 tensor of shape \[2, 3\]/);
+    expect(() => lstmSequence(p, tf.zeros([2, 1, 5]) as never)).toThrow(/lstmSequence: params\.kernel: expected a tensor of shape \[5, 4H\], received a float32 tensor of shape \[3, 16\]/);
+    expect(() => lstmSequence(p, x, tf.zeros([2, 4]) as tf.Tensor2D)).toThrow(/lstmSequence: h0: expected a tensor of shape \[1, 4\]/);
+    const proj = lstmCell({ inputSize: 3, hiddenSize: 4, projSize: 2 });
+    const { projection: _, ...noProjection } = proj.params;
+    expect(() => lstmSequence(noProjection as never, x)).toThrow(/params\.recurrentKernel: expected a tensor of shape \[4, 16\] \(no projection given\), received a float32 tensor of shape \[2, 16\]/);
+    expect(() => lstmSequence({ ...proj.params, projection: tf.zeros([4, 3]) } as never, x)).toThrow(/params\.recurrentKernel: expected a tensor of shape \[3, 16\] \(with the projection\), received a float32 tensor of shape \[2, 16\]/);
+    const g = gruCell({ inputSize: 3, hiddenSize: 4 });
+    expect(() => gruSequence(g.params as never, x, undefined, { resetAfter: false })).toThrow(/gruSequence: params\.recurrentBias: expected no recurrent bias in the reset-before form/);
+    const r = rnnCell({ inputSize: 3, hiddenSize: 4 });
+    expect(() => rnnSequence(r.params as never, x, undefined, { activation: 'softsign' as never })).toThrow(/rnnSequence: options\.activation: expected 'tanh' or 'relu', received the string "softsign"/);
+    tf.dispose(x);
+    [cell, proj, g, r].forEach((c) => c.dispose());
+  });
+});
+
+/** After a backward, the transposed kernel, recurrent kernel (and projection) stay resident with the weights. */
+function transposedBytes(cell: Cell): number {
+  const bytes = (n: number) => Math.max(64, Math.ceil((n * 4) / 64) * 64);
+  return bytes(cell.params.kernel.size) + bytes(cell.params.recurrentKernel.size) + (cell.params.projection ? bytes(cell.params.projection.size) : 0);
+}

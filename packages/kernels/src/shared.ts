@@ -1,0 +1,50 @@
+/**
+ * Helpers shared by the fused kernels: checks, the tape test, resident weights for tensors
+ * passed to the sequence functions, and moving data between tfjs and WASM memory.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { rxrnnError, ErrorCodes, describe } from '@rxrnn/core';
+import { Resident, type KernelRuntime } from './wasm/runtime.js';
+
+/**
+ * True when tfjs is recording a gradient tape (inside `tf.grad`, `tf.variableGrads`,
+ * `optimizer.minimize`). The fused paths then save what their backward needs; otherwise they skip
+ * it. Reads tfjs-core's engine state (`gradientDepth`, stable through tfjs 4.x).
+ */
+export function tapeOn(): boolean {
+  const state = (tf.engine() as unknown as { state: { gradientDepth: number } }).state;
+  return state.gradientDepth > 0;
+}
+
+/** Throw unless `t` is a float32 tensor of exactly `shape` (-1 = any size ≥ 1). */
+export function checkTensor(fn: string, arg: string, t: unknown, shape: number[], words: string): asserts t is tf.Tensor {
+  const ok =
+    t instanceof tf.Tensor &&
+    !t.isDisposed &&
+    t.rank === shape.length &&
+    shape.every((d, i) => (d < 0 ? t.shape[i] >= 1 : t.shape[i] === d));
+  if (!ok) throw rxrnnError(ErrorCodes.SHAPE, fn, arg, `a tensor of shape ${words}`, t instanceof tf.Tensor && t.isDisposed ? 'a disposed tensor' : describe(t));
+  if (t.dtype !== 'float32') throw rxrnnError(ErrorCodes.DTYPE, fn, arg, 'a float32 tensor', describe(t));
+}
+
+const registry = typeof FinalizationRegistry !== 'undefined' ? new FinalizationRegistry<Resident>((r) => r.freeAll()) : null;
+const residents = new WeakMap<tf.Tensor, Resident>();
+
+/**
+ * The resident copy of a weight tensor passed by the caller (kept across calls while the tensor
+ * lives, re-uploaded when a Variable is assigned; released when the tensor is garbage-collected).
+ */
+export function residentFor(rt: KernelRuntime, t: tf.Tensor): Resident {
+  let r = residents.get(t);
+  if (!r) {
+    r = new Resident(rt);
+    residents.set(t, r);
+    registry?.register(t, r);
+  }
+  return r;
+}
+
+/** The tensor's values as a Float32Array (no copy on cpu/wasm backends beyond tfjs's own). */
+export function values(t: tf.Tensor): Float32Array {
+  return t.dataSync() as Float32Array;
+}

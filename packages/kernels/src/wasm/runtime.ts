@@ -1,0 +1,208 @@
+/**
+ * The WebAssembly side of @rxrnn/kernels: loads `wasm/kernels.wasm` (built from
+ * `assembly/kernels.ts`), owns its linear memory with a small first-fit allocator, and keeps
+ * weights resident there between calls (re-uploaded only when the tf.Variable's data changes).
+ *
+ * In Node the module is read synchronously from the package on first use; elsewhere call
+ * {@link loadKernels} with the bytes first. When WebAssembly SIMD is unavailable, {@link kernels}
+ * returns null and every fused entry point falls back to tfjs.
+ */
+import type * as tf from '@tensorflow/tfjs';
+
+/** The exports of kernels.wasm (addresses are byte offsets; sizes are element counts). */
+export interface KernelExports {
+  memory: WebAssembly.Memory;
+  heapBase(): number;
+  activate(n: number, x: number, y: number, act: number): void;
+  gemm(M: number, N: number, K: number, a: number, lda: number, b: number, ldb: number, c: number, ldc: number, accumulate: number): void;
+  gemmTN(M: number, K: number, N: number, a: number, lda: number, b: number, ldb: number, c: number, ldc: number, accumulate: number): void;
+  transpose(R: number, C: number, src: number, dst: number): void;
+  colsum(M: number, N: number, a: number, lda: number, out: number, accumulate: number): void;
+  lstmForward(T: number, B: number, X: number, H: number, P: number, x: number, K: number, R: number, bias: number, Pm: number, hs: number, cs: number, gates: number, tanhc: number, hfull: number): void;
+  lstmBackward(T: number, B: number, X: number, H: number, P: number, x: number, KT: number, RT: number, PmT: number, hs: number, cs: number, gates: number, tanhc: number, hfull: number, dys: number, dcT: number, dz: number, dh: number, dc: number, dhfull: number, dhs: number, dx: number, dK: number, dR: number, db: number, dPm: number): void;
+  gruForward(T: number, B: number, X: number, H: number, x: number, K: number, R: number, bias: number, rbias: number, resetAfter: number, hs: number, gates: number, aux: number, hz: number): void;
+  gruBackward(T: number, B: number, X: number, H: number, x: number, KT: number, RT: number, resetAfter: number, hs: number, gates: number, aux: number, dys: number, dxz: number, dhz: number, dh: number, dh2: number, drh: number, dx: number, dK: number, dR: number, db: number, dbr: number): void;
+  rnnForward(T: number, B: number, X: number, H: number, x: number, K: number, R: number, bias: number, act: number, hs: number): void;
+  rnnBackward(T: number, B: number, X: number, H: number, x: number, KT: number, RT: number, act: number, hs: number, dys: number, dpre: number, dh: number, dx: number, dK: number, dR: number, db: number): void;
+}
+
+const ALIGN = 64;
+const PAGE = 65536;
+
+/** A loaded kernel module and its memory. */
+export class KernelRuntime {
+  readonly k: KernelExports;
+  private top: number;
+  private readonly sizes = new Map<number, number>();
+  private free: { ptr: number; size: number }[] = [];
+  private view: Float32Array;
+
+  constructor(module: WebAssembly.Module) {
+    const instance = new WebAssembly.Instance(module, {});
+    this.k = instance.exports as unknown as KernelExports;
+    this.top = this.k.heapBase();
+    this.view = new Float32Array(this.k.memory.buffer);
+  }
+
+  /** A Float32Array over the whole memory (renewed after the memory grows). */
+  f32(): Float32Array {
+    if (this.view.buffer !== this.k.memory.buffer) this.view = new Float32Array(this.k.memory.buffer);
+    return this.view;
+  }
+
+  /** Allocate room for `n` floats; returns a byte address, 64-byte aligned. */
+  alloc(n: number): number {
+    const size = Math.max(ALIGN, Math.ceil((n * 4) / ALIGN) * ALIGN);
+    for (let i = 0; i < this.free.length; i++) {
+      const blk = this.free[i];
+      if (blk.size >= size) {
+        const ptr = blk.ptr;
+        if (blk.size === size) this.free.splice(i, 1);
+        else this.free[i] = { ptr: ptr + size, size: blk.size - size };
+        this.sizes.set(ptr, size);
+        return ptr;
+      }
+    }
+    const ptr = this.top;
+    this.top += size;
+    const need = this.top - this.k.memory.buffer.byteLength;
+    if (need > 0) this.k.memory.grow(Math.ceil(need / PAGE));
+    this.sizes.set(ptr, size);
+    return ptr;
+  }
+
+  /** Return a block from {@link alloc}. */
+  release(ptr: number): void {
+    const size = this.sizes.get(ptr);
+    if (size === undefined) return;
+    this.sizes.delete(ptr);
+    let i = 0;
+    while (i < this.free.length && this.free[i].ptr < ptr) i++;
+    this.free.splice(i, 0, { ptr, size });
+    // coalesce with the next and previous blocks
+    if (i + 1 < this.free.length && this.free[i].ptr + this.free[i].size === this.free[i + 1].ptr) {
+      this.free[i].size += this.free[i + 1].size;
+      this.free.splice(i + 1, 1);
+    }
+    if (i > 0 && this.free[i - 1].ptr + this.free[i - 1].size === this.free[i].ptr) {
+      this.free[i - 1].size += this.free[i].size;
+      this.free.splice(i, 1);
+    }
+    const last = this.free[this.free.length - 1];
+    if (last && last.ptr + last.size === this.top) {
+      this.top = last.ptr;
+      this.free.pop();
+    }
+  }
+
+  /** Bytes handed out and not yet released (for leak tests). */
+  bytesInUse(): number {
+    let n = 0;
+    for (const s of this.sizes.values()) n += s;
+    return n;
+  }
+
+  /** Allocate `counts[i]` floats each, run `fn(ptrs)`, and release them whatever happens. */
+  scratch<T>(counts: number[], fn: (ptrs: number[]) => T): T {
+    const ptrs = counts.map((n) => this.alloc(n));
+    try {
+      return fn(ptrs);
+    } finally {
+      for (let i = ptrs.length - 1; i >= 0; i--) this.release(ptrs[i]);
+    }
+  }
+
+  /** Copy `data` to address `ptr`. */
+  write(ptr: number, data: ArrayLike<number>): void {
+    this.f32().set(data, ptr >>> 2);
+  }
+
+  /** A fresh copy of `n` floats at `ptr`. */
+  read(ptr: number, n: number): Float32Array {
+    return this.f32().slice(ptr >>> 2, (ptr >>> 2) + n);
+  }
+
+  /** Set `n` floats at `ptr` to zero. */
+  zero(ptr: number, n: number): void {
+    this.f32().fill(0, ptr >>> 2, (ptr >>> 2) + n);
+  }
+}
+
+let runtime: KernelRuntime | null | undefined;
+let loadError: string | null = null;
+
+/** Load the kernels from the given bytes (browsers, bundlers). Replaces any earlier runtime. */
+export function loadKernels(bytes: BufferSource): KernelRuntime {
+  runtime = new KernelRuntime(new WebAssembly.Module(bytes));
+  loadError = null;
+  return runtime;
+}
+
+/** The shared runtime, loaded on first use from the package in Node; null when unavailable. */
+export function kernels(): KernelRuntime | null {
+  if (runtime !== undefined) return runtime;
+  try {
+    const fs = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process?.getBuiltinModule?.('node:fs') as
+      | { readFileSync(p: URL): Uint8Array }
+      | undefined;
+    if (!fs) throw new Error('no node:fs; call loadKernels(bytes) first');
+    runtime = new KernelRuntime(new WebAssembly.Module(fs.readFileSync(new URL('../../wasm/kernels.wasm', import.meta.url)) as BufferSource));
+  } catch (e) {
+    loadError = e instanceof Error ? e.message : String(e);
+    runtime = null;
+  }
+  return runtime;
+}
+
+/** Why {@link kernels} returned null, if it did. */
+export function kernelsUnavailableReason(): string | null {
+  return loadError;
+}
+
+/**
+ * A tensor's data kept in WASM memory, re-uploaded when the tensor's data changes (a tf.Variable's
+ * `assign` gives it a new dataId), with its transpose built on demand for backward passes.
+ */
+export class Resident {
+  private ptr = 0;
+  private tptr = 0;
+  private dataId: object | null = null;
+  private tId: object | null = null;
+  private size = 0;
+
+  constructor(private readonly rt: KernelRuntime) {}
+
+  /** Address of the tensor's data, uploading it if it changed. */
+  sync(t: tf.Tensor): number {
+    const id = (t as unknown as { dataId: object }).dataId;
+    if (id !== this.dataId || this.ptr === 0) {
+      if (this.size !== t.size) {
+        this.freeAll();
+        this.ptr = this.rt.alloc(t.size);
+        this.size = t.size;
+      }
+      this.rt.write(this.ptr, t.dataSync() as Float32Array);
+      this.dataId = id;
+    }
+    return this.ptr;
+  }
+
+  /** Address of the transpose `[C, R]` of the 2-D tensor `t` `[R, C]`. */
+  syncTransposed(t: tf.Tensor): number {
+    const p = this.sync(t);
+    if (this.tId !== this.dataId || this.tptr === 0) {
+      if (this.tptr === 0) this.tptr = this.rt.alloc(this.size);
+      this.rt.k.transpose(t.shape[0], t.shape[1] ?? 1, p, this.tptr);
+      this.tId = this.dataId;
+    }
+    return this.tptr;
+  }
+
+  freeAll(): void {
+    if (this.ptr) this.rt.release(this.ptr);
+    if (this.tptr) this.rt.release(this.tptr);
+    this.ptr = this.tptr = 0;
+    this.dataId = this.tId = null;
+    this.size = 0;
+  }
+}

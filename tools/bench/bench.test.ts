@@ -1,0 +1,28 @@
+// Keeps the benchmark harness from rotting: a quick run on tiny shapes (a few seconds) must produce
+// every row, for both rxrnn implementations, with finite times and ratios beside PyTorch.
+import { describe, it, expect } from 'vitest';
+import { existsSync } from 'node:fs';
+import { runBench } from './harness.js';
+
+const python = '/usr/bin/python3';
+
+describe.skipIf(!existsSync(python))('bench harness (quick)', () => {
+  it('runs every row beside PyTorch and prints a markdown table', async () => {
+    const lines: string[] = [];
+    const { rows, table, info } = await runBench({ quick: true, log: (l) => lines.push(l) });
+    expect(info.torch).toMatch(/^\d+\.\d+/);
+    const names = new Set(rows.map((r) => r.name));
+    for (const kind of ['rnn', 'lstm', 'gru']) for (const B of [1, 4]) expect(names.has(`step ${kind} B=${B} H=X=16`)).toBe(true);
+    expect([...names].some((n) => n.startsWith('sequence lstm forward'))).toBe(true);
+    expect([...names].some((n) => n.startsWith('train char-lstm+Adam'))).toBe(true);
+    expect(rows.filter((r) => r.impl === 'fused').length).toBe(names.size);
+    expect(rows.filter((r) => r.impl === 'tfjs').length).toBe(names.size);
+    for (const r of rows) {
+      expect(r.rxrnn).toBeGreaterThan(0);
+      expect(r.torch).toBeGreaterThan(0);
+      expect(Number.isFinite(r.ratio)).toBe(true);
+    }
+    expect(table.split('\n').length).toBe(rows.length + 2);
+    expect(lines.length).toBe(rows.length);
+  }, 120_000);
+});

@@ -1,0 +1,335 @@
+/**
+ * rxrnn vs PyTorch, side by side in one invocation.
+ *
+ * Each row is measured for rxrnn (the plain tfjs cells of @rxrnn/cells and the fused WASM kernels
+ * of @rxrnn/kernels) and for PyTorch (tools/bench/torch_bench.py on Debian's /usr/bin/python3,
+ * spawned once, same thread count), interleaved round by round so that load from other processes
+ * hits both sides alike. Times are medians of per-call wall times over all rounds. The ratio is
+ * PyTorch time / rxrnn time: ≥ 1 means rxrnn is faster.
+ */
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { createInterface, type Interface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { readFileSync } from 'node:fs';
+import * as os from 'node:os';
+import * as tf from '@tensorflow/tfjs';
+import { initBackend, type Cell, type State } from '@rxrnn/core';
+import { lstmCell, gruCell, rnnCell } from '@rxrnn/cells';
+import { fuseCell, lstmSequence, lstmSequenceTfjs, type LstmSequenceParams } from '@rxrnn/kernels';
+
+export interface BenchOptions {
+  /** Tiny shapes and few iterations: a smoke run of a few seconds. */
+  quick?: boolean;
+  /** PyTorch threads (rxrnn runs on one). Default 1. */
+  threads?: number;
+  /** Only rows whose name contains this. */
+  filter?: string;
+  /** Skip the plain-tfjs training row (≈5 s per step at full size). */
+  skipTfjsTraining?: boolean;
+  /** Progress lines. Default: stderr. */
+  log?: (line: string) => void;
+  /** Python interpreter. Default `/usr/bin/python3` (Debian's, which has torch). */
+  python?: string;
+}
+
+export interface BenchRow {
+  /** Row label, e.g. `step lstm B=32 H=X=512`. */
+  name: string;
+  /** `tfjs` (plain cells / tfjs ops), `fused` (@rxrnn/kernels). */
+  impl: 'tfjs' | 'fused';
+  label: string;
+  /** Median seconds per call. */
+  rxrnn: number;
+  torch: number;
+  /** torch / rxrnn: ≥ 1 means rxrnn is faster. */
+  ratio: number;
+  /** Work per call for a throughput column (`steps·batch` or `tokens`), when meaningful. */
+  per?: { count: number; unit: string };
+  calls: { rxrnn: number; torch: number };
+}
+
+export interface BenchResult {
+  rows: BenchRow[];
+  table: string;
+  info: Record<string, string>;
+}
+
+/** A JSON-lines conversation with torch_bench.py. */
+class TorchWorker {
+  private readonly proc: ChildProcessWithoutNullStreams;
+  private readonly lines: Interface;
+  private readonly waiting: ((line: string) => void)[] = [];
+  private exited: Error | null = null;
+
+  constructor(python: string, threads: number) {
+    const script = fileURLToPath(new URL('./torch_bench.py', import.meta.url));
+    this.proc = spawn(python, [script], { env: { ...process.env, OMP_NUM_THREADS: String(threads), OPENBLAS_NUM_THREADS: String(threads) } });
+    this.proc.stderr.on('data', (d) => process.stderr.write(`[torch] ${d}`));
+    this.lines = createInterface({ input: this.proc.stdout });
+    this.lines.on('line', (line) => this.waiting.shift()?.(line));
+    this.proc.on('exit', (code) => {
+      this.exited = new Error(`torch_bench.py exited with code ${code}`);
+      for (const w of this.waiting.splice(0)) w(JSON.stringify({ error: this.exited.message }));
+    });
+    this.proc.on('error', (e) => {
+      this.exited = e;
+      for (const w of this.waiting.splice(0)) w(JSON.stringify({ error: e.message }));
+    });
+  }
+
+  async request<T>(msg: object): Promise<T> {
+    if (this.exited) throw this.exited;
+    const reply = new Promise<string>((resolve) => this.waiting.push(resolve));
+    this.proc.stdin.write(JSON.stringify(msg) + '\n');
+    const out = JSON.parse(await reply) as T & { error?: string };
+    if (out.error) throw new Error(`torch_bench.py: ${out.error}`);
+    return out;
+  }
+
+  close(): void {
+    this.proc.stdin.end();
+    this.proc.kill();
+  }
+}
+
+type TorchRow = Record<string, string | number>;
+
+interface Contender {
+  impl: 'tfjs' | 'fused';
+  /** What exactly runs, for the table. */
+  label: string;
+  /** One call (synchronous work; tfjs wasm is synchronous). */
+  run: () => void;
+  dispose: () => void;
+}
+
+interface RowSpec {
+  name: string;
+  torch: TorchRow;
+  per?: { count: number; unit: string };
+  contenders: () => Contender[];
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+}
+
+function timeCalls(fn: () => void, n: number): number[] {
+  const out: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const t0 = performance.now();
+    fn();
+    out.push((performance.now() - t0) / 1000);
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+// rxrnn contenders
+
+const makeCell: Record<string, (X: number, H: number) => Cell> = {
+  rnn: (X, H) => rnnCell({ inputSize: X, hiddenSize: H, seed: 1 }),
+  lstm: (X, H) => lstmCell({ inputSize: X, hiddenSize: H, seed: 1, init: 'uniform' }),
+  gru: (X, H) => gruCell({ inputSize: X, hiddenSize: H, seed: 1, init: 'uniform' }),
+};
+
+function stepContender(impl: 'tfjs' | 'fused', kind: string, B: number, X: number, H: number): Contender {
+  const base = makeCell[kind](X, H);
+  const cell = impl === 'fused' ? fuseCell(base) : base;
+  if (impl === 'fused' && !(cell as ReturnType<typeof fuseCell>).fused) throw new Error(`bench: ${kind} did not fuse: ${(cell as ReturnType<typeof fuseCell>).reason}`);
+  const x = tf.randomNormal([B, X]) as tf.Tensor2D;
+  let s: State = cell.initialState(B);
+  return {
+    impl,
+    label: impl === 'fused' ? 'fused WASM step (fuseCell)' : 'tfjs cell step (@rxrnn/cells)',
+    run: () => {
+      const next = tf.tidy(() => cell.step(s, x)[1]);
+      tf.dispose(Object.values(s));
+      s = next;
+    },
+    dispose: () => {
+      tf.dispose([x, ...Object.values(s)]);
+      cell.dispose();
+    },
+  };
+}
+
+function seqContender(impl: 'tfjs' | 'fused', T: number, B: number, X: number, H: number): Contender {
+  const cell = makeCell.lstm(X, H);
+  const x = tf.randomNormal([T, B, X]) as tf.Tensor3D;
+  const f = impl === 'fused' ? lstmSequence : lstmSequenceTfjs;
+  return {
+    impl,
+    label: impl === 'fused' ? 'fused WASM (lstmSequence)' : 'tfjs ops unrolled (lstmSequenceTfjs)',
+    run: () => {
+      const r = f(cell.params as unknown as LstmSequenceParams, x);
+      tf.dispose([r.ys, r.hT, r.cT]);
+    },
+    dispose: () => {
+      x.dispose();
+      cell.dispose();
+    },
+  };
+}
+
+/** Char-LSTM language model: embedding → LSTM → dense → softmax cross-entropy, one Adam step per call. */
+function trainContender(impl: 'tfjs' | 'fused', V: number, E: number, H: number, T: number, B: number): Contender {
+  const cell = makeCell.lstm(E, H);
+  const emb = tf.variable(tf.randomNormal([V, E], 0, 1, 'float32', 1));
+  const k = 1 / Math.sqrt(H);
+  const W = tf.variable(tf.randomUniform([H, V], -k, k, 'float32', 2));
+  const b = tf.variable(tf.zeros([V]));
+  // one-hot inputs: the embedding is a matMul (tfjs-wasm has no gradient kernel for gather)
+  const xs = tf.oneHot(tf.reshape(tf.randomUniform([T, B], 0, V, 'int32', 3), [T * B]) as tf.Tensor1D, V).toFloat(); // [T·B, V]
+  const targets = tf.oneHot(tf.reshape(tf.randomUniform([T, B], 0, V, 'int32', 4), [T * B]) as tf.Tensor1D, V);
+  const opt = tf.train.adam(2e-3);
+  const vars = [emb, W, b, ...Object.values(cell.params)];
+  const seq = impl === 'fused' ? lstmSequence : lstmSequenceTfjs;
+  return {
+    impl,
+    label: impl === 'fused' ? 'fused WASM fwd+bwd (lstmSequence) + tfjs dense/Adam' : 'tfjs ops unrolled + tfjs autodiff/Adam',
+    run: () => {
+      const loss = opt.minimize(() => {
+        const e = tf.reshape(tf.matMul(xs, emb), [T, B, E]) as tf.Tensor3D; // [T, B, E]
+        const { ys } = seq(cell.params as unknown as LstmSequenceParams, e); // [T, B, H]
+        const logits = tf.add(tf.matMul(tf.reshape(ys, [T * B, H]), W), b); // [T·B, V]
+        return tf.losses.softmaxCrossEntropy(targets, logits) as tf.Scalar;
+      }, true, vars);
+      loss?.dataSync();
+      loss?.dispose();
+    },
+    dispose: () => {
+      tf.dispose([emb, W, b, xs, targets]);
+      opt.dispose();
+      cell.dispose();
+    },
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+
+function rowSpecs(quick: boolean, skipTfjsTraining: boolean): RowSpec[] {
+  const rows: RowSpec[] = [];
+  const Hs = quick ? [16] : [128, 512];
+  const Bs = quick ? [1, 4] : [1, 32];
+  for (const kind of ['rnn', 'lstm', 'gru']) {
+    for (const H of Hs) {
+      for (const B of Bs) {
+        rows.push({
+          name: `step ${kind} B=${B} H=X=${H}`,
+          torch: { kind: 'step', cell: kind, B, X: H, H },
+          contenders: () => [stepContender('tfjs', kind, B, H, H), stepContender('fused', kind, B, H, H)],
+        });
+      }
+    }
+  }
+  const [T, B, X, H] = quick ? [5, 2, 8, 16] : [100, 32, 128, 256];
+  rows.push({
+    name: `sequence lstm forward T=${T} B=${B} X=${X} H=${H}`,
+    torch: { kind: 'seq', cell: 'lstm', T, B, X, H },
+    per: { count: T * B, unit: 'steps·batch/s' },
+    contenders: () => [seqContender('tfjs', T, B, X, H), seqContender('fused', T, B, X, H)],
+  });
+  const tr = quick ? { V: 11, E: 8, H: 16, T: 5, B: 2 } : { V: 65, E: 64, H: 256, T: 100, B: 32 };
+  rows.push({
+    name: `train char-lstm+Adam V=${tr.V} E=${tr.E} H=${tr.H} T=${tr.T} B=${tr.B}`,
+    torch: { kind: 'train', ...tr },
+    per: { count: tr.T * tr.B, unit: 'tokens/s' },
+    contenders: () => [
+      ...(skipTfjsTraining ? [] : [trainContender('tfjs', tr.V, tr.E, tr.H, tr.T, tr.B)]),
+      trainContender('fused', tr.V, tr.E, tr.H, tr.T, tr.B),
+    ],
+  });
+  return rows;
+}
+
+/** Run the benchmark rows; returns the rows and a markdown table. */
+export async function runBench(options: BenchOptions = {}): Promise<BenchResult> {
+  const quick = options.quick ?? false;
+  const threads = options.threads ?? 1;
+  const log = options.log ?? ((line: string) => process.stderr.write(line + '\n'));
+  const backend = await initBackend({ log: null });
+  const torch = new TorchWorker(options.python ?? '/usr/bin/python3', threads);
+  const budget = quick ? 0.01 : 0.4; // seconds per side per round
+  const rounds = quick ? 1 : 3;
+  const results: BenchRow[] = [];
+  const info: Record<string, string> = {};
+  try {
+    const hello = await torch.request<{ torch: string; threads: number }>({ op: 'hello', threads });
+    Object.assign(info, {
+      date: new Date().toISOString(),
+      node: process.version,
+      tfjs: `${tf.version.tfjs} (${backend.name} backend, 1 thread)`,
+      torch: `${hello.torch} (${hello.threads} thread${hello.threads > 1 ? 's' : ''})`,
+      cpu: cpuModel(),
+      'load average at start': os.loadavg().map((l) => l.toFixed(2)).join(' '),
+    });
+    for (const spec of rowSpecs(quick, options.skipTfjsTraining ?? false)) {
+      if (options.filter && !spec.name.includes(options.filter)) continue;
+      const contenders = spec.contenders();
+      try {
+        // warm up and size the calls so each side gets ~budget seconds per round
+        const n = new Map<Contender | 'torch', number>();
+        const size = (t: number) => Math.max(quick ? 1 : 2, Math.min(quick ? 20 : 2000, Math.round(budget / Math.max(t, 1e-7))));
+        for (const c of contenders) {
+          c.run();
+          n.set(c, size(median(timeCalls(c.run, quick ? 1 : 2))));
+        }
+        await torch.request({ op: 'run', row: spec.torch, iters: 1 });
+        const tt = await torch.request<{ times: number[] }>({ op: 'run', row: spec.torch, iters: quick ? 1 : 2 });
+        n.set('torch', size(median(tt.times)));
+        const times = new Map<Contender | 'torch', number[]>([...n.keys()].map((k) => [k, [] as number[]]));
+        for (let r = 0; r < rounds; r++) {
+          for (const c of contenders) times.get(c)!.push(...timeCalls(c.run, n.get(c)!));
+          const t = await torch.request<{ times: number[] }>({ op: 'run', row: spec.torch, iters: n.get('torch')! });
+          times.get('torch')!.push(...t.times);
+        }
+        const torchMed = median(times.get('torch')!);
+        for (const c of contenders) {
+          const med = median(times.get(c)!);
+          const row: BenchRow = { name: spec.name, impl: c.impl, label: c.label, rxrnn: med, torch: torchMed, ratio: torchMed / med, per: spec.per, calls: { rxrnn: times.get(c)!.length, torch: times.get('torch')!.length } };
+          results.push(row);
+          log(`${row.name} [${row.impl}]: rxrnn ${fmtTime(row.rxrnn)}, PyTorch ${fmtTime(row.torch)}, ratio ${row.ratio.toFixed(2)}`);
+        }
+      } finally {
+        for (const c of contenders) c.dispose();
+      }
+    }
+    info['load average at end'] = os.loadavg().map((l) => l.toFixed(2)).join(' ');
+  } finally {
+    torch.close();
+  }
+  return { rows: results, table: toMarkdown(results), info };
+}
+
+function cpuModel(): string {
+  try {
+    const m = /model name\s*:\s*(.*)/.exec(readFileSync('/proc/cpuinfo', 'utf8'));
+    return `${m ? m[1] : os.cpus()[0]?.model ?? '?'} × ${os.cpus().length}`;
+  } catch {
+    return `${os.cpus()[0]?.model ?? '?'} × ${os.cpus().length}`;
+  }
+}
+
+export function fmtTime(s: number): string {
+  if (s < 1e-3) return `${(s * 1e6).toFixed(1)} µs`;
+  if (s < 1) return `${(s * 1e3).toFixed(2)} ms`;
+  return `${s.toFixed(2)} s`;
+}
+
+function fmtRate(count: number, s: number): string {
+  const r = count / s;
+  return r >= 100 ? Math.round(r).toLocaleString('en-US') : r.toFixed(1);
+}
+
+/** The rows as a markdown table. */
+export function toMarkdown(rows: BenchRow[]): string {
+  const head = '| row | rxrnn impl | rxrnn | PyTorch | ratio (PyTorch / rxrnn; ≥ 1: rxrnn faster) | throughput rxrnn / PyTorch | calls timed (rxrnn / PyTorch) |\n|---|---|---|---|---|---|---|';
+  const lines = rows.map((r) => {
+    const thr = r.per ? `${fmtRate(r.per.count, r.rxrnn)} / ${fmtRate(r.per.count, r.torch)} ${r.per.unit}` : '';
+    return `| ${r.name} | ${r.label} | ${fmtTime(r.rxrnn)} | ${fmtTime(r.torch)} | **${r.ratio.toFixed(2)}** | ${thr} | ${r.calls.rxrnn} / ${r.calls.torch} |`;
+  });
+  return [head, ...lines].join('\n');
+}

@@ -1,0 +1,49 @@
+/**
+ * `npm run bench [-- --quick] [-- --threads 2] [-- --filter lstm] [-- --save]`
+ *
+ * Runs every row beside PyTorch in one invocation, interleaved (see harness.ts), and prints a
+ * markdown table of median times and ratios (PyTorch time / rxrnn time; ≥ 1 means rxrnn is faster).
+ * `--save` also writes tools/bench/results/<YYYY-MM-DD>.md with the command and machine details.
+ */
+import { Command } from 'commander';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { runBench } from './harness.js';
+
+const program = new Command()
+  .name('bench')
+  .description('rxrnn vs PyTorch, side by side')
+  .option('--quick', 'tiny shapes, few iterations (a smoke run of seconds)', false)
+  .option('--threads <n>', 'PyTorch threads (rxrnn uses one)', '1')
+  .option('--filter <text>', 'only rows whose name contains this')
+  .option('--skip-tfjs-training', 'skip the plain-tfjs training row (~5 s per step at full size)', false)
+  .option('--save', 'write tools/bench/results/<date>.md', false)
+  .option('--note <text>', 'a note for the results file')
+  .parse();
+
+const opts = program.opts<{ quick: boolean; threads: string; filter?: string; skipTfjsTraining: boolean; save: boolean; note?: string }>();
+const result = await runBench({ quick: opts.quick, threads: Number(opts.threads), filter: opts.filter, skipTfjsTraining: opts.skipTfjsTraining });
+const quote = (a: string) => (/^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`);
+const command = `npm run bench${process.argv.length > 2 ? ' -- ' + process.argv.slice(2).map(quote).join(' ') : ''}`;
+const md = [
+  `# rxrnn vs PyTorch: ${result.info.date?.slice(0, 10) ?? ''}`,
+  '',
+  `Command: \`${command}\``,
+  '',
+  ...Object.entries(result.info).map(([k, v]) => `- ${k}: ${v}`),
+  '',
+  'Median wall time per call; rxrnn and PyTorch measured in the same invocation, interleaved round by round.',
+  'Ratio = PyTorch time / rxrnn time (≥ 1: rxrnn is faster).',
+  ...(opts.note ? ['', opts.note] : []),
+  '',
+  result.table,
+  '',
+].join('\n');
+process.stdout.write(md);
+if (opts.save) {
+  const dir = fileURLToPath(new URL('./results/', import.meta.url));
+  mkdirSync(dir, { recursive: true });
+  const file = `${dir}${(result.info.date ?? new Date().toISOString()).slice(0, 10)}.md`;
+  writeFileSync(file, md);
+  process.stderr.write(`wrote ${file}\n`);
+}
