@@ -4,8 +4,11 @@ import { join } from 'node:path';
 import { rxrnnError, ErrorCodes } from '@rxrnn/core';
 import { decodeModel } from '@rxrnn/cells';
 import type { HostedModel } from '@rxrnn/ws';
+import { fuseModel } from './fuse-model.js';
 
-export function loadModels(dir: string): HostedModel[] {
+/** `fused` (default true): run recurrent layers on the fused WebAssembly kernels (see fuse-model.ts). */
+export function loadModels(dir: string, options: { fused?: boolean } = {}): HostedModel[] {
+  const fused = options.fused ?? true;
   if (!existsSync(dir)) throw rxrnnError(ErrorCodes.ARGUMENT, 'loadModels', 'dir', 'an existing models directory', dir);
   const out: HostedModel[] = [];
   try {
@@ -13,7 +16,9 @@ export function loadModels(dir: string): HostedModel[] {
       const json = join(dir, name, 'model.json');
       const weights = join(dir, name, 'weights.safetensors');
       if (!existsSync(json) || !existsSync(weights)) continue;
-      const { meta, cell } = decodeModel(readFileSync(json, 'utf8'), new Uint8Array(readFileSync(weights)));
+      const decoded = decodeModel(readFileSync(json, 'utf8'), new Uint8Array(readFileSync(weights)));
+      const meta = decoded.meta;
+      const cell = fused ? fuseModel(decoded.cell).cell : decoded.cell;
       out.push({ name: meta.name ?? name, cell, io: meta.io ?? { kind: 'vector' }, description: meta.description });
     }
   } catch (e) {
