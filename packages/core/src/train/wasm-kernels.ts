@@ -1,0 +1,86 @@
+/**
+ * Kernels that training needs and tfjs's wasm backend lacks. The gradient of `tf.gather` (an
+ * embedding lookup) is `unsortedSegmentSum`, which tfjs-backend-wasm 4.22 does not register; this
+ * adds it for the wasm backend, in plain JS over the wasm heap (cheap: V × E additions per step):
+ *
+ *     out[s, :] = Σ_{i : ids[i] = s} x[i, :]
+ *
+ * Idempotent; a no-op on backends that have the kernel.
+ */
+import * as tf from '@tensorflow/tfjs';
+
+interface WasmLike {
+  readSync(dataId: unknown): ArrayLike<number>;
+  makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
+  typedArrayFromHeap(t: tf.TensorInfo): Float32Array | Int32Array;
+}
+
+/** Register the training kernels missing from the wasm backend (safe to call many times). */
+export function ensureTrainingKernels(): void {
+  if (tf.getKernel('UnsortedSegmentSum', 'wasm')) return;
+  tf.registerKernel({
+    kernelName: 'UnsortedSegmentSum',
+    backendName: 'wasm',
+    kernelFunc: ({ inputs, backend, attrs }) => {
+      const { x, segmentIds } = inputs as { x: tf.TensorInfo; segmentIds: tf.TensorInfo };
+      const numSegments = (attrs as { numSegments: number }).numSegments;
+      const be = backend as unknown as WasmLike;
+      const xs = be.readSync(x.dataId);
+      const ids = be.readSync(segmentIds.dataId);
+      const n = ids.length;
+      const inner = n === 0 ? 0 : xs.length / n; // x: [N, …], ids: [N]
+      const out = be.makeOutput([numSegments, ...x.shape.slice(segmentIds.shape.length)], x.dtype);
+      const o = be.typedArrayFromHeap(out);
+      o.fill(0);
+      for (let i = 0; i < n; i++) {
+        const s = ids[i];
+        if (s < 0 || s >= numSegments) continue;
+        const src = i * inner;
+        const dst = s * inner;
+        for (let j = 0; j < inner; j++) o[dst + j] += xs[src + j];
+      }
+      return out;
+    },
+  });
+}
+
+let explicitTransposes = false;
+
+/**
+ * Replace the gradient of `BatchMatMul` by one that materialises transposes before multiplying:
+ * tfjs-wasm's matMul is far slower with a transposed operand (PERF-NOTES: the two transposed
+ * matMuls of the backward pass were 82 % of a training step). Same math, same results up to float
+ * rounding order:  dA = dY · Bᵀ,  dB = Aᵀ · dY  with Bᵀ, Aᵀ computed by `tf.transpose` first.
+ * Global (tfjs has one gradient registry); idempotent.
+ */
+export function useExplicitTransposeGradients(): void {
+  if (explicitTransposes) return;
+  explicitTransposes = true;
+  const T = (x: tf.Tensor) => {
+    const r = x.rank;
+    const perm = [...Array(r).keys()];
+    [perm[r - 2], perm[r - 1]] = [perm[r - 1], perm[r - 2]];
+    return tf.transpose(x, perm);
+  };
+  // mm(x, y, tx, ty) = matMul(op(x), op(y)) with op = explicit transpose when asked.
+  const mm = (x: tf.Tensor, y: tf.Tensor, tx: boolean, ty: boolean) => tf.matMul(tx ? T(x) : x, ty ? T(y) : y);
+  const warn = console.warn;
+  console.warn = () => {}; // tfjs warns that the gradient is overridden: that is the point
+  try {
+    tf.registerGradient({
+      kernelName: 'BatchMatMul',
+      inputsToSave: ['a', 'b'],
+      gradFunc: (dy, saved, attrs) => {
+        const [a, b] = saved;
+        const { transposeA, transposeB } = attrs as unknown as { transposeA: boolean; transposeB: boolean };
+        const d = dy as tf.Tensor;
+        if (!transposeA && !transposeB) return { a: () => mm(d, b, false, true), b: () => mm(a, d, true, false) };
+        if (!transposeA && transposeB) return { a: () => mm(d, b, false, false), b: () => mm(d, a, true, false) };
+        if (transposeA && !transposeB) return { a: () => mm(b, d, false, true), b: () => mm(a, d, false, false) };
+        return { a: () => mm(b, d, true, true), b: () => mm(d, a, true, true) };
+      },
+    });
+  } finally {
+    console.warn = warn;
+  }
+}
