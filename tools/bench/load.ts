@@ -30,9 +30,10 @@ const program = new Command('load')
   .option('--model <name>', 'model in models/', 'demo-lstm')
   .option('--hidden <H>', 'benchmark a synthetic LSTM(4→H) instead', (v) => parseInt(v, 10))
   .option('--modes <list>', 'max-batch values to compare', '64,1')
+  .option('--no-fused', 'serve with plain tfjs steps instead of the fused WebAssembly kernels')
   .option('--out <file>', 'write a Markdown report here')
   .parse();
-const opts = program.opts<{ streams: number; sockets: number; seconds: number; model: string; hidden?: number; modes: string; out?: string }>();
+const opts = program.opts<{ streams: number; sockets: number; seconds: number; model: string; hidden?: number; modes: string; out?: string; fused: boolean }>();
 
 async function syntheticModels(H: number): Promise<string> {
   const dir = mkdtempSync(join(tmpdir(), 'rxrnn-load-'));
@@ -51,7 +52,7 @@ async function syntheticModels(H: number): Promise<string> {
 function startServer(modelsDir: string, maxBatch: number): Promise<{ child: ChildProcess; url: string }> {
   const child = spawn(
     process.execPath,
-    ['--import', 'tsx', '--conditions=@rxrnn/source', join(root, 'apps/server/src/main.ts'), '--port', '0', '--models', modelsDir, '--no-web', '--max-batch', String(maxBatch), '--max-inputs-per-second', '1000000', '--idle-timeout-ms', '0'],
+    ['--import', 'tsx', '--conditions=@rxrnn/source', join(root, 'apps/server/src/main.ts'), '--port', '0', '--models', modelsDir, '--no-web', '--max-batch', String(maxBatch), '--max-inputs-per-second', '1000000', '--idle-timeout-ms', '0', ...(opts.fused ? [] : ['--no-fused'])],
     { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] },
   );
   return new Promise((resolve, reject) => {
@@ -199,7 +200,7 @@ async function main() {
     `- Date: ${new Date().toISOString()}`,
     `- Command: \`${cmd}\``,
     `- Machine: ${cpus().length} × ${cpus()[0]?.model ?? '?'}, Node ${process.version}; server and load generator share the machine; load average at the end ${loadavg().map((l) => l.toFixed(1)).join(' / ')} (other work on the same cores inflates every figure).`,
-    `- Model: \`${model}\` (${meta.cell.kind}${meta.cell.layers ? ': ' + meta.cell.layers.map((l: { kind: string; hiddenSize?: number; outputSize?: number }) => `${l.kind}${l.hiddenSize ? ' H=' + l.hiddenSize : l.outputSize ? ' ' + l.outputSize : ''}`).join(' → ') : meta.cell.hiddenSize ? ' H=' + meta.cell.hiddenSize : ''}), input ${X} floats per step, binary frames both ways.`,
+    `- Model: \`${model}\` (${meta.cell.kind}${meta.cell.layers ? ': ' + meta.cell.layers.map((l: { kind: string; hiddenSize?: number; outputSize?: number }) => `${l.kind}${l.hiddenSize ? ' H=' + l.hiddenSize : l.outputSize ? ' ' + l.outputSize : ''}`).join(' → ') : meta.cell.hiddenSize ? ' H=' + meta.cell.hiddenSize : ''}), input ${X} floats per step, binary frames both ways; steps on ${opts.fused ? 'the fused WebAssembly kernels' : 'plain tfjs ops (--no-fused)'}.`,
     `- Each stream is closed-loop (one step in flight); ${opts.seconds} s measured per mode after a 2 s warm-up; one fresh server process per mode.`,
     '',
     '| max batch | stream steps/s | p50 latency | p99 latency | max latency | server RSS start → peak → end | errors |',

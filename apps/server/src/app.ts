@@ -42,8 +42,8 @@ async function ensureBundle(): Promise<void> {
   }
 }
 
-export async function startServer(config: ServerConfig, models: HostedModel[] = loadModels(config.models)): Promise<RunningServer> {
-  const { port, host, models: _dir, web, ...options } = config;
+export async function startServer(config: ServerConfig, models: HostedModel[] = loadModels(config.models, { fused: config.fused })): Promise<RunningServer> {
+  const { port, host, models: _dir, web, fused: _fused, ...options } = config;
   let stream: StreamServer;
   try {
     stream = createStreamServer(models, options);

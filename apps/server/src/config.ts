@@ -18,6 +18,8 @@ export interface ServerConfig extends ServerOptions {
   models: string;
   /** Serve the demo page at `/`. Default true. */
   web: boolean;
+  /** Run recurrent layers on the fused WebAssembly kernels (@rxrnn/kernels). Default true. */
+  fused: boolean;
 }
 
 export const DEFAULT_CONFIG: Readonly<ServerConfig> = Object.freeze({
@@ -26,6 +28,7 @@ export const DEFAULT_CONFIG: Readonly<ServerConfig> = Object.freeze({
   host: '127.0.0.1',
   models: join(REPO_ROOT, 'models'),
   web: true,
+  fused: true,
 });
 
 /** Environment variables, by config key. */
@@ -71,6 +74,7 @@ export function loadConfig(argv: string[], env: Record<string, string | undefine
     .option('--idle-timeout-ms <ms>', `close idle sockets after (default ${DEFAULT_CONFIG.idleTimeoutMs}; 0 = never)`, int)
     .option('--drain-timeout-ms <ms>', `on shutdown, let queued work run this long (default ${DEFAULT_CONFIG.drainTimeoutMs})`, int)
     .option('--no-web', 'do not serve the demo page')
+    .option('--no-fused', 'step models with plain tfjs ops instead of the fused WebAssembly kernels')
     .exitOverride()
     // Errors are reported once, by the caller (main prints them); help goes to stdout as usual.
     .configureOutput({ writeErr: () => undefined });

@@ -5,7 +5,7 @@ import { from } from 'rxjs';
 import { recurrent, toFloat32, createRng } from '@rxrnn/core';
 import { decodeModel, stackCells, embeddingCell, lstmCell, gruCell, denseCell } from '@rxrnn/cells';
 import { expectNoLeaks, collect, expectClose } from '@rxrnn/testing';
-import { fuseModel } from './index.js';
+import { fuseModel, loadConfig } from './index.js';
 
 const models = join(import.meta.dirname, '../../../models');
 
@@ -41,5 +41,10 @@ describe('fuseModel', () => {
     got.forEach((g, t) => expectClose(g, want[t], 1e-5, 1e-5, `step ${t}`));
     plain.dispose();
     cell.dispose();
+  });
+
+  it('is the default, and --no-fused turns it off', () => {
+    expect(loadConfig([]).fused).toBe(true);
+    expect(loadConfig(['--no-fused']).fused).toBe(false);
   });
 });
