@@ -11,6 +11,15 @@ import { gruCell } from '../gru/gru-cell.js';
 import { stackCells } from '../stack/stack-cell.js';
 import { denseCell } from '../layers/dense-cell.js';
 import { embeddingCell } from '../layers/embedding-cell.js';
+import { lstmVariantCell } from '../lstm-variants/lstm-variant-cell.js';
+import { layerNormLstmCell } from '../lstm-variants/layernorm-lstm-cell.js';
+import { mutCell, type MutCellOptions } from '../mut/mut-cell.js';
+import { tRnnCell, tLstmCell, tGruCell, type TRnnCellOptions, type TGatedCellOptions } from '../typed/typed-cell.js';
+import { rhnCell, type RhnCellOptions } from '../highway/rhn-cell.js';
+import { gridLstmCell, type GridLstmCellOptions } from '../grid/grid-lstm-cell.js';
+import { residualCell } from '../residual/residual-cell.js';
+import { variationalDropout, type VariationalDropoutOptions } from '../regularise/variational-dropout-cell.js';
+import { zoneout } from '../regularise/zoneout-cell.js';
 
 export type Weights = Record<string, ParamInit>;
 export type CellBuilder = (config: CellConfig & Record<string, unknown>, weights: Weights | undefined, build: (config: CellConfig, weights: Weights | undefined) => Cell) => Cell;
@@ -70,20 +79,11 @@ export function cellWeights(cell: Cell): Record<string, { shape: number[]; data:
   return out;
 }
 
-// LSTM variants (Greff et al. 2017; layer-normalised LSTM): appended by the lstm-variants family.
-import { lstmVariantCell } from '../lstm-variants/lstm-variant-cell.js';
-import { layerNormLstmCell } from '../lstm-variants/layernorm-lstm-cell.js';
+// LSTM variants (Greff et al. 2017; layer-normalised LSTM).
 registerCellKind('lstm-variant', (c, w) => lstmVariantCell(opts(c, w)));
 registerCellKind('layernorm-lstm', (c, w) => layerNormLstmCell(opts(c, w)));
 
-// More cell families (mut, typed, highway, residual, grid, regularise): appended by that family.
-import { mutCell, type MutCellOptions } from '../mut/mut-cell.js';
-import { tRnnCell, tLstmCell, tGruCell, type TRnnCellOptions, type TGatedCellOptions } from '../typed/typed-cell.js';
-import { rhnCell, type RhnCellOptions } from '../highway/rhn-cell.js';
-import { gridLstmCell, type GridLstmCellOptions } from '../grid/grid-lstm-cell.js';
-import { residualCell } from '../residual/residual-cell.js';
-import { variationalDropout, type VariationalDropoutOptions } from '../regularise/variational-dropout-cell.js';
-import { zoneout } from '../regularise/zoneout-cell.js';
+// More cell families (mut, typed, highway, residual, grid, regularise).
 registerCellKind('mut', (c, w) => mutCell(opts<MutCellOptions>(c, w)));
 registerCellKind('t-rnn', (c, w) => tRnnCell(opts<TRnnCellOptions>(c, w)));
 registerCellKind('t-lstm', (c, w) => tLstmCell(opts<TGatedCellOptions>(c, w)));
