@@ -26,6 +26,8 @@ import os
 import struct
 
 import torch
+
+from safetensors_io import write_safetensors
 import torch.nn.functional as F
 
 torch.manual_seed(20170101)
@@ -35,22 +37,6 @@ X, H, T, B = 3, 4, 5, 2
 OUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', '..', 'packages', 'cells', 'fixtures', 'lstm-variants')
 VARIANTS = ['vanilla', 'NIG', 'NFG', 'NOG', 'NIAF', 'NOAF', 'NP', 'CIFG', 'FGR']
 
-
-def write_safetensors(path, tensors):
-    """safetensors by hand: 8-byte LE header length, JSON header, raw LE float32 bytes."""
-    header, blobs, offset = {}, [], 0
-    for name, t in tensors.items():
-        data = t.detach().to(torch.float32).contiguous().numpy().astype('<f4').tobytes()
-        header[name] = {'dtype': 'F32', 'shape': list(t.shape), 'data_offsets': [offset, offset + len(data)]}
-        blobs.append(data)
-        offset += len(data)
-    h = json.dumps(header, separators=(',', ':')).encode('utf-8')
-    h += b' ' * ((8 - len(h) % 8) % 8)
-    with open(path, 'wb') as f:
-        f.write(struct.pack('<Q', len(h)))
-        f.write(h)
-        for b in blobs:
-            f.write(b)
 
 
 def u(*shape, a=0.6):

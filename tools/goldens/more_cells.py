@@ -15,26 +15,12 @@ import struct
 
 import torch
 
+from safetensors_io import write_safetensors
+
 OUT = os.path.join(os.path.dirname(__file__), '..', '..', 'packages', 'cells', 'fixtures', 'more-cells')
 T, B = 5, 2
 DT = torch.float64
 
-
-def write_safetensors(path, tensors):
-    header, blobs, offset = {}, [], 0
-    for name, t in tensors.items():
-        a = t.detach().to(torch.float32).contiguous()
-        raw = a.numpy().astype('<f4').tobytes()
-        header[name] = {'dtype': 'F32', 'shape': list(a.shape), 'data_offsets': [offset, offset + len(raw)]}
-        blobs.append(raw)
-        offset += len(raw)
-    h = json.dumps(header, separators=(',', ':')).encode('utf8')
-    h += b' ' * ((8 - len(h) % 8) % 8)
-    with open(path, 'wb') as f:
-        f.write(struct.pack('<Q', len(h)))
-        f.write(h)
-        for b in blobs:
-            f.write(b)
 
 
 def save(case, factory, options, weights, xs, ys, state):

@@ -26,25 +26,11 @@ import struct
 
 import torch
 
+from safetensors_io import write_safetensors
+
 ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', '..', 'packages', 'cells', 'fixtures')
 T, B, X = 6, 2, 3
 
-
-def save_safetensors(tensors, path):
-    """Write {name: tensor} as a safetensors file of F32 tensors."""
-    header, blobs, offset = {}, [], 0
-    for name, t in tensors.items():
-        data = t.detach().to(torch.float32).contiguous().cpu().numpy().astype('<f4').tobytes()
-        header[name] = {'dtype': 'F32', 'shape': list(t.shape), 'data_offsets': [offset, offset + len(data)]}
-        offset += len(data)
-        blobs.append(data)
-    head = json.dumps(header).encode('utf-8')
-    head += b' ' * (-(8 + len(head)) % 8)  # pad so the data starts 8-byte aligned
-    with open(path, 'wb') as f:
-        f.write(struct.pack('<Q', len(head)))
-        f.write(head)
-        for data in blobs:
-            f.write(data)
 
 
 def torch_case(name, mode, seed, hidden, num_layers=1, bidirectional=False, proj_size=0, bias=True, nonlinearity='tanh'):
@@ -65,8 +51,8 @@ def torch_case(name, mode, seed, hidden, num_layers=1, bidirectional=False, proj
     else:
         io['h_n'] = state
     d = os.path.join(ROOT, 'torch')
-    save_safetensors(module.state_dict(), os.path.join(d, f'{name}.weights.safetensors'))
-    save_safetensors(io, os.path.join(d, f'{name}.safetensors'))
+    write_safetensors(os.path.join(d, f'{name}.weights.safetensors'), module.state_dict())
+    write_safetensors(os.path.join(d, f'{name}.safetensors'), io)
     config = {
         'generator': 'tools/goldens/torch_rnn.py',
         'torch': torch.__version__,
@@ -107,8 +93,8 @@ def keras_gru_reset_after(seed, hidden):
         'gru/bias': torch.stack([zrh(sd['bias_ih_l0']), zrh(sd['bias_hh_l0'])]),  # [2, 3H]
     }
     d = os.path.join(ROOT, 'keras')
-    save_safetensors(weights, os.path.join(d, 'gru_reset_after.weights.safetensors'))
-    save_safetensors({'input': x, 'output': out.transpose(0, 1), 'h': h_n[0]}, os.path.join(d, 'gru_reset_after.safetensors'))
+    write_safetensors(os.path.join(d, 'gru_reset_after.weights.safetensors'), weights)
+    write_safetensors(os.path.join(d, 'gru_reset_after.safetensors'), {'input': x, 'output': out.transpose(0, 1), 'h': h_n[0]})
     config = {
         'generator': 'tools/goldens/torch_rnn.py',
         'reference': 'torch.nn.GRU (Keras reset_after=True computes the same equations; tfjs-layers refuses reset_after=true)',
