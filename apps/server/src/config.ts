@@ -102,7 +102,9 @@ export function loadConfig(argv: string[], env: Record<string, string | undefine
     if (v === undefined || v === '') continue;
     cfg[key] = typeof DEFAULT_CONFIG[key] === 'number' ? int(v) : v;
   }
-  for (const [k, v] of Object.entries(flags)) if (k !== 'config' && v !== undefined) cfg[k] = v;
+  // Only flags given on the command line override: commander fills `--no-web`/`--no-fused` with a
+  // default of true, which must not undo `"web": false` from a config file or the environment.
+  for (const [k, v] of Object.entries(flags)) if (k !== 'config' && v !== undefined && program.getOptionValueSource(k) === 'cli') cfg[k] = v;
   const out = cfg as unknown as ServerConfig;
   if (!isLoopback(out.host) && !out.token) {
     throw rxrnnError(ErrorCodes.ARGUMENT, 'rxrnn-server', '--token', `a bearer token when listening beyond loopback (host ${out.host})`, 'none (set --token or RXRNN_TOKEN)');

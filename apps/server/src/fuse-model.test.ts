@@ -1,5 +1,6 @@
 import { describe, it, expect } from 'vitest';
-import { readFileSync } from 'node:fs';
+import { readFileSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { from } from 'rxjs';
 import { recurrent, toFloat32, createRng } from '@rxrnn/core';
@@ -46,5 +47,14 @@ describe('fuseModel', () => {
   it('is the default, and --no-fused turns it off', () => {
     expect(loadConfig([]).fused).toBe(true);
     expect(loadConfig(['--no-fused']).fused).toBe(false);
+  });
+
+  it('a config file can turn it (and the page) off without the flags undoing it', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'rxrnn-cfg-'));
+    const file = join(dir, 'server.json');
+    writeFileSync(file, JSON.stringify({ fused: false, web: false }));
+    const cfg = loadConfig(['--config', file], {});
+    expect([cfg.fused, cfg.web]).toEqual([false, false]);
+    expect(loadConfig(['--config', file, '--max-batch', '8'], {}).fused).toBe(false);
   });
 });
