@@ -14,7 +14,7 @@ import { lstmCell, lstm } from '@rxrnn/cells';
 import { collect } from '@rxrnn/testing';
 
 const root = join(import.meta.dirname, '../..');
-const PUBLIC = ['@rxrnn/core', '@rxrnn/cells'];
+const PUBLIC = ['@rxrnn/core', '@rxrnn/kernels', '@rxrnn/cells'];
 const npm = (args: string[], cwd: string) => execFileSync('npm', args, { cwd, stdio: 'pipe', encoding: 'utf8', env: { ...process.env, npm_config_audit: 'false', npm_config_fund: 'false', npm_config_update_notifier: 'false' } });
 
 const script = `
@@ -26,7 +26,7 @@ const cell = lstmCell({ inputSize: 2, hiddenSize: 3, seed: 7 });
 const out = [];
 from([[1, 0], [0, 1], [0.5, -0.5]]).pipe(lstm(cell), toArray()).subscribe({
   next: (y) => out.push(y),
-  complete: () => console.log(JSON.stringify({ backend: name, out })),
+  complete: () => console.log(JSON.stringify({ backend: name, fused: cell.fused === true, out })),
 });
 `;
 
@@ -43,6 +43,7 @@ describe('packed packages', () => {
       writeFileSync(join(scratch, 'main.mjs'), script);
       const got = JSON.parse(execFileSync(process.execPath, ['main.mjs'], { cwd: scratch, encoding: 'utf8' }));
       expect(got.backend).toBe('wasm');
+      expect(got.fused).toBe(true); // the WebAssembly kernels load from the installed @rxrnn/kernels
       const cell = lstmCell({ inputSize: 2, hiddenSize: 3, seed: 7 });
       const want = await collect(from([[1, 0], [0, 1], [0.5, -0.5]]).pipe(lstm(cell), toArray()));
       cell.dispose();

@@ -3,5 +3,3 @@ export type { RunningServer } from './app.js';
 export { loadConfig, isLoopback, DEFAULT_CONFIG, ENV } from './config.js';
 export type { ServerConfig } from './config.js';
 export { loadModels } from './models.js';
-export { fuseModel } from './fuse-model.js';
-export type { FusedModel } from './fuse-model.js';

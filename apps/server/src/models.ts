@@ -4,9 +4,12 @@ import { join } from 'node:path';
 import { rxrnnError, ErrorCodes } from '@rxrnn/core';
 import { decodeModel } from '@rxrnn/cells';
 import type { HostedModel } from '@rxrnn/ws';
-import { fuseModel } from './fuse-model.js';
+import { withKernels } from '@rxrnn/kernels';
 
-/** `fused` (default true): run recurrent layers on the fused WebAssembly kernels (see fuse-model.ts). */
+/**
+ * `fused` (default true): the recurrent layers (LSTM, GRU, RNN) step on the fused WebAssembly kernels
+ * of @rxrnn/kernels, as the cells of @rxrnn/cells do by default; false builds them on plain tfjs ops.
+ */
 export function loadModels(dir: string, options: { fused?: boolean } = {}): HostedModel[] {
   const fused = options.fused ?? true;
   if (!existsSync(dir)) throw rxrnnError(ErrorCodes.ARGUMENT, 'loadModels', 'dir', 'an existing models directory', dir);
@@ -16,9 +19,8 @@ export function loadModels(dir: string, options: { fused?: boolean } = {}): Host
       const json = join(dir, name, 'model.json');
       const weights = join(dir, name, 'weights.safetensors');
       if (!existsSync(json) || !existsSync(weights)) continue;
-      const decoded = decodeModel(readFileSync(json, 'utf8'), new Uint8Array(readFileSync(weights)));
-      const meta = decoded.meta;
-      const cell = fused ? fuseModel(decoded.cell).cell : decoded.cell;
+      const decoded = withKernels(fused, () => decodeModel(readFileSync(json, 'utf8'), new Uint8Array(readFileSync(weights))));
+      const { meta, cell } = decoded;
       out.push({ name: meta.name ?? name, cell, io: meta.io ?? { kind: 'vector' }, description: meta.description });
     }
   } catch (e) {

@@ -29,6 +29,9 @@ export interface StepContext {
 /** `[y, nextState, extras?]`: the output `[B, Y]`, the next state, optional inspection tensors. */
 export type StepResult<S extends State = State> = [y: tf.Tensor2D, state: S, extras?: Extras];
 
+/** `[ys, finalState]` of {@link Cell.sequence}: outputs `[T, B, Y]` and the state after the last step. */
+export type SequenceResult<S extends State = State> = [ys: tf.Tensor3D, state: S];
+
 /** A pure step: `(params, state, x) → [y, nextState]`. Call it inside `tf.tidy`. */
 export type StepFn<P, S extends State = State> = (params: P, state: S, x: tf.Tensor2D, ctx: StepContext) => StepResult<S>;
 
@@ -50,6 +53,13 @@ export interface Cell<S extends State = State> {
   initialState(batch: number): S;
   /** One step; pure; run it inside `tf.tidy`. */
   step(state: S, x: tf.Tensor2D, ctx?: StepContext): StepResult<S>;
+  /**
+   * Optional: a whole chunk `xs` [T, B, X] in one call, giving the outputs `[T, B, Y]` and the state
+   * after the last step — the same numbers as T calls of `step` (within float32 round-off), only
+   * faster (fused kernels; one GEMM for all T input projections). Differentiable like `step`. Cells
+   * without it are unrolled step by step ({@link runCellSequence}); no extras.
+   */
+  sequence?(state: S, xs: tf.Tensor3D, ctx?: StepContext): SequenceResult<S>;
   /** Free the parameters. Idempotent. */
   dispose(): void;
   readonly isDisposed: boolean;
@@ -66,6 +76,8 @@ export interface DefineCellSpec<P extends Record<string, tf.Tensor>, S extends S
   params: { [K in keyof P]: ParamInit };
   initialState: (params: P, batch: number) => S;
   step: StepFn<P, S>;
+  /** Optional whole-chunk form of `step` (see {@link Cell.sequence}). */
+  sequence?: (params: P, state: S, xs: tf.Tensor3D, ctx: StepContext) => SequenceResult<S>;
 }
 
 /**
@@ -96,6 +108,7 @@ export function defineCell<P extends Record<string, tf.Tensor>, S extends State>
       return spec.initialState(live(), batch);
     },
     step: (state, x, ctx = {}) => spec.step(live(), state, x, ctx),
+    ...(spec.sequence ? { sequence: (state: S, xs: tf.Tensor3D, ctx: StepContext = {}) => spec.sequence!(live(), state, xs, ctx) } : {}),
     dispose: () => {
       if (disposed) return;
       disposed = true;

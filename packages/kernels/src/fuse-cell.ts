@@ -21,11 +21,13 @@
  * ```
  */
 import type * as tf from '@tensorflow/tfjs';
-import { rxrnnError, ErrorCodes, describe, type Cell, type State, type StepResult } from '@rxrnn/core';
+import { rxrnnError, ErrorCodes, describe, unrollSteps, type Cell, type SequenceResult, type State, type StepResult } from '@rxrnn/core';
 import { kernels, kernelsUnavailableReason, Resident, type KernelRuntime } from './wasm/runtime.js';
 import { lstmFusedStep, type LstmSequenceParams } from './lstm/lstm-fused.js';
 import { gruFusedStep, type GruSequenceParams } from './gru/gru-fused.js';
 import { rnnFusedStep, type RnnSequenceParams } from './rnn/rnn-fused.js';
+import { runSequence } from './run-sequence.js';
+import { unsupported } from './support.js';
 
 /** A cell returned by {@link fuseCell}. */
 export interface FusedCell<S extends State = State> extends Cell<S> {
@@ -38,22 +40,6 @@ export interface FusedCell<S extends State = State> extends Cell<S> {
 }
 
 type Stepper = (state: State, x: tf.Tensor2D, extras: boolean) => StepResult | null;
-
-/** Why `cell` cannot take the fused path, or null when it can. */
-export function unsupported(cell: Cell): string | null {
-  const c = cell.config as Record<string, unknown>;
-  const gates = (ok: boolean) => (ok ? null : `activation ${String(c.activation)} / recurrentActivation ${String(c.recurrentActivation)} (fused: tanh / sigmoid only)`);
-  switch (cell.kind) {
-    case 'lstm':
-      return gates((c.activation ?? 'tanh') === 'tanh' && (c.recurrentActivation ?? 'sigmoid') === 'sigmoid');
-    case 'gru':
-      return gates((c.activation ?? 'tanh') === 'tanh' && (c.recurrentActivation ?? 'sigmoid') === 'sigmoid');
-    case 'rnn':
-      return (c.activation ?? 'tanh') === 'tanh' || c.activation === 'relu' ? null : `activation ${String(c.activation)} (fused: tanh, relu)`;
-    default:
-      return `a '${cell.kind}' cell (fused: lstm, gru, rnn)`;
-  }
-}
 
 function makeStepper(rt: KernelRuntime, cell: Cell, res: Resident[]): Stepper {
   const p = cell.params as Record<string, tf.Variable>;
@@ -95,6 +81,7 @@ export function fuseCell<S extends State>(cell: Cell<S>): FusedCell<S> {
     throw rxrnnError(ErrorCodes.ARGUMENT, fn, 'cell', 'a Cell (lstmCell, gruCell, rnnCell of @rxrnn/cells)', describe(cell));
   }
   if (cell.isDisposed) throw rxrnnError(ErrorCodes.DISPOSED, fn, 'cell', 'a live cell', 'a disposed cell');
+  if (isFused(cell)) return cell; // already wrapped (the cells of @rxrnn/cells are, by default)
   let reason = unsupported(cell);
   const rt = reason ? null : kernels();
   if (!reason && !rt) reason = `WebAssembly kernels unavailable: ${kernelsUnavailableReason()}`;
@@ -114,6 +101,16 @@ export function fuseCell<S extends State>(cell: Cell<S>): FusedCell<S> {
       const out = stepper(state, x, !!ctx.extras);
       return (out ?? cell.step(state, x, ctx)) as StepResult<S>;
     },
+    // The whole chunk in one call: input projections as one GEMM, the recurrence in WASM.
+    ...(stepper
+      ? {
+          sequence: (state: S, xs: tf.Tensor3D): SequenceResult<S> => {
+            if (disposed) return unrollSteps(cell, state, xs); // (the base cell throws its error)
+            const r = runSequence(cell, xs, state);
+            return [r.ys, r.state];
+          },
+        }
+      : {}),
     dispose: () => {
       if (disposed) return;
       disposed = true;
@@ -127,6 +124,12 @@ export function fuseCell<S extends State>(cell: Cell<S>): FusedCell<S> {
     reason,
     base: cell,
   };
+}
+
+/** True for a cell returned by {@link fuseCell}. */
+export function isFused<S extends State>(cell: Cell<S>): cell is FusedCell<S> {
+  const f = cell as Partial<FusedCell<S>>;
+  return typeof f.fused === 'boolean' && f.base !== undefined && 'reason' in f;
 }
 
 /** {@link fuseCell} for an `lstm` cell (throws for another kind). */

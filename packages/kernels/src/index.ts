@@ -1,5 +1,5 @@
 // Fused cells (streaming steps)
-export { fuseCell, fusedLstmCell, fusedGruCell, fusedRnnCell } from './fuse-cell.js';
+export { fuseCell, fusedLstmCell, fusedGruCell, fusedRnnCell, isFused } from './fuse-cell.js';
 export type { FusedCell } from './fuse-cell.js';
 // Whole sequences (training), differentiable through tf.customGrad
 export { lstmSequence, lstmSequenceTfjs } from './lstm/lstm-fused.js';
@@ -9,7 +9,7 @@ export type { GruSequenceParams, GruSequenceOptions, GruSequenceResult } from '.
 export { rnnSequence, rnnSequenceTfjs } from './rnn/rnn-fused.js';
 export type { RnnSequenceParams, RnnSequenceOptions, RnnSequenceResult, FusedRnnActivation } from './rnn/rnn-fused.js';
 // The WebAssembly runtime
-export { kernels, loadKernels, kernelsUnavailableReason, KernelRuntime } from './wasm/runtime.js';
+export { kernels, loadKernels, kernelsUnavailableReason, kernelsEnabled, setKernelsEnabled, withKernels, KernelRuntime } from './wasm/runtime.js';
 export type { KernelExports } from './wasm/runtime.js';
 // Any cell over a whole sequence (fused when covered, else the unrolled tfjs step)
 export { runSequence } from './run-sequence.js';

@@ -22,7 +22,7 @@ import { checkTensor } from './shared.js';
 import { lstmSequence, type LstmSequenceParams } from './lstm/lstm-fused.js';
 import { gruSequence, type GruSequenceParams } from './gru/gru-fused.js';
 import { rnnSequence, type RnnSequenceParams } from './rnn/rnn-fused.js';
-import { unsupported } from './fuse-cell.js';
+import { unsupported } from './support.js';
 
 export interface SequenceResult<S extends State = State> {
   ys: tf.Tensor3D; // [T, B, Y]

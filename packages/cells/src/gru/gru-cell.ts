@@ -7,6 +7,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { defineCell, checkSize, createRng, getActivation, glorotUniform, orthogonal, uniformInit, type Activation, type Cell } from '@rxrnn/core';
+import { fuseCell } from '@rxrnn/kernels';
 import { gruStep, type GruParams, type GruState } from './gru-step.js';
 import { param, checkWeightNames, type WeightsInput } from '../shared/weights.js';
 
@@ -20,6 +21,12 @@ export interface GruCellOptions {
   /** `'glorot'` (default: Glorot kernel, orthogonal recurrent, zero biases) or `'uniform'` (PyTorch). */
   init?: 'glorot' | 'uniform';
   seed?: number;
+  /**
+   * Step (and run whole chunks, in training) on the fused WebAssembly kernels of @rxrnn/kernels when
+   * they cover this configuration — same parameters, same numbers within float32 round-off. Default
+   * true; `false` keeps the plain tfjs step (also: `setKernelsEnabled(false)`, `RXRNN_KERNELS=off`).
+   */
+  fused?: boolean;
   weights?: WeightsInput;
 }
 
@@ -45,7 +52,7 @@ export function gruCell(options: GruCellOptions): Cell<GruState> {
     bias: param(fn, options.weights, 'bias', [3 * H], () => (init === 'uniform' ? uniformInit(rng, 3 * H, k) : new Float32Array(3 * H))),
   };
   if (resetAfter) params.recurrentBias = param(fn, options.weights, 'recurrentBias', [3 * H], () => (init === 'uniform' ? uniformInit(rng, 3 * H, k) : new Float32Array(3 * H)));
-  return defineCell<GruParams & Record<string, tf.Tensor>, GruState>({
+  const cell = defineCell<GruParams & Record<string, tf.Tensor>, GruState>({
     kind: 'gru',
     inputSize: X,
     outputSize: H,
@@ -60,4 +67,7 @@ export function gruCell(options: GruCellOptions): Cell<GruState> {
     initialState: (_p, b) => ({ h: tf.zeros([b, H]) as tf.Tensor2D }),
     step: (p, s, x, ctx) => gruStep(p, s, x, act, gateAct, resetAfter, ctx.extras),
   });
+  if (options.fused === false) return cell;
+  const fused = fuseCell(cell);
+  return fused.fused ? fused : cell;
 }

@@ -39,5 +39,11 @@ export function denseCell(options: DenseCellOptions): Cell<Record<string, never>
     },
     initialState: () => ({}),
     step: (p, s, x) => [phi(tf.add(tf.matMul(x, p.kernel), p.bias)) as tf.Tensor2D, s], // [B, Y]
+    // All T steps as one matMul: [T·B, X] · [X, Y] → [T, B, Y].
+    sequence: (p, s, xs) => {
+      const [T, B] = xs.shape;
+      const y = phi(tf.add(tf.matMul(tf.reshape(xs, [T * B, X]), p.kernel), p.bias)); // [T·B, Y]
+      return [tf.reshape(y, [T, B, Y]) as tf.Tensor3D, s];
+    },
   });
 }

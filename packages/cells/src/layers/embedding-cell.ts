@@ -35,5 +35,11 @@ export function embeddingCell(options: EmbeddingCellOptions): Cell<Record<string
       const ids = tf.cast(tf.reshape(x, [-1]), 'int32'); // [B]
       return [tf.gather(p.embeddings, ids) as tf.Tensor2D, s]; // [B, E]
     },
+    // All T steps in one lookup: [T, B, 1] ids → [T, B, E].
+    sequence: (p, s, xs) => {
+      const [T, B] = xs.shape;
+      const ids = tf.cast(tf.reshape(xs, [-1]), 'int32'); // [T·B]
+      return [tf.reshape(tf.gather(p.embeddings, ids), [T, B, E]) as tf.Tensor3D, s];
+    },
   });
 }

@@ -8,6 +8,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { defineCell, checkSize, createRng, getActivation, glorotUniform, orthogonal, uniformInit, type Activation, type Cell } from '@rxrnn/core';
+import { fuseCell } from '@rxrnn/kernels';
 import { lstmStep, type LstmParams, type LstmState } from './lstm-step.js';
 import { param, checkWeightNames, type WeightsInput } from '../shared/weights.js';
 
@@ -25,6 +26,12 @@ export interface LstmCellOptions {
   /** `'glorot'` (default: Glorot kernel, orthogonal recurrent) or `'uniform'` (PyTorch's U(±1/√H)). */
   init?: 'glorot' | 'uniform';
   seed?: number;
+  /**
+   * Step (and run whole chunks, in training) on the fused WebAssembly kernels of @rxrnn/kernels when
+   * they cover this configuration — same parameters, same numbers within float32 round-off. Default
+   * true; `false` keeps the plain tfjs step (also: `setKernelsEnabled(false)`, `RXRNN_KERNELS=off`).
+   */
+  fused?: boolean;
   weights?: WeightsInput;
 }
 
@@ -57,7 +64,7 @@ export function lstmCell(options: LstmCellOptions): Cell<LstmState> {
     }),
   };
   if (P) params.projection = param(fn, options.weights, 'projection', [H, P], () => (init === 'uniform' ? uniformInit(rng, H * P, k) : glorotUniform(rng, H, P)));
-  return defineCell<LstmParams & Record<string, tf.Tensor>, LstmState>({
+  const cell = defineCell<LstmParams & Record<string, tf.Tensor>, LstmState>({
     kind: 'lstm',
     inputSize: X,
     outputSize: R,
@@ -72,4 +79,7 @@ export function lstmCell(options: LstmCellOptions): Cell<LstmState> {
     initialState: (_p, b) => ({ h: tf.zeros([b, R]) as tf.Tensor2D, c: tf.zeros([b, H]) as tf.Tensor2D }),
     step: (p, s, x, ctx) => lstmStep(p, s, x, act, gateAct, ctx.extras),
   });
+  if (options.fused === false) return cell;
+  const fused = fuseCell(cell);
+  return fused.fused ? fused : cell;
 }

@@ -6,6 +6,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { defineCell, checkSize, createRng, getActivation, uniformInit, identityInit, glorotUniform, type Activation, type Cell } from '@rxrnn/core';
+import { fuseCell } from '@rxrnn/kernels';
 import { rnnStep, type RnnParams, type RnnState } from './rnn-step.js';
 import { param, checkWeightNames, type WeightsInput } from '../shared/weights.js';
 
@@ -17,6 +18,12 @@ export interface RnnCellOptions {
   /** `'uniform'` (PyTorch, default), `'glorot'`, or `'irnn'` (identity recurrence, zero bias). */
   init?: 'uniform' | 'glorot' | 'irnn';
   seed?: number;
+  /**
+   * Step (and run whole chunks, in training) on the fused WebAssembly kernels of @rxrnn/kernels when
+   * they cover this configuration — same parameters, same numbers within float32 round-off. Default
+   * true; `false` keeps the plain tfjs step (also: `setKernelsEnabled(false)`, `RXRNN_KERNELS=off`).
+   */
+  fused?: boolean;
   /** Weights by name; missing ones are initialised. */
   weights?: WeightsInput;
 }
@@ -34,7 +41,7 @@ export function rnnCell(options: RnnCellOptions): Cell<RnnState> {
   const rng = createRng(options.seed ?? 0);
   const init = options.init ?? 'uniform';
   const k = 1 / Math.sqrt(H);
-  return defineCell<RnnParams & Record<string, tf.Tensor>, RnnState>({
+  const cell = defineCell<RnnParams & Record<string, tf.Tensor>, RnnState>({
     kind: 'rnn',
     inputSize: X,
     outputSize: H,
@@ -49,4 +56,7 @@ export function rnnCell(options: RnnCellOptions): Cell<RnnState> {
     initialState: (_p, b) => ({ h: tf.zeros([b, H]) as tf.Tensor2D }),
     step: (p, s, x, ctx) => rnnStep(p, s, x, phi, ctx.extras),
   });
+  if (options.fused === false) return cell;
+  const fused = fuseCell(cell);
+  return fused.fused ? fused : cell;
 }

@@ -9,7 +9,7 @@
  * state `0.h`, `0.c`, `1.h`…; parameters `layers.0.kernel`…; extras likewise `0.i`….
  */
 import * as tf from '@tensorflow/tfjs';
-import { rxrnnError, ErrorCodes, describe, type Cell, type Extras, type State, type StepResult } from '@rxrnn/core';
+import { rxrnnError, ErrorCodes, describe, runCellSequence, unrollSteps, type Cell, type Extras, type State, type StepResult } from '@rxrnn/core';
 
 export interface StackOptions {
   /** Dropout rate between layers at training time. Default 0. */
@@ -32,7 +32,7 @@ export function stackCells(cells: readonly Cell[], options: StackOptions = {}): 
     for (const [k, v] of Object.entries(c.params) as [string, tf.Variable][]) params[`layers.${i}.${k}`] = v;
   });
   let disposed = false;
-  return {
+  const stack: Cell = {
     kind: 'stack',
     inputSize: cells[0].inputSize,
     outputSize: cells[cells.length - 1].outputSize,
@@ -62,6 +62,24 @@ export function stackCells(cells: readonly Cell[], options: StackOptions = {}): 
       });
       return [y, next, ctx.extras ? extras : undefined];
     },
+    // A chunk layer by layer: each layer runs all T steps (fused when it can) before the next
+    // starts — the same numbers as stepping the stack, since layer l at t needs only layer l−1 at t.
+    // With dropout in training the masks are drawn per step, so that case steps the whole stack.
+    sequence(state, xs, ctx = {}) {
+      if (disposed) throw rxrnnError(ErrorCodes.DISPOSED, 'stack', 'cell', 'a live cell', 'a disposed cell');
+      if (ctx.training && dropout > 0) return unrollSteps(stack, state, xs, ctx);
+      const next: Record<string, tf.Tensor> = {};
+      let ys = xs; // [T, B, X]
+      cells.forEach((c, i) => {
+        const own: Record<string, tf.Tensor> = {};
+        const prefix = `${i}.`;
+        for (const [k, t] of Object.entries(state)) if (k.startsWith(prefix)) own[k.slice(prefix.length)] = t;
+        const [yi, si] = runCellSequence(c, own as State, ys, ctx); // [T, B, Y_i]
+        for (const [k, t] of Object.entries(si) as [string, tf.Tensor][]) next[prefix + k] = t;
+        ys = yi;
+      });
+      return [ys, next];
+    },
     dispose() {
       if (disposed) return;
       disposed = true;
@@ -71,4 +89,5 @@ export function stackCells(cells: readonly Cell[], options: StackOptions = {}): 
       return disposed;
     },
   };
+  return stack;
 }

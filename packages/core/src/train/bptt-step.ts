@@ -60,16 +60,23 @@ export function maskState(next: State, prev: State, m: tf.Tensor2D): State {
 export function unrollLoss(cell: Cell, state0: State, batch: SequenceBatch, loss: LossFn, options: UnrollOptions = {}): UnrollResult {
   const T = batch.inputs.shape[0];
   const from = options.lossFrom ?? 0;
-  const xs = tf.unstack(batch.inputs) as tf.Tensor2D[]; // T × [B, X]
-  const ms = batch.mask ? (tf.unstack(batch.mask).map((m) => tf.reshape(m, [-1, 1])) as tf.Tensor2D[]) : null; // T × [B, 1]
   let state = state0;
   let at: State | undefined;
   const ys: tf.Tensor2D[] = [];
-  for (let t = 0; t < T; t++) {
-    const [y, next] = cell.step(state, xs[t], options.ctx ?? {}); // y: [B, Y]
-    state = ms ? maskState(next, state, ms[t]) : next;
-    if (options.stateAfter === t + 1) at = state;
-    if (t >= from) ys.push(y);
+  if (cell.sequence && !batch.mask && options.stateAfter === undefined) {
+    // The whole chunk in one call (fused kernels): the same numbers as the loop below.
+    const [all, final] = cell.sequence(state0, batch.inputs, options.ctx ?? {}); // [T, B, Y]
+    state = final;
+    if (from < T) ys.push(tf.reshape(from === 0 ? all : tf.slice(all, from), [-1, all.shape[2]]) as tf.Tensor2D); // [(T − t₀)·B, Y]
+  } else {
+    const xs = tf.unstack(batch.inputs) as tf.Tensor2D[]; // T × [B, X]
+    const ms = batch.mask ? (tf.unstack(batch.mask).map((m) => tf.reshape(m, [-1, 1])) as tf.Tensor2D[]) : null; // T × [B, 1]
+    for (let t = 0; t < T; t++) {
+      const [y, next] = cell.step(state, xs[t], options.ctx ?? {}); // y: [B, Y]
+      state = ms ? maskState(next, state, ms[t]) : next;
+      if (options.stateAfter === t + 1) at = state;
+      if (t >= from) ys.push(y);
+    }
   }
   // The loss is per row, so all counted steps go through it at once: [(T − t₀)·B, ·].
   let sum: tf.Scalar;
@@ -78,7 +85,7 @@ export function unrollLoss(cell: Cell, state0: State, batch: SequenceBatch, loss
     sum = tf.scalar(0);
     count = tf.scalar(0);
   } else {
-    const n = ys.length;
+    const n = T - from;
     const y = tf.concat(ys, 0) as tf.Tensor2D; // [n·B, Y]
     const target = tf.reshape(tf.slice(batch.targets, from, n), [-1, ...batch.targets.shape.slice(2)]); // [n·B] or [n·B, Y]
     const l = loss(y, target); // [n·B]

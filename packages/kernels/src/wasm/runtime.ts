@@ -130,6 +130,36 @@ export class KernelRuntime {
 
 let runtime: KernelRuntime | null | undefined;
 let loadError: string | null = null;
+const envOff = (): boolean => {
+  const env = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env;
+  return /^(0|off|false|no)$/i.test(env?.RXRNN_KERNELS ?? '');
+};
+let enabled = !envOff();
+
+/**
+ * Turn the fused kernels on or off for cells built from now on (and the sequence functions): off,
+ * everything takes the plain tfjs path. Default on, unless the environment sets `RXRNN_KERNELS=off`.
+ * Cells already built keep the path they chose.
+ */
+export function setKernelsEnabled(on: boolean): void {
+  enabled = on;
+}
+
+/** Run `fn` (e.g. building cells) with the kernels switched on or off, then restore the switch. */
+export function withKernels<T>(on: boolean, fn: () => T): T {
+  const was = enabled;
+  enabled = on;
+  try {
+    return fn();
+  } finally {
+    enabled = was;
+  }
+}
+
+/** Whether the fused kernels are switched on (see {@link setKernelsEnabled}). */
+export function kernelsEnabled(): boolean {
+  return enabled;
+}
 
 /** Load the kernels from the given bytes (browsers, bundlers). Replaces any earlier runtime. */
 export function loadKernels(bytes: BufferSource): KernelRuntime {
@@ -140,6 +170,7 @@ export function loadKernels(bytes: BufferSource): KernelRuntime {
 
 /** The shared runtime, loaded on first use from the package in Node; null when unavailable. */
 export function kernels(): KernelRuntime | null {
+  if (!enabled) return null;
   if (runtime !== undefined) return runtime;
   try {
     const fs = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process?.getBuiltinModule?.('node:fs') as
@@ -156,6 +187,7 @@ export function kernels(): KernelRuntime | null {
 
 /** Why {@link kernels} returned null, if it did. */
 export function kernelsUnavailableReason(): string | null {
+  if (!enabled) return 'switched off (setKernelsEnabled(false) or RXRNN_KERNELS=off)';
   return loadError;
 }
 

@@ -5,19 +5,19 @@ import * as tf from '@tensorflow/tfjs';
 import { from, Subject, concat, of, throwError, type OperatorFunction } from 'rxjs';
 import { toArray, type Cell, type State } from '@rxrnn/core';
 import { expectNoLeaks, expectClose, collect } from '@rxrnn/testing';
-import { lstmCell, gruCell, rnnCell, lstm, gru, rnn } from '@rxrnn/cells';
-import { fuseCell, fusedLstmCell, kernels } from './index.js';
+import { lstmCell, gruCell, rnnCell, lstm, gru, rnn } from '../index.js';
+import { fuseCell, fusedLstmCell, kernels } from '@rxrnn/kernels';
 
 const rt = kernels()!;
 
 type Make = (X: number, H: number) => Cell;
 const families: [string, Make][] = [
-  ['lstm', (X, H) => lstmCell({ inputSize: X, hiddenSize: H, seed: 1, init: 'uniform' })],
-  ['lstm with projection', (X, H) => lstmCell({ inputSize: X, hiddenSize: H, projSize: Math.max(1, H - 2), seed: 6, init: 'uniform' })],
-  ['gru reset-after', (X, H) => gruCell({ inputSize: X, hiddenSize: H, seed: 2, init: 'uniform' })],
-  ['gru reset-before', (X, H) => gruCell({ inputSize: X, hiddenSize: H, seed: 3, init: 'uniform', resetAfter: false })],
-  ['rnn tanh', (X, H) => rnnCell({ inputSize: X, hiddenSize: H, seed: 4 })],
-  ['rnn relu', (X, H) => rnnCell({ inputSize: X, hiddenSize: H, seed: 5, activation: 'relu' })],
+  ['lstm', (X, H) => lstmCell({ fused: false, inputSize: X, hiddenSize: H, seed: 1, init: 'uniform' })],
+  ['lstm with projection', (X, H) => lstmCell({ fused: false, inputSize: X, hiddenSize: H, projSize: Math.max(1, H - 2), seed: 6, init: 'uniform' })],
+  ['gru reset-after', (X, H) => gruCell({ fused: false, inputSize: X, hiddenSize: H, seed: 2, init: 'uniform' })],
+  ['gru reset-before', (X, H) => gruCell({ fused: false, inputSize: X, hiddenSize: H, seed: 3, init: 'uniform', resetAfter: false })],
+  ['rnn tanh', (X, H) => rnnCell({ fused: false, inputSize: X, hiddenSize: H, seed: 4 })],
+  ['rnn relu', (X, H) => rnnCell({ fused: false, inputSize: X, hiddenSize: H, seed: 5, activation: 'relu' })],
 ];
 // odd sizes (not multiples of the 4-lane SIMD width or the 4×8 tile), batch 1 and batch > 1
 const sizes: [number, number, number][] = [[5, 7, 1], [13, 9, 3], [8, 16, 6]];
@@ -96,8 +96,8 @@ describe('fuseCell', () => {
   });
 
   it('follows Variable updates (re-uploads weights after assign)', () => {
-    const cell = lstmCell({ inputSize: 3, hiddenSize: 5, seed: 7 });
-    const fused = fuseCell(lstmCell({ inputSize: 3, hiddenSize: 5, seed: 7 }));
+    const cell = lstmCell({ fused: false, inputSize: 3, hiddenSize: 5, seed: 7 });
+    const fused = fuseCell(lstmCell({ fused: false, inputSize: 3, hiddenSize: 5, seed: 7 }));
     const x = xs(1, 2, 3, 3);
     const first = unroll(fused, x);
     for (const c of [cell, fused]) c.params.recurrentKernel.assign(tf.mul(c.params.recurrentKernel, 0.5));
@@ -112,16 +112,16 @@ describe('fuseCell', () => {
   });
 
   it('keeps the tfjs step (same results) for what it does not fuse', () => {
-    const proj = fuseCell(lstmCell({ inputSize: 3, hiddenSize: 4, activation: 'relu', seed: 1 }));
+    const proj = fuseCell(lstmCell({ fused: false, inputSize: 3, hiddenSize: 4, activation: 'relu', seed: 1 }));
     expect(proj.fused).toBe(false);
     expect(proj.reason).toMatch(/activation relu/);
-    const hard = fuseCell(gruCell({ inputSize: 3, hiddenSize: 4, recurrentActivation: 'hardSigmoid' }));
+    const hard = fuseCell(gruCell({ fused: false, inputSize: 3, hiddenSize: 4, recurrentActivation: 'hardSigmoid' }));
     expect(hard.fused).toBe(false);
-    const ref = gruCell({ inputSize: 3, hiddenSize: 4, recurrentActivation: 'hardSigmoid' });
+    const ref = gruCell({ fused: false, inputSize: 3, hiddenSize: 4, recurrentActivation: 'hardSigmoid' });
     const x = xs(2, 2, 3, 9);
     const [a, b] = [unroll(hard, x), unroll(ref, x)];
     expectClose(a.ys[1], b.ys[1], 0, 0, 'fallback');
-    const plain = fuseCell(rnnCell({ inputSize: 3, hiddenSize: 4, activation: 'softsign' }));
+    const plain = fuseCell(rnnCell({ fused: false, inputSize: 3, hiddenSize: 4, activation: 'softsign' }));
     expect(plain.fused).toBe(false);
     dispose(a, b, x);
     [proj, hard, ref, plain].forEach((c) => c.dispose());
@@ -129,10 +129,10 @@ describe('fuseCell', () => {
 
   it('rejects bad cells and inputs with clear errors, leaving nothing allocated', async () => {
     expect(() => fuseCell(null as never)).toThrow(/fuseCell: cell: expected a Cell/);
-    const g = gruCell({ inputSize: 2, hiddenSize: 3 });
+    const g = gruCell({ fused: false, inputSize: 2, hiddenSize: 3 });
     expect(() => fusedLstmCell(g)).toThrow(/fusedLstmCell: cell: expected a cell of kind 'lstm', received a 'gru' cell/);
     g.dispose();
-    const cell = fuseCell(lstmCell({ inputSize: 4, hiddenSize: 3 }));
+    const cell = fuseCell(lstmCell({ fused: false, inputSize: 4, hiddenSize: 3 }));
     await expectNoLeaks(() => {
       const s = cell.initialState(2);
       const bad = tf.zeros([2, 5]) as tf.Tensor2D;
@@ -149,9 +149,9 @@ describe('fuseCell', () => {
   it('streams through the usual operators and leaks no tensors or WASM memory on complete, error, unsubscribe', async () => {
     const bytes = rt.bytesInUse();
     const cases: [Cell, (c: Cell) => OperatorFunction<number[], tf.Tensor2D>][] = [
-      [fuseCell(lstmCell({ inputSize: 3, hiddenSize: 5, seed: 1 })), (c) => lstm(c as never) as never],
-      [fuseCell(gruCell({ inputSize: 3, hiddenSize: 5, seed: 1 })), (c) => gru(c as never) as never],
-      [fuseCell(rnnCell({ inputSize: 3, hiddenSize: 5, seed: 1 })), (c) => rnn(c as never) as never],
+      [fuseCell(lstmCell({ fused: false, inputSize: 3, hiddenSize: 5, seed: 1 })), (c) => lstm(c as never) as never],
+      [fuseCell(gruCell({ fused: false, inputSize: 3, hiddenSize: 5, seed: 1 })), (c) => gru(c as never) as never],
+      [fuseCell(rnnCell({ fused: false, inputSize: 3, hiddenSize: 5, seed: 1 })), (c) => rnn(c as never) as never],
     ];
     for (const [cell, op] of cases) {
       const out = await expectNoLeaks(() => collect(from([[1, 2, 3], [0, 0, 1], [1, -1, 0.5]]).pipe(op(cell), toArray())));

@@ -5,8 +5,8 @@ import { describe, it, expect } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import type { Cell, State } from '@rxrnn/core';
 import { expectNoLeaks, expectClose, gradCheck } from '@rxrnn/testing';
-import { lstmCell, gruCell, rnnCell } from '@rxrnn/cells';
-import { lstmSequence, gruSequence, rnnSequence, runSequence, fuseCell, kernels } from './index.js';
+import { lstmCell, gruCell, rnnCell } from '../index.js';
+import { lstmSequence, gruSequence, rnnSequence, runSequence, fuseCell, kernels } from '@rxrnn/kernels';
 
 const rt = kernels()!;
 
@@ -34,7 +34,7 @@ interface Family {
 const families: Family[] = [
   {
     name: 'lstm',
-    make: (X, H) => lstmCell({ inputSize: X, hiddenSize: H, seed: 1, init: 'uniform' }),
+    make: (X, H) => lstmCell({ fused: false, inputSize: X, hiddenSize: H, seed: 1, init: 'uniform' }),
     run: (cell, x, s0) => {
       const r = lstmSequence(cell.params as never, x, s0.h as tf.Tensor2D, s0.c as tf.Tensor2D);
       return { ys: r.ys, s: { h: r.hT, c: r.cT } };
@@ -42,7 +42,7 @@ const families: Family[] = [
   },
   {
     name: 'lstm with projection',
-    make: (X, H) => lstmCell({ inputSize: X, hiddenSize: H, projSize: Math.max(1, H - 3), seed: 4, init: 'uniform' }),
+    make: (X, H) => lstmCell({ fused: false, inputSize: X, hiddenSize: H, projSize: Math.max(1, H - 3), seed: 4, init: 'uniform' }),
     run: (cell, x, s0) => {
       const r = lstmSequence(cell.params as never, x, s0.h as tf.Tensor2D, s0.c as tf.Tensor2D);
       return { ys: r.ys, s: { h: r.hT, c: r.cT } };
@@ -50,7 +50,7 @@ const families: Family[] = [
   },
   ...[true, false].map((resetAfter) => ({
     name: `gru ${resetAfter ? 'reset-after' : 'reset-before'}`,
-    make: (X: number, H: number) => gruCell({ inputSize: X, hiddenSize: H, seed: 2, init: 'uniform', resetAfter }),
+    make: (X: number, H: number) => gruCell({ fused: false, inputSize: X, hiddenSize: H, seed: 2, init: 'uniform', resetAfter }),
     run: (cell: Cell, x: tf.Tensor3D, s0: State) => {
       const r = gruSequence(cell.params as never, x, s0.h as tf.Tensor2D, { resetAfter });
       return { ys: r.ys, s: { h: r.hT } };
@@ -58,7 +58,7 @@ const families: Family[] = [
   })),
   ...(['tanh', 'relu'] as const).map((activation) => ({
     name: `rnn ${activation}`,
-    make: (X: number, H: number) => rnnCell({ inputSize: X, hiddenSize: H, seed: 3, activation }),
+    make: (X: number, H: number) => rnnCell({ fused: false, inputSize: X, hiddenSize: H, seed: 3, activation }),
     run: (cell: Cell, x: tf.Tensor3D, s0: State) => {
       const r = rnnSequence(cell.params as never, x, s0.h as tf.Tensor2D, { activation });
       return { ys: r.ys, s: { h: r.hT } };
@@ -139,7 +139,7 @@ describe('fused sequences', () => {
   }
 
   it('trains with a tfjs optimiser (Adam) exactly like the unrolled tfjs step', () => {
-    const cells = [lstmCell({ inputSize: 4, hiddenSize: 6, seed: 9 }), lstmCell({ inputSize: 4, hiddenSize: 6, seed: 9 })];
+    const cells = [lstmCell({ fused: false, inputSize: 4, hiddenSize: 6, seed: 9 }), lstmCell({ fused: false, inputSize: 4, hiddenSize: 6, seed: 9 })];
     const x = tf.randomNormal([7, 3, 4], 0, 1, 'float32', 2) as tf.Tensor3D;
     const target = tf.randomNormal([7, 3, 6], 0, 0.5, 'float32', 3);
     const opts = [tf.train.adam(0.05), tf.train.adam(0.05)];
@@ -165,12 +165,12 @@ describe('fused sequences', () => {
   it('runSequence: fused for covered cells, the unrolled tfjs step otherwise; same values and gradients', () => {
     const x = tf.randomNormal([5, 3, 4], 0, 1, 'float32', 4) as tf.Tensor3D;
     const cases: [Cell, boolean][] = [
-      [lstmCell({ inputSize: 4, hiddenSize: 6, seed: 1 }), true],
-      [fuseCell(gruCell({ inputSize: 4, hiddenSize: 6, seed: 2, resetAfter: false })), true],
-      [rnnCell({ inputSize: 4, hiddenSize: 6, seed: 3, activation: 'relu' }), true],
-      [lstmCell({ inputSize: 4, hiddenSize: 6, projSize: 3, seed: 4 }), true],
-      [lstmCell({ inputSize: 4, hiddenSize: 6, activation: 'softsign', seed: 4 }), false],
-      [gruCell({ inputSize: 4, hiddenSize: 6, seed: 5, recurrentActivation: 'hardSigmoid' }), false],
+      [lstmCell({ fused: false, inputSize: 4, hiddenSize: 6, seed: 1 }), true],
+      [fuseCell(gruCell({ fused: false, inputSize: 4, hiddenSize: 6, seed: 2, resetAfter: false })), true],
+      [rnnCell({ fused: false, inputSize: 4, hiddenSize: 6, seed: 3, activation: 'relu' }), true],
+      [lstmCell({ fused: false, inputSize: 4, hiddenSize: 6, projSize: 3, seed: 4 }), true],
+      [lstmCell({ fused: false, inputSize: 4, hiddenSize: 6, activation: 'softsign', seed: 4 }), false],
+      [gruCell({ fused: false, inputSize: 4, hiddenSize: 6, seed: 5, recurrentActivation: 'hardSigmoid' }), false],
     ];
     for (const [cell, fused] of cases) {
       const s0 = randomState(cell, 3, 9);
@@ -185,27 +185,27 @@ describe('fused sequences', () => {
       tf.dispose([r as never, ref as never, ga as never, gb as never, s0 as never]);
       cell.dispose();
     }
-    const small = lstmCell({ inputSize: 3, hiddenSize: 2 });
+    const small = lstmCell({ fused: false, inputSize: 3, hiddenSize: 2 });
     expect(() => runSequence(small, x)).toThrow(/runSequence: x: expected a tensor of shape \[T, B, 3\], received a float32 tensor of shape \[5, 3, 4\]/);
     small.dispose();
     x.dispose();
   });
 
   it('rejects bad inputs with clear errors', () => {
-    const cell = lstmCell({ inputSize: 3, hiddenSize: 4 });
+    const cell = lstmCell({ fused: false, inputSize: 3, hiddenSize: 4 });
     const p = cell.params as never;
     const x = tf.zeros([2, 1, 3]) as tf.Tensor3D;
     expect(() => lstmSequence(p, tf.zeros([0, 1, 3]) as never)).toThrow(/lstmSequence: x: expected a tensor of shape \[T, B, X\], received a float32 tensor of shape \[0, 1, 3\]/);
     expect(() => lstmSequence(p, tf.zeros([2, 3]) as never)).toThrow(/lstmSequence: x: expected a tensor of shape \[T, B, X\], received a float32 tensor of shape \[2, 3\]/);
     expect(() => lstmSequence(p, tf.zeros([2, 1, 5]) as never)).toThrow(/lstmSequence: params\.kernel: expected a tensor of shape \[5, 4H\], received a float32 tensor of shape \[3, 16\]/);
     expect(() => lstmSequence(p, x, tf.zeros([2, 4]) as tf.Tensor2D)).toThrow(/lstmSequence: h0: expected a tensor of shape \[1, 4\]/);
-    const proj = lstmCell({ inputSize: 3, hiddenSize: 4, projSize: 2 });
+    const proj = lstmCell({ fused: false, inputSize: 3, hiddenSize: 4, projSize: 2 });
     const { projection: _, ...noProjection } = proj.params;
     expect(() => lstmSequence(noProjection as never, x)).toThrow(/params\.recurrentKernel: expected a tensor of shape \[4, 16\] \(no projection given\), received a float32 tensor of shape \[2, 16\]/);
     expect(() => lstmSequence({ ...proj.params, projection: tf.zeros([4, 3]) } as never, x)).toThrow(/params\.recurrentKernel: expected a tensor of shape \[3, 16\] \(with the projection\), received a float32 tensor of shape \[2, 16\]/);
-    const g = gruCell({ inputSize: 3, hiddenSize: 4 });
+    const g = gruCell({ fused: false, inputSize: 3, hiddenSize: 4 });
     expect(() => gruSequence(g.params as never, x, undefined, { resetAfter: false })).toThrow(/gruSequence: params\.recurrentBias: expected no recurrent bias in the reset-before form/);
-    const r = rnnCell({ inputSize: 3, hiddenSize: 4 });
+    const r = rnnCell({ fused: false, inputSize: 3, hiddenSize: 4 });
     expect(() => rnnSequence(r.params as never, x, undefined, { activation: 'softsign' as never })).toThrow(/rnnSequence: options\.activation: expected 'tanh' or 'relu', received the string "softsign"/);
     tf.dispose(x);
     [cell, proj, g, r].forEach((c) => c.dispose());
