@@ -20,13 +20,21 @@ const npm = (args: string[], cwd: string) => execFileSync('npm', args, { cwd, st
 const script = `
 import { from } from 'rxjs';
 import { initBackend, toArray } from '@rxrnn/core';
-import { lstmCell, lstm } from '@rxrnn/cells';
+import { lstmCell, lstm, embeddingCell, denseCell, stackCells } from '@rxrnn/cells';
+import { createParallelTrainer } from '@rxrnn/cells/parallel';
+import * as tf from '@tensorflow/tfjs';
 const { name } = await initBackend({ log: null });
+// two threads from the built package (the worker is dist/parallel/parallel-worker.js)
+const model = stackCells([embeddingCell({ vocabSize: 5, embeddingSize: 3, seed: 1 }), lstmCell({ inputSize: 3, hiddenSize: 4, seed: 2 }), denseCell({ inputSize: 4, outputSize: 5, seed: 3 })]);
+const trainer = createParallelTrainer({ cell: model, threads: 2, timeout: 60000 });
+const ids = [0, 1, 2, 3, 4, 0, 1, 2, 3, 4, 0, 1];
+const step = trainer.trainBatch({ inputs: tf.tensor3d(ids.slice(0, 8), [4, 2, 1]), targets: tf.tensor2d(ids.slice(2, 10), [4, 2], 'int32') });
+trainer.dispose();
 const cell = lstmCell({ inputSize: 2, hiddenSize: 3, seed: 7 });
 const out = [];
 from([[1, 0], [0, 1], [0.5, -0.5]]).pipe(lstm(cell), toArray()).subscribe({
   next: (y) => out.push(y),
-  complete: () => console.log(JSON.stringify({ backend: name, fused: cell.fused === true, out })),
+  complete: () => console.log(JSON.stringify({ backend: name, fused: cell.fused === true, out, parallelLoss: step.loss })),
 });
 `;
 
@@ -44,6 +52,8 @@ describe('packed packages', () => {
       const got = JSON.parse(execFileSync(process.execPath, ['main.mjs'], { cwd: scratch, encoding: 'utf8' }));
       expect(got.backend).toBe('wasm');
       expect(got.fused).toBe(true); // the WebAssembly kernels load from the installed @rxrnn/kernels
+      expect(got.parallelLoss).toBeGreaterThan(1); // ≈ ln 5 for an untrained model: the worker answered
+      expect(got.parallelLoss).toBeLessThan(2.5);
       const cell = lstmCell({ inputSize: 2, hiddenSize: 3, seed: 7 });
       const want = await collect(from([[1, 0], [0, 1], [0.5, -0.5]]).pipe(lstm(cell), toArray()));
       cell.dispose();

@@ -41,7 +41,7 @@ export async function plotCurve(dir: string, curve: CurvePoint[]): Promise<{ svg
 
 /** The command that reproduces a run, from its options. */
 function reproduceCommand(o: TrainCliOptions): string {
-  return `npm run rxrnn -- train char-rnn --hidden ${o.hidden} --embedding ${o.embedding} --layers ${o.layers} --steps ${o.steps} --seq ${o.seq} --batch ${o.batch} --lr ${o.lr} --seed ${o.seed} --out ${o.out}`;
+  return `npm run rxrnn -- train char-rnn --hidden ${o.hidden} --embedding ${o.embedding} --layers ${o.layers} --steps ${o.steps} --seq ${o.seq} --batch ${o.batch} --lr ${o.lr} --seed ${o.seed} --threads ${o.threads} --out ${o.out}`;
 }
 
 interface TrainCliOptions {
@@ -53,6 +53,7 @@ interface TrainCliOptions {
   batch: number;
   lr: number;
   seed: number;
+  threads: number;
   out: string;
   evalEvery: number;
   checkpointEvery: number;
@@ -118,6 +119,7 @@ async function trainCommand(o: TrainCliOptions): Promise<void> {
     batch: o.batch,
     lr: o.lr,
     seed: o.seed,
+    threads: o.threads,
     evalEvery: o.evalEvery,
     checkpointEvery: o.checkpointEvery,
     resume,
@@ -187,6 +189,7 @@ export function buildProgram(): Command {
     .option('--batch <n>', 'parallel streams B', int('--batch'), 32)
     .option('--lr <x>', "Adam's learning rate (cosine decay to lr/10)", num('--lr'), 3e-3)
     .option('--seed <n>', 'seed', (v) => num('--seed')(v), 1)
+    .option('--threads <n>', 'threads to train on (data parallel over worker threads; 2 uses both cores of our machines)', int('--threads'), 1)
     .option('--out <dir>', 'model directory', 'models/char-rnn')
     .option('--eval-every <n>', 'held-out evaluation every n updates', int('--eval-every'), 100)
     .option('--checkpoint-every <n>', 'checkpoint every n updates', int('--checkpoint-every'), 100)

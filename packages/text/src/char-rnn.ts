@@ -9,6 +9,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { createTrainer, unrollLoss, softmaxCrossEntropy, rngAt, createRng, rxrnnError, ErrorCodes, describe, type Cell, type State, type Trainer, type TrainStep, type LrSchedule, type OptimizerSpec, type TrainerCheckpoint } from '@rxrnn/core';
 import { stackCells, embeddingCell, lstmCell, gruCell, rnnCell, denseCell } from '@rxrnn/cells';
+import { createParallelTrainer } from '@rxrnn/cells/parallel';
 import { CharCodec } from './char-codec.js';
 import { splitCorpus, streamChunks } from './char-data.js';
 
@@ -127,6 +128,11 @@ export interface TrainCharRnnOptions {
   layers?: number;
   cell?: 'lstm' | 'gru' | 'rnn';
   dropout?: number;
+  /**
+   * Threads to train on (data parallel: the batch's streams split across this thread and
+   * `threads − 1` workers; see createParallelTrainer). Default 1.
+   */
+  threads?: number;
   /** Updates. Default 1000. */
   steps?: number;
   /** T, the BPTT length. Default 100. */
@@ -193,7 +199,7 @@ export async function trainCharRnn(o: TrainCharRnnOptions): Promise<TrainCharRnn
   const ckptEvery = o.checkpointEvery ?? 200;
   const config = {
     hiddenSize: o.hiddenSize ?? 128, embeddingSize: o.embeddingSize ?? 32, layers: o.layers ?? 1, cell: o.cell ?? 'lstm', dropout: o.dropout ?? 0,
-    steps, seq: T, batch: B, lr, seed, clipNorm: o.clipNorm ?? 5, validationFraction: o.validationFraction ?? 0.05,
+    steps, seq: T, batch: B, lr, seed, threads: o.threads ?? 1, clipNorm: o.clipNorm ?? 5, validationFraction: o.validationFraction ?? 0.05,
   };
   const split = splitCorpus(o.text, config.validationFraction, o.resume?.codec);
   const codec = split.codec;
@@ -201,7 +207,8 @@ export async function trainCharRnn(o: TrainCharRnnOptions): Promise<TrainCharRnn
     throw rxrnnError(ErrorCodes.SIZE, 'trainCharRnn', 'options.model', `a cell with input [B, 1] and ${codec.size} logits`, `input ${o.model.inputSize}, output ${o.model.outputSize}`);
   }
   const cell = o.resume?.cell ?? o.model ?? charRnnModel({ vocabSize: codec.size, embeddingSize: config.embeddingSize, hiddenSize: config.hiddenSize, layers: config.layers, cell: config.cell as 'lstm', dropout: config.dropout, seed });
-  const trainer: Trainer = createTrainer({
+  const makeTrainer = (config.threads > 1 ? (opts: Parameters<typeof createParallelTrainer>[0]) => createParallelTrainer({ ...opts, threads: config.threads }) : createTrainer) as typeof createTrainer;
+  const trainer: Trainer = makeTrainer({
     cell,
     optimizer: o.optimizer ?? { kind: 'adam', lr },
     schedule: o.schedule ?? { kind: 'cosine', total: steps, min: lr / 10 },

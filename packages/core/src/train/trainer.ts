@@ -102,6 +102,19 @@ export interface Trainer {
   rng(stream?: number): Rng;
   /** One update by BPTT over `batch`. */
   trainBatch(batch: SequenceBatch, options?: TrainBatchOptions): TrainStep & { final?: State; at?: State };
+  /**
+   * The gradients of the masked mean loss over `batch` (by parameter name), without an update:
+   * what {@link Trainer.trainBatch} applies. New tensors, owned by the caller (`final`/`at` too).
+   * `rng` replaces the training-noise source (default: the run's, at this step), so the parts of a
+   * batch computed apart can draw different noise.
+   */
+  gradients(batch: SequenceBatch, options?: TrainBatchOptions & { rng?: Rng }): { grads: Record<string, tf.Tensor>; loss: number; tokens: number; final?: State; at?: State };
+  /**
+   * Apply gradients computed elsewhere (e.g. by workers on parts of a batch), keyed by the cell's
+   * parameter names: clipped, applied at the scheduled rate, counted as one update. Does not take
+   * ownership of `grads`.
+   */
+  applyGradients(grads: Readonly<Record<string, tf.Tensor>>, info: { loss: number; tokens: number }): TrainStep;
   /** The loss without an update (inference mode): Σ m·ℓ and Σ m, and the final state if asked. */
   evaluate(batch: SequenceBatch, options?: { initialState?: State; keepFinal?: boolean }): { sum: number; count: number; final?: State };
   /** Save the resumable state (optimiser slots, step, rate, RNG position). */
@@ -143,6 +156,71 @@ export function createTrainer(options: TrainerOptions): Trainer {
     return B;
   };
 
+  /** Clip `grads` (keyed by parameter name), apply them at the scheduled rate, count the step. */
+  const apply = (grads: Grads, lossValue: number, tokens: number): TrainStep => {
+    const lr = lrAt(step);
+    let norm: number;
+    let applied = grads;
+    if (options.clipNorm !== undefined) {
+      const c = clipByGlobalNorm(grads, options.clipNorm);
+      norm = c.norm;
+      applied = c.grads;
+    } else {
+      const n = globalNorm(grads);
+      norm = n.dataSync()[0];
+      n.dispose();
+    }
+    if (options.clipValue !== undefined) {
+      const v = clipByValue(applied, options.clipValue);
+      if (applied !== grads) disposeAll(applied);
+      applied = v;
+    }
+    setLearningRate(opt, lr);
+    // Apply in the cell's parameter order: optimiser slots are kept by position.
+    const ordered: Grads = {};
+    for (const name of names) if (cell.params[name].trainable && applied[name]) ordered[cell.params[name].name] = applied[name];
+    opt.applyGradients(ordered);
+    if (applied !== grads) disposeAll(applied);
+    step++;
+    return { step, loss: lossValue, gradNorm: norm, lr, tokens };
+  };
+
+  const computeGradients = (where: string, batch: SequenceBatch, o: TrainBatchOptions & { rng?: Rng }): ReturnType<Trainer['gradients']> => {
+    const B = checkBatch(where, batch);
+    const ownState = !o.initialState;
+    const state0 = o.initialState ?? cell.initialState(B);
+    const ctx = { training, rng: o.rng ?? rngAt(seed, step, 1) };
+    let final: State | undefined;
+    let at: State | undefined;
+    let tokens = 0;
+    let grads: Grads = {};
+    let value: tf.Scalar | undefined;
+    try {
+      ({ value, grads } = tf.variableGrads(() => {
+        const r = unrollLoss(cell, state0, batch, loss, { lossFrom: o.lossFrom, stateAfter: o.keepAfter, ctx });
+        // The states leave the gradient scope as constants: the next chunk cannot reach back.
+        if (o.keepFinal) final = keepState(r.final);
+        if (o.keepAfter !== undefined && r.at) at = keepState(r.at);
+        tokens = r.count.dataSync()[0];
+        return r.loss;
+      }, vars));
+      const byName: Grads = {};
+      for (const name of names) {
+        const v = cell.params[name];
+        if (grads[v.name]) byName[name] = grads[v.name];
+      }
+      return { grads: byName, loss: value.dataSync()[0], tokens, final, at };
+    } catch (e) {
+      disposeAll(grads);
+      if (final) disposeAll(final);
+      if (at) disposeAll(at);
+      throw e;
+    } finally {
+      value?.dispose();
+      if (ownState) disposeAll(state0);
+    }
+  };
+
   const trainer: Trainer = {
     cell,
     get step() {
@@ -154,59 +232,28 @@ export function createTrainer(options: TrainerOptions): Trainer {
     },
     rng: (stream = 0) => rngAt(seed, step, stream),
     trainBatch(batch, o = {}) {
-      const B = checkBatch('trainer.trainBatch', batch);
-      const ownState = !o.initialState;
-      const state0 = o.initialState ?? cell.initialState(B);
-      const ctx = { training, rng: rngAt(seed, step, 1) };
-      let final: State | undefined;
-      let at: State | undefined;
-      let tokens = 0;
-      let grads: Grads = {};
-      let value: tf.Scalar | undefined;
+      const g = computeGradients('trainer.trainBatch', batch, o);
       try {
-        ({ value, grads } = tf.variableGrads(() => {
-          const r = unrollLoss(cell, state0, batch, loss, { lossFrom: o.lossFrom, stateAfter: o.keepAfter, ctx });
-          // The states leave the gradient scope as constants: the next chunk cannot reach back.
-          if (o.keepFinal) final = keepState(r.final);
-          if (o.keepAfter !== undefined && r.at) at = keepState(r.at);
-          tokens = r.count.dataSync()[0];
-          return r.loss;
-        }, vars));
-        const lossValue = value.dataSync()[0];
-        const lr = lrAt(step);
-        let norm: number;
-        let applied = grads;
-        if (options.clipNorm !== undefined) {
-          const c = clipByGlobalNorm(grads, options.clipNorm);
-          norm = c.norm;
-          applied = c.grads;
-        } else {
-          const n = globalNorm(grads);
-          norm = n.dataSync()[0];
-          n.dispose();
-        }
-        if (options.clipValue !== undefined) {
-          const v = clipByValue(applied, options.clipValue);
-          if (applied !== grads) disposeAll(applied);
-          applied = v;
-        }
-        setLearningRate(opt, lr);
-        // Apply in the cell's parameter order: optimiser slots are kept by position.
-        const ordered: Grads = {};
-        for (const v of vars) if (applied[v.name]) ordered[v.name] = applied[v.name];
-        opt.applyGradients(ordered);
-        if (applied !== grads) disposeAll(applied);
-        step++;
-        return { step, loss: lossValue, gradNorm: norm, lr, tokens, final, at };
+        return { ...apply(g.grads, g.loss, g.tokens), final: g.final, at: g.at };
       } catch (e) {
-        if (final) disposeAll(final);
-        if (at) disposeAll(at);
+        disposeAll(g.final);
+        disposeAll(g.at);
         throw e;
       } finally {
-        disposeAll(grads);
-        value?.dispose();
-        if (ownState) disposeAll(state0);
+        disposeAll(g.grads);
       }
+    },
+    gradients: (batch, o = {}) => computeGradients('trainer.gradients', batch, o),
+    applyGradients(grads, info) {
+      if (disposed) throw rxrnnError(ErrorCodes.DISPOSED, 'trainer.applyGradients', 'trainer', 'a live trainer', 'a disposed trainer');
+      for (const name of names) {
+        const g = grads[name];
+        const v = cell.params[name];
+        if (v.trainable && !(g instanceof tf.Tensor && g.shape.join() === v.shape.join())) {
+          throw rxrnnError(ErrorCodes.SHAPE, 'trainer.applyGradients', `grads['${name}']`, `a tensor of shape [${v.shape.join(', ')}]`, describe(g));
+        }
+      }
+      return apply(grads, info.loss, info.tokens);
     },
     evaluate(batch, o = {}) {
       const B = checkBatch('trainer.evaluate', batch);
