@@ -13,14 +13,15 @@ import { fileURLToPath } from 'node:url';
 import { readFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as tf from '@tensorflow/tfjs';
-import { initBackend, type Cell, type State } from '@rxrnn/core';
-import { lstmCell, gruCell, rnnCell } from '@rxrnn/cells';
+import { initBackend, createTrainer, type Cell, type State } from '@rxrnn/core';
+import { lstmCell, gruCell, rnnCell, embeddingCell, denseCell, stackCells } from '@rxrnn/cells';
+import { createParallelTrainer } from '@rxrnn/cells/parallel';
 import { fuseCell, lstmSequence, lstmSequenceTfjs, type LstmSequenceParams } from '@rxrnn/kernels';
 
 export interface BenchOptions {
   /** Tiny shapes and few iterations: a smoke run of a few seconds. */
   quick?: boolean;
-  /** PyTorch threads (rxrnn runs on one). Default 1. */
+  /** Threads for PyTorch and for rxrnn's parallel trainer row (the other rxrnn rows run on one). Default 1. */
   threads?: number;
   /** Only rows whose name contains this. */
   filter?: string;
@@ -35,8 +36,8 @@ export interface BenchOptions {
 export interface BenchRow {
   /** Row label, e.g. `step lstm B=32 H=X=512`. */
   name: string;
-  /** `tfjs` (plain cells / tfjs ops), `fused` (@rxrnn/kernels). */
-  impl: 'tfjs' | 'fused';
+  /** `tfjs` (plain cells / tfjs ops), `fused` (@rxrnn/kernels), `trainer` (the library's own training path). */
+  impl: 'tfjs' | 'fused' | 'trainer';
   label: string;
   /** Median seconds per call. */
   rxrnn: number;
@@ -95,7 +96,7 @@ class TorchWorker {
 type TorchRow = Record<string, string | number>;
 
 interface Contender {
-  impl: 'tfjs' | 'fused';
+  impl: 'tfjs' | 'fused' | 'trainer';
   /** What exactly runs, for the table. */
   label: string;
   /** One call (synchronous work; tfjs wasm is synchronous). */
@@ -130,9 +131,10 @@ function timeCalls(fn: () => void, n: number): number[] {
 // rxrnn contenders
 
 const makeCell: Record<string, (X: number, H: number) => Cell> = {
-  rnn: (X, H) => rnnCell({ inputSize: X, hiddenSize: H, seed: 1 }),
-  lstm: (X, H) => lstmCell({ inputSize: X, hiddenSize: H, seed: 1, init: 'uniform' }),
-  gru: (X, H) => gruCell({ inputSize: X, hiddenSize: H, seed: 1, init: 'uniform' }),
+  // plain tfjs cells (the cells fuse themselves by default; the fused rows wrap these with fuseCell)
+  rnn: (X, H) => rnnCell({ inputSize: X, hiddenSize: H, seed: 1, fused: false }),
+  lstm: (X, H) => lstmCell({ inputSize: X, hiddenSize: H, seed: 1, init: 'uniform', fused: false }),
+  gru: (X, H) => gruCell({ inputSize: X, hiddenSize: H, seed: 1, init: 'uniform', fused: false }),
 };
 
 function stepContender(impl: 'tfjs' | 'fused', kind: string, B: number, X: number, H: number): Contender {
@@ -208,9 +210,36 @@ function trainContender(impl: 'tfjs' | 'fused', V: number, E: number, H: number,
   };
 }
 
+/**
+ * The same char-LSTM trained the way a user of the library does: one Cell (embedding → LSTM → dense,
+ * the cells' automatic fused path) and `createTrainer`, or `createParallelTrainer` on `threads`.
+ */
+function libraryTrainContender(threads: number, V: number, E: number, H: number, T: number, B: number): Contender {
+  const cell = stackCells([
+    embeddingCell({ vocabSize: V, embeddingSize: E, seed: 1 }),
+    lstmCell({ inputSize: E, hiddenSize: H, seed: 2, init: 'uniform' }),
+    denseCell({ inputSize: H, outputSize: V, seed: 3 }),
+  ]);
+  const trainer = threads > 1 ? createParallelTrainer({ cell, threads, optimizer: { kind: 'adam', lr: 2e-3 } }) : createTrainer({ cell, optimizer: { kind: 'adam', lr: 2e-3 } });
+  const inputs = tf.randomUniform([T, B, 1], 0, V, 'int32', 3).toFloat() as tf.Tensor3D;
+  const targets = tf.randomUniform([T, B], 0, V, 'int32', 4);
+  return {
+    impl: 'trainer',
+    label: threads > 1 ? `createParallelTrainer, ${threads} threads (cells' automatic fused path)` : "createTrainer (cells' automatic fused path), 1 thread",
+    run: () => {
+      trainer.trainBatch({ inputs, targets });
+    },
+    dispose: () => {
+      tf.dispose([inputs, targets]);
+      trainer.dispose();
+      cell.dispose();
+    },
+  };
+}
+
 // ---------------------------------------------------------------------------------------------
 
-function rowSpecs(quick: boolean, skipTfjsTraining: boolean): RowSpec[] {
+function rowSpecs(quick: boolean, skipTfjsTraining: boolean, threads: number): RowSpec[] {
   const rows: RowSpec[] = [];
   const Hs = quick ? [16] : [128, 512];
   const Bs = quick ? [1, 4] : [1, 32];
@@ -240,6 +269,7 @@ function rowSpecs(quick: boolean, skipTfjsTraining: boolean): RowSpec[] {
     contenders: () => [
       ...(skipTfjsTraining ? [] : [trainContender('tfjs', tr.V, tr.E, tr.H, tr.T, tr.B)]),
       trainContender('fused', tr.V, tr.E, tr.H, tr.T, tr.B),
+      libraryTrainContender(threads, tr.V, tr.E, tr.H, tr.T, tr.B),
     ],
   });
   return rows;
@@ -266,7 +296,7 @@ export async function runBench(options: BenchOptions = {}): Promise<BenchResult>
       cpu: cpuModel(),
       'load average at start': os.loadavg().map((l) => l.toFixed(2)).join(' '),
     });
-    for (const spec of rowSpecs(quick, options.skipTfjsTraining ?? false)) {
+    for (const spec of rowSpecs(quick, options.skipTfjsTraining ?? false, threads)) {
       if (options.filter && !spec.name.includes(options.filter)) continue;
       const contenders = spec.contenders();
       try {

@@ -40,6 +40,7 @@ export interface ParallelTrainerOptions extends Omit<TrainerOptions, 'loss'> {
 }
 
 interface Remote {
+  tensors?: number;
   worker: Worker;
   port: MessagePort;
   done: Int32Array;
@@ -55,14 +56,20 @@ const sliceRows = (t: tf.Tensor, axis: number, start: number, size: number): tf.
 /** tsx's ESM API, resolved from here (only when running from TypeScript sources). */
 const tsxApi = (): string => pathToFileURL(createRequire(import.meta.url).resolve('tsx/esm/api').replace(/\.cjs$/, '.mjs')).href;
 
-export function createParallelTrainer(options: ParallelTrainerOptions): Trainer {
+/** A {@link Trainer} on several threads. */
+export interface ParallelTrainer extends Trainer {
+  /** Live tfjs tensors in each worker after its last part (for leak checks; empty before the first). */
+  workerTensors(): number[];
+}
+
+export function createParallelTrainer(options: ParallelTrainerOptions): ParallelTrainer {
   const fn = 'createParallelTrainer';
   const threads = options?.threads ?? Math.min(2, availableParallelism());
   if (!Number.isInteger(threads) || threads < 1) throw rxrnnError(ErrorCodes.ARGUMENT, fn, 'options.threads', 'a positive integer', describe(threads));
   const loss = options.loss ?? 'softmaxCrossEntropy';
   if (typeof loss !== 'string') throw rxrnnError(ErrorCodes.ARGUMENT, fn, 'options.loss', "a loss name ('softmaxCrossEntropy', 'mse', …): functions cannot cross threads", describe(loss));
   const inner = createTrainer({ ...options, loss });
-  if (threads === 1) return inner;
+  if (threads === 1) return Object.assign(inner, { workerTensors: () => [] });
   const cell = options.cell;
   // The workers rebuild the model from its config: check that the registry can.
   try {
@@ -113,6 +120,7 @@ export function createParallelTrainer(options: ParallelTrainerOptions): Trainer 
         const reply = m.message as WorkerReply;
         if ('error' in reply) throw rxrnnError(ErrorCodes.STATE, 'parallelTrainer.trainBatch', 'worker', 'a worker computing its part', reply.error);
         if (reply.id !== id) continue;
+        r.tensors = reply.tensors;
         return reply;
       }
       if (Date.now() > deadline) throw rxrnnError(ErrorCodes.STATE, 'parallelTrainer.trainBatch', 'worker', `its part within ${timeout} ms`, 'no answer');
@@ -120,7 +128,8 @@ export function createParallelTrainer(options: ParallelTrainerOptions): Trainer 
     }
   };
 
-  const trainer: Trainer = {
+  const trainer: ParallelTrainer = {
+    workerTensors: () => remotes.filter((r) => r.tensors !== undefined).map((r) => r.tensors!),
     get cell() {
       return inner.cell;
     },

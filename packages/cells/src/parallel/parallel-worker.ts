@@ -45,7 +45,8 @@ export interface WorkerJob {
   step: number;
 }
 
-export type WorkerReply = { id: number; loss: number; tokens: number; grads: Record<string, WireTensor>; final?: Record<string, WireTensor> } | { id: number; error: string };
+/** `tensors`: the worker's live tfjs tensors after the job (constant from job to job: no leaks). */
+export type WorkerReply = { id: number; loss: number; tokens: number; grads: Record<string, WireTensor>; final?: Record<string, WireTensor>; tensors: number } | { id: number; error: string };
 
 /** A copy of the tensor's data (never a view on the backend's memory, so it can be transferred). */
 export const toWire = (t: tf.Tensor): WireTensor => ({ shape: t.shape.slice(), data: (t.dataSync() as Float32Array | Int32Array).slice(), dtype: t.dtype === 'int32' ? 'int32' : 'float32' });
@@ -73,7 +74,8 @@ async function main(init: WorkerInit): Promise<void> {
     const { cell, trainer } = ready;
     const own: tf.Tensor[] = [];
     try {
-      if (job.weights) for (const [k, w] of Object.entries(job.weights)) cell.params[k].assign(fromWire(w) as tf.Variable);
+      // assign() shares the new tensor's data: free our handle, or every step would leak a model's worth
+      if (job.weights) for (const [k, w] of Object.entries(job.weights)) tf.tidy(() => cell.params[k].assign(fromWire(w) as tf.Variable));
       const inputs = fromWire(job.inputs) as tf.Tensor3D;
       const targets = fromWire(job.targets);
       const mask = job.mask ? (fromWire(job.mask) as tf.Tensor2D) : undefined;
@@ -86,7 +88,8 @@ async function main(init: WorkerInit): Promise<void> {
       const final = g.final ? Object.fromEntries(Object.entries(g.final).map(([k, t]) => [k, toWire(t)])) : undefined;
       tf.dispose([...Object.values(g.grads), ...Object.values(g.final ?? {})]);
       const buffers = [...Object.values(grads), ...Object.values(final ?? {})].map((w) => w.data.buffer as ArrayBuffer);
-      reply({ id: job.id, loss: g.loss, tokens: g.tokens, grads, final }, buffers.filter((b, i) => buffers.indexOf(b) === i));
+      tf.dispose(own.splice(0));
+      reply({ id: job.id, loss: g.loss, tokens: g.tokens, grads, final, tensors: tf.memory().numTensors }, buffers.filter((b, i) => buffers.indexOf(b) === i));
     } catch (e) {
       reply({ id: job.id, error: e instanceof Error ? e.message : String(e) });
     } finally {
