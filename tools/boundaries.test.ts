@@ -1,7 +1,7 @@
 /**
  * The workspace's layering, enforced from the Nx tags in each package.json (`nx.tags`):
  *
- *     core ← cells, kernels ← attention, memory ← pipelines (text, speech, vision, video) ← ws ← apps
+ *     core, native ← kernels ← cells ← attention, memory ← pipelines (text, speech, vision, video) ← ws ← apps
  *
  * Checked two ways: the project graph Nx itself computes (`nx graph --file`), and the `@rxrnn/*`
  * imports actually written in each package's source, which must also be declared in its
@@ -18,9 +18,10 @@ const root = join(import.meta.dirname, '..');
 /** Which scopes a scope may depend on at run time. */
 const allowed: Record<string, string[]> = {
   'scope:core': [],
+  'scope:native': [], // @rxrnn/kernels-native: C, no imports
   'scope:testing': ['scope:core'],
   'scope:cells': ['scope:core', 'scope:kernels'],
-  'scope:kernels': ['scope:core'],
+  'scope:kernels': ['scope:core', 'scope:native'],
   'scope:attention': ['scope:core', 'scope:kernels', 'scope:cells'],
   'scope:memory': ['scope:core', 'scope:kernels', 'scope:cells', 'scope:attention'],
   'scope:pipeline': ['scope:core', 'scope:kernels', 'scope:cells', 'scope:attention', 'scope:memory', 'scope:pipeline'],

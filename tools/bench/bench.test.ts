@@ -1,5 +1,5 @@
 // Keeps the benchmark harness from rotting: a quick run on tiny shapes (a few seconds) must produce
-// every row, for both rxrnn implementations, with finite times and ratios beside PyTorch.
+// every row, for every rxrnn implementation (tfjs, WebAssembly and native kernels), with finite times and ratios beside PyTorch.
 import { describe, it, expect } from 'vitest';
 import { existsSync } from 'node:fs';
 import { runBench } from './harness.js';
@@ -15,7 +15,9 @@ describe.skipIf(!existsSync(python))('bench harness (quick)', () => {
     for (const kind of ['rnn', 'lstm', 'gru']) for (const B of [1, 4]) expect(names.has(`step ${kind} B=${B} H=X=16`)).toBe(true);
     expect([...names].some((n) => n.startsWith('sequence lstm forward'))).toBe(true);
     expect([...names].some((n) => n.startsWith('train char-lstm+Adam'))).toBe(true);
-    expect(rows.filter((r) => r.impl === 'fused').length).toBe(names.size);
+    expect(rows.filter((r) => r.impl === 'wasm').length).toBe(names.size);
+    // the native kernels are built on our machines (see packages/kernels/src/gemm.test.ts)
+    if (process.arch === 'x64' && process.env.RXRNN_NATIVE !== 'off') expect(rows.filter((r) => r.impl === 'native').length).toBe(names.size);
     expect(rows.filter((r) => r.impl === 'tfjs').length).toBe(names.size);
     for (const r of rows) {
       expect(r.rxrnn).toBeGreaterThan(0);

@@ -1,8 +1,9 @@
 /**
  * rxrnn vs PyTorch, side by side in one invocation.
  *
- * Each row is measured for rxrnn (the plain tfjs cells of @rxrnn/cells and the fused WASM kernels
- * of @rxrnn/kernels) and for PyTorch (tools/bench/torch_bench.py on Debian's /usr/bin/python3,
+ * Each row is measured for rxrnn (the plain tfjs cells of @rxrnn/cells, the fused WebAssembly
+ * kernels of @rxrnn/kernels and, when built, its native AVX2+FMA kernels with as many threads as
+ * PyTorch gets) and for PyTorch (tools/bench/torch_bench.py on Debian's /usr/bin/python3,
  * spawned once, same thread count), interleaved round by round so that load from other processes
  * hits both sides alike. Times are medians of per-call wall times over all rounds. The ratio is
  * PyTorch time / rxrnn time: ≥ 1 means rxrnn is faster.
@@ -16,7 +17,7 @@ import * as tf from '@tensorflow/tfjs';
 import { initBackend, createTrainer, type Cell, type State } from '@rxrnn/core';
 import { lstmCell, gruCell, rnnCell, embeddingCell, denseCell, stackCells } from '@rxrnn/cells';
 import { createParallelTrainer } from '@rxrnn/cells/parallel';
-import { fuseCell, lstmSequence, lstmSequenceTfjs, type LstmSequenceParams } from '@rxrnn/kernels';
+import { fuseCell, lstmSequence, lstmSequenceTfjs, kernelsInfo, kernelThreads, setKernelThreads, withNativeKernels, type LstmSequenceParams } from '@rxrnn/kernels';
 
 export interface BenchOptions {
   /** Tiny shapes and few iterations: a smoke run of a few seconds. */
@@ -36,8 +37,8 @@ export interface BenchOptions {
 export interface BenchRow {
   /** Row label, e.g. `step lstm B=32 H=X=512`. */
   name: string;
-  /** `tfjs` (plain cells / tfjs ops), `fused` (@rxrnn/kernels), `trainer` (the library's own training path). */
-  impl: 'tfjs' | 'fused' | 'trainer';
+  /** `tfjs` (plain cells / tfjs ops), `wasm` / `native` (@rxrnn/kernels), `trainer` (the library's own training path). */
+  impl: 'tfjs' | 'wasm' | 'native' | 'trainer';
   label: string;
   /** Median seconds per call. */
   rxrnn: number;
@@ -95,8 +96,15 @@ class TorchWorker {
 
 type TorchRow = Record<string, string | number>;
 
+type Impl = 'tfjs' | 'wasm' | 'native' | 'trainer';
+type FusedImpl = 'wasm' | 'native';
+
+/** Run `fn` on the WebAssembly or the native kernels. */
+const on = <T>(impl: Impl, fn: () => T): T => (impl === 'tfjs' || impl === 'trainer' ? fn() : withNativeKernels(impl === 'native', fn));
+const fusedLabel = (impl: FusedImpl): string => (impl === 'native' ? `fused native (AVX2+FMA, ${kernelThreads()} thread${kernelThreads() > 1 ? 's' : ''})` : 'fused WASM');
+
 interface Contender {
-  impl: 'tfjs' | 'fused' | 'trainer';
+  impl: Impl;
   /** What exactly runs, for the table. */
   label: string;
   /** One call (synchronous work; tfjs wasm is synchronous). */
@@ -137,17 +145,17 @@ const makeCell: Record<string, (X: number, H: number) => Cell> = {
   gru: (X, H) => gruCell({ inputSize: X, hiddenSize: H, seed: 1, init: 'uniform', fused: false }),
 };
 
-function stepContender(impl: 'tfjs' | 'fused', kind: string, B: number, X: number, H: number): Contender {
+function stepContender(impl: 'tfjs' | FusedImpl, kind: string, B: number, X: number, H: number): Contender {
   const base = makeCell[kind](X, H);
-  const cell = impl === 'fused' ? fuseCell(base) : base;
-  if (impl === 'fused' && !(cell as ReturnType<typeof fuseCell>).fused) throw new Error(`bench: ${kind} did not fuse: ${(cell as ReturnType<typeof fuseCell>).reason}`);
+  const cell = impl === 'tfjs' ? base : on(impl, () => fuseCell(base));
+  if (impl !== 'tfjs' && !(cell as ReturnType<typeof fuseCell>).fused) throw new Error(`bench: ${kind} did not fuse: ${(cell as ReturnType<typeof fuseCell>).reason}`);
   const x = tf.randomNormal([B, X]) as tf.Tensor2D;
   let s: State = cell.initialState(B);
   return {
     impl,
-    label: impl === 'fused' ? 'fused WASM step (fuseCell)' : 'tfjs cell step (@rxrnn/cells)',
+    label: impl === 'tfjs' ? 'tfjs cell step (@rxrnn/cells)' : `${fusedLabel(impl)} step (fuseCell)`,
     run: () => {
-      const next = tf.tidy(() => cell.step(s, x)[1]);
+      const next = on(impl, () => tf.tidy(() => cell.step(s, x)[1]));
       tf.dispose(Object.values(s));
       s = next;
     },
@@ -158,15 +166,15 @@ function stepContender(impl: 'tfjs' | 'fused', kind: string, B: number, X: numbe
   };
 }
 
-function seqContender(impl: 'tfjs' | 'fused', T: number, B: number, X: number, H: number): Contender {
+function seqContender(impl: 'tfjs' | FusedImpl, T: number, B: number, X: number, H: number): Contender {
   const cell = makeCell.lstm(X, H);
   const x = tf.randomNormal([T, B, X]) as tf.Tensor3D;
-  const f = impl === 'fused' ? lstmSequence : lstmSequenceTfjs;
+  const f = impl === 'tfjs' ? lstmSequenceTfjs : lstmSequence;
   return {
     impl,
-    label: impl === 'fused' ? 'fused WASM (lstmSequence)' : 'tfjs ops unrolled (lstmSequenceTfjs)',
+    label: impl === 'tfjs' ? 'tfjs ops unrolled (lstmSequenceTfjs)' : `${fusedLabel(impl)} (lstmSequence)`,
     run: () => {
-      const r = f(cell.params as unknown as LstmSequenceParams, x);
+      const r = on(impl, () => f(cell.params as unknown as LstmSequenceParams, x));
       tf.dispose([r.ys, r.hT, r.cT]);
     },
     dispose: () => {
@@ -177,7 +185,7 @@ function seqContender(impl: 'tfjs' | 'fused', T: number, B: number, X: number, H
 }
 
 /** Char-LSTM language model: embedding → LSTM → dense → softmax cross-entropy, one Adam step per call. */
-function trainContender(impl: 'tfjs' | 'fused', V: number, E: number, H: number, T: number, B: number): Contender {
+function trainContender(impl: 'tfjs' | FusedImpl, V: number, E: number, H: number, T: number, B: number): Contender {
   const cell = makeCell.lstm(E, H);
   const emb = tf.variable(tf.randomNormal([V, E], 0, 1, 'float32', 1));
   const k = 1 / Math.sqrt(H);
@@ -188,17 +196,17 @@ function trainContender(impl: 'tfjs' | 'fused', V: number, E: number, H: number,
   const targets = tf.oneHot(tf.reshape(tf.randomUniform([T, B], 0, V, 'int32', 4), [T * B]) as tf.Tensor1D, V);
   const opt = tf.train.adam(2e-3);
   const vars = [emb, W, b, ...Object.values(cell.params)];
-  const seq = impl === 'fused' ? lstmSequence : lstmSequenceTfjs;
+  const seq = impl === 'tfjs' ? lstmSequenceTfjs : lstmSequence;
   return {
     impl,
-    label: impl === 'fused' ? 'fused WASM fwd+bwd (lstmSequence) + tfjs dense/Adam' : 'tfjs ops unrolled + tfjs autodiff/Adam',
+    label: impl === 'tfjs' ? 'tfjs ops unrolled + tfjs autodiff/Adam' : `${fusedLabel(impl)} fwd+bwd (lstmSequence) + tfjs dense/Adam`,
     run: () => {
-      const loss = opt.minimize(() => {
+      const loss = on(impl, () => opt.minimize(() => {
         const e = tf.reshape(tf.matMul(xs, emb), [T, B, E]) as tf.Tensor3D; // [T, B, E]
         const { ys } = seq(cell.params as unknown as LstmSequenceParams, e); // [T, B, H]
         const logits = tf.add(tf.matMul(tf.reshape(ys, [T * B, H]), W), b); // [T·B, V]
         return tf.losses.softmaxCrossEntropy(targets, logits) as tf.Scalar;
-      }, true, vars);
+      }, true, vars));
       loss?.dataSync();
       loss?.dispose();
     },
@@ -214,18 +222,22 @@ function trainContender(impl: 'tfjs' | 'fused', V: number, E: number, H: number,
  * The same char-LSTM trained the way a user of the library does: one Cell (embedding → LSTM → dense,
  * the cells' automatic fused path) and `createTrainer`, or `createParallelTrainer` on `threads`.
  */
-function libraryTrainContender(threads: number, V: number, E: number, H: number, T: number, B: number): Contender {
+function libraryTrainContender(threads: number, parallel: boolean, V: number, E: number, H: number, T: number, B: number): Contender {
   const cell = stackCells([
     embeddingCell({ vocabSize: V, embeddingSize: E, seed: 1 }),
     lstmCell({ inputSize: E, hiddenSize: H, seed: 2, init: 'uniform' }),
     denseCell({ inputSize: H, outputSize: V, seed: 3 }),
   ]);
-  const trainer = threads > 1 ? createParallelTrainer({ cell, threads, optimizer: { kind: 'adam', lr: 2e-3 } }) : createTrainer({ cell, optimizer: { kind: 'adam', lr: 2e-3 } });
+  const trainer = parallel ? createParallelTrainer({ cell, threads, optimizer: { kind: 'adam', lr: 2e-3 } }) : createTrainer({ cell, optimizer: { kind: 'adam', lr: 2e-3 } });
+  const k = kernelsInfo();
+  const kind = k ? `${k.backend === 'native' ? 'native' : 'WASM'} kernels` : 'no kernels';
   const inputs = tf.randomUniform([T, B, 1], 0, V, 'int32', 3).toFloat() as tf.Tensor3D;
   const targets = tf.randomUniform([T, B], 0, V, 'int32', 4);
   return {
     impl: 'trainer',
-    label: threads > 1 ? `createParallelTrainer, ${threads} threads (cells' automatic fused path)` : "createTrainer (cells' automatic fused path), 1 thread",
+    label: parallel
+      ? `createParallelTrainer, ${threads} worker threads (cells' automatic path: ${kind}, 1 thread each)`
+      : `createTrainer (cells' automatic path: ${kind}, ${k?.threads ?? 1} thread${(k?.threads ?? 1) > 1 ? 's' : ''})`,
     run: () => {
       trainer.trainBatch({ inputs, targets });
     },
@@ -241,6 +253,7 @@ function libraryTrainContender(threads: number, V: number, E: number, H: number,
 
 function rowSpecs(quick: boolean, skipTfjsTraining: boolean, threads: number): RowSpec[] {
   const rows: RowSpec[] = [];
+  const fused: FusedImpl[] = withNativeKernels(true, () => kernelsInfo()?.backend === 'native') ? ['wasm', 'native'] : ['wasm'];
   const Hs = quick ? [16] : [128, 512];
   const Bs = quick ? [1, 4] : [1, 32];
   for (const kind of ['rnn', 'lstm', 'gru']) {
@@ -249,7 +262,7 @@ function rowSpecs(quick: boolean, skipTfjsTraining: boolean, threads: number): R
         rows.push({
           name: `step ${kind} B=${B} H=X=${H}`,
           torch: { kind: 'step', cell: kind, B, X: H, H },
-          contenders: () => [stepContender('tfjs', kind, B, H, H), stepContender('fused', kind, B, H, H)],
+          contenders: () => [stepContender('tfjs', kind, B, H, H), ...fused.map((f) => stepContender(f, kind, B, H, H))],
         });
       }
     }
@@ -259,7 +272,7 @@ function rowSpecs(quick: boolean, skipTfjsTraining: boolean, threads: number): R
     name: `sequence lstm forward T=${T} B=${B} X=${X} H=${H}`,
     torch: { kind: 'seq', cell: 'lstm', T, B, X, H },
     per: { count: T * B, unit: 'steps·batch/s' },
-    contenders: () => [seqContender('tfjs', T, B, X, H), seqContender('fused', T, B, X, H)],
+    contenders: () => [seqContender('tfjs', T, B, X, H), ...fused.map((f) => seqContender(f, T, B, X, H))],
   });
   const tr = quick ? { V: 11, E: 8, H: 16, T: 5, B: 2 } : { V: 65, E: 64, H: 256, T: 100, B: 32 };
   rows.push({
@@ -268,8 +281,9 @@ function rowSpecs(quick: boolean, skipTfjsTraining: boolean, threads: number): R
     per: { count: tr.T * tr.B, unit: 'tokens/s' },
     contenders: () => [
       ...(skipTfjsTraining ? [] : [trainContender('tfjs', tr.V, tr.E, tr.H, tr.T, tr.B)]),
-      trainContender('fused', tr.V, tr.E, tr.H, tr.T, tr.B),
-      libraryTrainContender(threads, tr.V, tr.E, tr.H, tr.T, tr.B),
+      ...fused.map((f) => trainContender(f, tr.V, tr.E, tr.H, tr.T, tr.B)),
+      libraryTrainContender(threads, false, tr.V, tr.E, tr.H, tr.T, tr.B),
+      ...(threads > 1 ? [libraryTrainContender(threads, true, tr.V, tr.E, tr.H, tr.T, tr.B)] : []),
     ],
   });
   return rows;
@@ -281,6 +295,7 @@ export async function runBench(options: BenchOptions = {}): Promise<BenchResult>
   const threads = options.threads ?? 1;
   const log = options.log ?? ((line: string) => process.stderr.write(line + '\n'));
   const backend = await initBackend({ log: null });
+  setKernelThreads(threads); // the native kernels get as many threads as PyTorch
   const torch = new TorchWorker(options.python ?? '/usr/bin/python3', threads);
   const budget = quick ? 0.01 : 0.4; // seconds per side per round
   const rounds = quick ? 1 : 3;
@@ -294,6 +309,10 @@ export async function runBench(options: BenchOptions = {}): Promise<BenchResult>
       tfjs: `${tf.version.tfjs} (${backend.name} backend, 1 thread)`,
       torch: `${hello.torch} (${hello.threads} thread${hello.threads > 1 ? 's' : ''})`,
       cpu: cpuModel(),
+      kernels: (() => {
+        const k = withNativeKernels(true, () => kernelsInfo());
+        return k?.backend === 'native' ? `native ${k.isa}, ${k.threads} thread${k.threads > 1 ? 's' : ''} per call; WebAssembly SIMD rows beside them` : `WebAssembly SIMD only (native: ${k?.nativeUnavailable ?? 'unavailable'})`;
+      })(),
       'load average at start': os.loadavg().map((l) => l.toFixed(2)).join(' '),
     });
     for (const spec of rowSpecs(quick, options.skipTfjsTraining ?? false, threads)) {

@@ -1,7 +1,8 @@
 /**
  * "Composable library imports", proven: build the public packages, `npm pack` them, install the
  * tarballs into a scratch project outside the workspace (so nothing resolves to the sources),
- * import them as a user would and stream a sequence — the same numbers as in the workspace.
+ * import them as a user would and stream a sequence — the same numbers as in the workspace. The
+ * native kernels' package compiles itself on install (node-gyp), as a user's install would.
  */
 import { describe, it, expect } from 'vitest';
 import { execFileSync } from 'node:child_process';
@@ -14,7 +15,7 @@ import { lstmCell, lstm } from '@rxrnn/cells';
 import { collect } from '@rxrnn/testing';
 
 const root = join(import.meta.dirname, '../..');
-const PUBLIC = ['@rxrnn/core', '@rxrnn/kernels', '@rxrnn/cells'];
+const PUBLIC = ['@rxrnn/core', '@rxrnn/kernels', '@rxrnn/kernels-native', '@rxrnn/cells'];
 const npm = (args: string[], cwd: string) => execFileSync('npm', args, { cwd, stdio: 'pipe', encoding: 'utf8', env: { ...process.env, npm_config_audit: 'false', npm_config_fund: 'false', npm_config_update_notifier: 'false' } });
 
 const script = `
@@ -22,6 +23,7 @@ import { from } from 'rxjs';
 import { initBackend, toArray } from '@rxrnn/core';
 import { lstmCell, lstm, embeddingCell, denseCell, stackCells } from '@rxrnn/cells';
 import { createParallelTrainer } from '@rxrnn/cells/parallel';
+import { kernelsInfo } from '@rxrnn/kernels';
 import * as tf from '@tensorflow/tfjs';
 const { name } = await initBackend({ log: null });
 // two threads from the built package (the worker is dist/parallel/parallel-worker.js)
@@ -34,7 +36,7 @@ const cell = lstmCell({ inputSize: 2, hiddenSize: 3, seed: 7 });
 const out = [];
 from([[1, 0], [0, 1], [0.5, -0.5]]).pipe(lstm(cell), toArray()).subscribe({
   next: (y) => out.push(y),
-  complete: () => console.log(JSON.stringify({ backend: name, fused: cell.fused === true, out, parallelLoss: step.loss })),
+  complete: () => console.log(JSON.stringify({ backend: name, fused: cell.fused === true, kernels: kernelsInfo()?.backend, out, parallelLoss: step.loss })),
 });
 `;
 
@@ -42,7 +44,8 @@ describe('packed packages', () => {
   it('install from tarballs into a fresh project and stream a sequence', async () => {
     const scratch = mkdtempSync(join(tmpdir(), 'rxrnn-pack-'));
     try {
-      execFileSync(process.execPath, [join(root, 'node_modules/nx/dist/bin/nx.js'), 'run-many', '-t', 'build', '-p', ...PUBLIC, '--skip-nx-cache'], { cwd: root, stdio: 'pipe' });
+      const built = PUBLIC.filter((p) => p !== '@rxrnn/kernels-native'); // C sources, compiled when installed
+      execFileSync(process.execPath, [join(root, 'node_modules/nx/dist/bin/nx.js'), 'run-many', '-t', 'build', '-p', ...built, '--skip-nx-cache'], { cwd: root, stdio: 'pipe' });
       npm(['pack', '--pack-destination', scratch, ...PUBLIC.flatMap((p) => ['-w', p])], root);
       const tarballs = readdirSync(scratch).filter((f) => f.endsWith('.tgz'));
       expect(tarballs.length).toBe(PUBLIC.length);
@@ -51,7 +54,9 @@ describe('packed packages', () => {
       writeFileSync(join(scratch, 'main.mjs'), script);
       const got = JSON.parse(execFileSync(process.execPath, ['main.mjs'], { cwd: scratch, encoding: 'utf8' }));
       expect(got.backend).toBe('wasm');
-      expect(got.fused).toBe(true); // the WebAssembly kernels load from the installed @rxrnn/kernels
+      expect(got.fused).toBe(true); // the kernels load from the installed @rxrnn/kernels
+      // @rxrnn/kernels-native compiled itself with node-gyp when installed (x86-64 with g++)
+      if (process.arch === 'x64' && process.env.RXRNN_NATIVE !== 'off') expect(got.kernels).toBe('native');
       expect(got.parallelLoss).toBeGreaterThan(1); // ≈ ln 5 for an untrained model: the worker answered
       expect(got.parallelLoss).toBeLessThan(2.5);
       const cell = lstmCell({ inputSize: 2, hiddenSize: 3, seed: 7 });

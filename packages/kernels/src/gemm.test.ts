@@ -1,10 +1,14 @@
-// The raw WASM kernels against plain JavaScript: GEMM (both forms, odd sizes, strides, accumulate),
-// transpose, column sums and the vectorised activations.
-import { describe, it, expect } from 'vitest';
+// The raw kernels against plain JavaScript: GEMM (both forms, odd sizes, strides, accumulate),
+// transpose, column sums and the vectorised activations; for the WebAssembly kernels and for the
+// native addon (@rxrnn/kernels-native) on 1 and 3 threads.
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { expectClose } from '@rxrnn/testing';
-import { kernels } from './index.js';
+import { KernelRuntime, kernelThreads, setKernelThreads, kernelsInfo, type NativeKernels } from './index.js';
 
-const rt = kernels()!;
+const module = new WebAssembly.Module(readFileSync(new URL('../wasm/kernels.wasm', import.meta.url)));
+const { native, reason } = createRequire(import.meta.url)('@rxrnn/kernels-native') as { native: NativeKernels | null; reason: string | null };
 
 function rand(n: number, seed: number): Float32Array {
   const a = new Float32Array(n);
@@ -16,14 +20,35 @@ function rand(n: number, seed: number): Float32Array {
   return a;
 }
 
-describe('wasm kernels', () => {
-  it('load', () => {
-    expect(rt).not.toBeNull();
+describe('native kernels', () => {
+  // npm ci builds the addon with node-gyp (g++ and Node's headers are on our machines): it must
+  // have loaded here, or every other test would silently run the WebAssembly kernels only.
+  it.skipIf(process.env.RXRNN_NATIVE === 'off' || process.arch !== 'x64')('are built and used by default on x86-64', () => {
+    expect(reason).toBeNull();
+    expect(native?.isa).toBe('avx2+fma');
+    expect(kernelsInfo()?.backend).toBe('native');
   });
+
+  it('reject a bad call with a clear error instead of crashing', () => {
+    if (!native) return;
+    expect(() => native.run(new ArrayBuffer(64), 99, 0, 1)).toThrow(/argument 'fn'/);
+    expect(() => native.run(new ArrayBuffer(64), 1, 60, 1)).toThrow(/argument 'args' lies outside/);
+    expect(() => native.run({} as ArrayBuffer, 1, 0, 1)).toThrow(/argument 'memory' must be an ArrayBuffer/);
+  });
+});
+
+const runtimes: [string, () => KernelRuntime, number][] = [['wasm', () => new KernelRuntime(module), 1]];
+if (native) for (const t of [1, 3]) runtimes.push([`native, ${t} thread${t > 1 ? 's' : ''}`, () => new KernelRuntime(module, { native }), t]);
+
+describe.each(runtimes)('kernels (%s)', (_name, make, threads) => {
+  const rt = make();
+  const was = kernelThreads();
+  beforeAll(() => setKernelThreads(threads));
+  afterAll(() => setKernelThreads(was));
 
   it('gemm: C = (C +) A·B for odd sizes, strides and batch 1', () => {
     const before = rt.bytesInUse();
-    for (const [M, N, K] of [[1, 1, 1], [1, 13, 7], [2, 9, 5], [3, 17, 33], [4, 8, 4], [5, 19, 11], [9, 33, 300], [33, 7, 2], [261, 17, 5], [37, 40, 520]]) {
+    for (const [M, N, K] of [[1, 1, 1], [1, 13, 7], [2, 9, 5], [3, 17, 33], [4, 8, 4], [5, 19, 11], [9, 33, 300], [33, 7, 2], [261, 17, 5], [37, 40, 520], [1, 515, 300], [2, 77, 600], [70, 130, 290]]) {
       const lda = K + 3, ldb = N + 2, ldc = N + 1;
       const A = rand(M * lda, 1), B = rand(K * ldb, 2), C0 = rand(M * ldc, 3);
       for (const acc of [0, 1]) {
@@ -45,7 +70,7 @@ describe('wasm kernels', () => {
   });
 
   it('gemmTN: C = (C +) Aᵀ·B for odd sizes and more rows than one block', () => {
-    for (const [M, K, N] of [[1, 1, 1], [3, 5, 9], [7, 4, 8], [130, 9, 13], [300, 6, 17], [700, 130, 9]]) {
+    for (const [M, K, N] of [[1, 1, 1], [3, 5, 9], [7, 4, 8], [130, 9, 13], [300, 6, 17], [700, 130, 9], [400, 70, 100]]) {
       const lda = K + 1, ldb = N + 3, ldc = N + 2;
       const A = rand(M * lda, 4), B = rand(M * ldb, 5), C0 = rand(K * ldc, 6);
       for (const acc of [0, 1]) {

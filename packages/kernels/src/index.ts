@@ -9,8 +9,21 @@ export type { GruSequenceParams, GruSequenceOptions, GruSequenceResult } from '.
 export { rnnSequence, rnnSequenceTfjs } from './rnn/rnn-fused.js';
 export type { RnnSequenceParams, RnnSequenceOptions, RnnSequenceResult, FusedRnnActivation } from './rnn/rnn-fused.js';
 // The WebAssembly runtime
-export { kernels, loadKernels, kernelsUnavailableReason, kernelsEnabled, setKernelsEnabled, withKernels, KernelRuntime } from './wasm/runtime.js';
-export type { KernelExports } from './wasm/runtime.js';
+export {
+  kernels,
+  loadKernels,
+  kernelsUnavailableReason,
+  kernelsEnabled,
+  setKernelsEnabled,
+  withKernels,
+  kernelsInfo,
+  setKernelThreads,
+  kernelThreads,
+  setNativeKernels,
+  withNativeKernels,
+  KernelRuntime,
+} from './wasm/runtime.js';
+export type { KernelExports, KernelsInfo, KernelRuntimeOptions, NativeKernels } from './wasm/runtime.js';
 // Any cell over a whole sequence (fused when covered, else the unrolled tfjs step)
 export { runSequence } from './run-sequence.js';
 export type { SequenceResult } from './run-sequence.js';

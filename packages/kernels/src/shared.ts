@@ -28,17 +28,20 @@ export function checkTensor(fn: string, arg: string, t: unknown, shape: number[]
 }
 
 const registry = typeof FinalizationRegistry !== 'undefined' ? new FinalizationRegistry<Resident>((r) => r.freeAll()) : null;
-const residents = new WeakMap<tf.Tensor, Resident>();
+// per runtime (native and WebAssembly runtimes have separate memories), per tensor
+const residents = new WeakMap<KernelRuntime, WeakMap<tf.Tensor, Resident>>();
 
 /**
  * The resident copy of a weight tensor passed by the caller (kept across calls while the tensor
  * lives, re-uploaded when a Variable is assigned; released when the tensor is garbage-collected).
  */
 export function residentFor(rt: KernelRuntime, t: tf.Tensor): Resident {
-  let r = residents.get(t);
+  let mine = residents.get(rt);
+  if (!mine) residents.set(rt, (mine = new WeakMap()));
+  let r = mine.get(t);
   if (!r) {
     r = new Resident(rt);
-    residents.set(t, r);
+    mine.set(t, r);
     registry?.register(t, r);
   }
   return r;

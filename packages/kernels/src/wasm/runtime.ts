@@ -1,13 +1,19 @@
 /**
- * The WebAssembly side of @rxrnn/kernels: loads `wasm/kernels.wasm` (built from
- * `assembly/kernels.ts`), owns its linear memory with a small first-fit allocator, and keeps
- * weights resident there between calls (re-uploaded only when the tf.Variable's data changes).
+ * The runtime of @rxrnn/kernels: loads `wasm/kernels.wasm` (built from `assembly/kernels.ts`), owns
+ * its linear memory with a small first-fit allocator, and keeps weights resident there between
+ * calls (re-uploaded only when the tf.Variable's data changes).
  *
  * In Node the module is read synchronously from the package on first use; elsewhere call
  * {@link loadKernels} with the bytes first. When WebAssembly SIMD is unavailable, {@link kernels}
  * returns null and every fused entry point falls back to tfjs.
+ *
+ * In Node, when the optional `@rxrnn/kernels-native` addon is built (AVX2 + FMA, C), its entry
+ * points replace the WebAssembly ones: same arguments, same memory (the addon works on this
+ * memory's buffer), several threads per call. `RXRNN_NATIVE=off` or {@link setNativeKernels}
+ * keep the WebAssembly kernels; {@link setKernelThreads} or `RXRNN_KERNEL_THREADS` set the threads.
  */
 import type * as tf from '@tensorflow/tfjs';
+import { rxrnnError, ErrorCodes, describe } from '@rxrnn/core';
 
 /** The exports of kernels.wasm (addresses are byte offsets; sizes are element counts). */
 export interface KernelExports {
@@ -29,6 +35,36 @@ export interface KernelExports {
 const ALIGN = 64;
 const PAGE = 65536;
 
+/** The entry points the native addon implements, in the order of its kernel ids (src/kernels.c). */
+const NATIVE_ENTRY_POINTS = ['activate', 'gemm', 'gemmTN', 'transpose', 'colsum', 'lstmForward', 'lstmBackward', 'gruForward', 'gruBackward', 'rnnForward', 'rnnBackward'] as const;
+const NATIVE_MAX_ARGS = 32;
+
+/** The native addon's interface (@rxrnn/kernels-native). */
+export interface NativeKernels {
+  run(memory: ArrayBuffer, fn: number, args: number, threads: number): void;
+  readonly isa: string;
+  readonly maxThreads: number;
+}
+
+/** Which kernels a runtime runs, on how many threads. */
+export interface KernelsInfo {
+  /** 'native' (the C addon) or 'wasm' (WebAssembly SIMD). */
+  backend: 'native' | 'wasm';
+  /** 'avx2+fma' (native) or 'wasm-simd128'. */
+  isa: string;
+  /** Threads a kernel call may use (always 1 for WebAssembly). */
+  threads: number;
+  /** Why the native kernels are not used, when they are not. */
+  nativeUnavailable: string | null;
+}
+
+export interface KernelRuntimeOptions {
+  /** Run these native kernels on the module's memory instead of the WebAssembly code. */
+  native?: NativeKernels | null;
+  /** Why `native` is absent (reported by {@link KernelRuntime.info}). */
+  nativeUnavailable?: string | null;
+}
+
 /** A loaded kernel module and its memory. */
 export class KernelRuntime {
   readonly k: KernelExports;
@@ -36,12 +72,25 @@ export class KernelRuntime {
   private readonly sizes = new Map<number, number>();
   private free: { ptr: number; size: number }[] = [];
   private view: Float32Array;
+  private readonly native: NativeKernels | null;
+  private readonly nativeUnavailable: string | null;
 
-  constructor(module: WebAssembly.Module) {
+  constructor(module: WebAssembly.Module, options: KernelRuntimeOptions = {}) {
     const instance = new WebAssembly.Instance(module, {});
-    this.k = instance.exports as unknown as KernelExports;
-    this.top = this.k.heapBase();
+    const wasm = instance.exports as unknown as KernelExports;
+    this.top = wasm.heapBase();
+    this.native = options.native ?? null;
+    this.nativeUnavailable = this.native ? null : (options.nativeUnavailable ?? null);
+    this.k = this.native ? nativeExports(wasm, this.native, this.top) : wasm;
+    if (this.native) this.top += ALIGN * Math.ceil((NATIVE_MAX_ARGS * 4) / ALIGN); // the argument block
     this.view = new Float32Array(this.k.memory.buffer);
+  }
+
+  /** Which kernels this runtime runs. */
+  info(): KernelsInfo {
+    return this.native
+      ? { backend: 'native', isa: this.native.isa, threads: kernelThreads(), nativeUnavailable: null }
+      : { backend: 'wasm', isa: 'wasm-simd128', threads: 1, nativeUnavailable: this.nativeUnavailable ?? (nativeWanted ? nativeReason : 'switched off (setNativeKernels(false) or RXRNN_NATIVE=off)') };
   }
 
   /** A Float32Array over the whole memory (renewed after the memory grows). */
@@ -128,12 +177,101 @@ export class KernelRuntime {
   }
 }
 
-let runtime: KernelRuntime | null | undefined;
-let loadError: string | null = null;
-const envOff = (): boolean => {
-  const env = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env;
-  return /^(0|off|false|no)$/i.test(env?.RXRNN_KERNELS ?? '');
+/**
+ * The WebAssembly exports with the compute entry points replaced by calls into the native addon:
+ * the arguments are written as uint32 into a block at `argPtr` in the same memory, then
+ * `run(memory.buffer, id, argPtr, threads)` (the buffer is read per call: it changes when the
+ * memory grows).
+ */
+function nativeExports(wasm: KernelExports, native: NativeKernels, argPtr: number): KernelExports {
+  const memory = wasm.memory;
+  let args = new Uint32Array(memory.buffer, argPtr, NATIVE_MAX_ARGS);
+  const k: Record<string, unknown> = { memory, heapBase: () => wasm.heapBase() };
+  NATIVE_ENTRY_POINTS.forEach((name, id) => {
+    k[name] = (...a: number[]): void => {
+      const buffer = memory.buffer;
+      if (args.buffer !== buffer) args = new Uint32Array(buffer, argPtr, NATIVE_MAX_ARGS);
+      for (let i = 0; i < a.length; i++) args[i] = a[i];
+      native.run(buffer, id, argPtr, threads);
+    };
+  });
+  return k as unknown as KernelExports;
+}
+
+type NodeProcess = {
+  env?: Record<string, string | undefined>;
+  getBuiltinModule?: (id: string) => unknown;
 };
+const nodeProcess = (): NodeProcess | undefined => (globalThis as { process?: NodeProcess }).process;
+
+/** Default threads per native call: the CPUs (at most 4) on Node's main thread, 1 in a Worker. */
+function defaultThreads(): number {
+  const fromEnv = Number(nodeProcess()?.env?.RXRNN_KERNEL_THREADS);
+  if (Number.isInteger(fromEnv) && fromEnv >= 1) return fromEnv;
+  const p = nodeProcess();
+  const os = p?.getBuiltinModule?.('node:os') as { availableParallelism?: () => number } | undefined;
+  const wt = p?.getBuiltinModule?.('node:worker_threads') as { isMainThread?: boolean } | undefined;
+  if (wt && wt.isMainThread === false) return 1;
+  return Math.max(1, Math.min(4, os?.availableParallelism?.() ?? 1));
+}
+let threads = defaultThreads();
+
+/**
+ * Threads each native kernel call may use (default: the CPUs, at most 4, on the main thread; 1 in
+ * a worker thread; or `RXRNN_KERNEL_THREADS`). The WebAssembly kernels always run on one.
+ */
+export function setKernelThreads(n: number): void {
+  if (!Number.isInteger(n) || n < 1) throw rxrnnError(ErrorCodes.ARGUMENT, 'setKernelThreads', 'n', 'an integer ≥ 1', describe(n));
+  threads = n;
+}
+
+/** Threads each native kernel call may use (see {@link setKernelThreads}). */
+export function kernelThreads(): number {
+  return threads;
+}
+
+const nativeOffByEnv = (): boolean => /^(0|off|false|no)$/i.test(nodeProcess()?.env?.RXRNN_NATIVE ?? '');
+let nativeWanted = !nativeOffByEnv();
+
+/**
+ * Use the native kernels when they are built (default, unless `RXRNN_NATIVE=off`), or the
+ * WebAssembly ones, for cells built and sequences run from now on. Cells already built keep the
+ * kernels they chose. Both runtimes stay loaded, so switching back and forth is cheap.
+ */
+export function setNativeKernels(on: boolean): void {
+  nativeWanted = on;
+}
+
+/** Run `fn` with the native kernels switched on or off (see {@link setNativeKernels}), then restore. */
+export function withNativeKernels<T>(on: boolean, fn: () => T): T {
+  const was = nativeWanted;
+  nativeWanted = on;
+  try {
+    return fn();
+  } finally {
+    nativeWanted = was;
+  }
+}
+
+/** The native addon, or the reason it cannot be used. */
+function loadNative(): { native: NativeKernels | null; reason: string | null } {
+  try {
+    const mod = nodeProcess()?.getBuiltinModule?.('node:module') as { createRequire(url: string): (id: string) => unknown } | undefined;
+    if (!mod) return { native: null, reason: 'not in Node' };
+    const loaded = mod.createRequire(import.meta.url)('@rxrnn/kernels-native') as { native: NativeKernels | null; reason: string | null };
+    return { native: loaded.native, reason: loaded.reason };
+  } catch (e) {
+    return { native: null, reason: `@rxrnn/kernels-native is not installed (${e instanceof Error ? e.message.split('\n')[0] : String(e)})` };
+  }
+}
+
+// The compiled module and the two runtimes over it (each with its own memory), loaded on first use.
+let wasmModule: WebAssembly.Module | null | undefined;
+let wasmRuntime: KernelRuntime | null | undefined;
+let nativeRuntime: KernelRuntime | null | undefined;
+let nativeReason: string | null = null;
+let loadError: string | null = null;
+const envOff = (): boolean => /^(0|off|false|no)$/i.test(nodeProcess()?.env?.RXRNN_KERNELS ?? '');
 let enabled = !envOff();
 
 /**
@@ -161,28 +299,57 @@ export function kernelsEnabled(): boolean {
   return enabled;
 }
 
-/** Load the kernels from the given bytes (browsers, bundlers). Replaces any earlier runtime. */
+/**
+ * Load the kernels from the given bytes (browsers, bundlers). Replaces any earlier runtime; returns
+ * the runtime {@link kernels} now gives (the native one in Node when it is built and wanted).
+ */
 export function loadKernels(bytes: BufferSource): KernelRuntime {
-  runtime = new KernelRuntime(new WebAssembly.Module(bytes));
+  wasmModule = new WebAssembly.Module(bytes);
+  wasmRuntime = new KernelRuntime(wasmModule);
+  nativeRuntime = undefined;
   loadError = null;
-  return runtime;
+  return (nativeWanted && nativeKernelRuntime(wasmModule)) || wasmRuntime;
 }
 
-/** The shared runtime, loaded on first use from the package in Node; null when unavailable. */
+function nativeKernelRuntime(module: WebAssembly.Module): KernelRuntime | null {
+  if (nativeRuntime === undefined) {
+    const { native, reason } = loadNative();
+    nativeReason = reason;
+    nativeRuntime = native ? new KernelRuntime(module, { native }) : null;
+  }
+  return nativeRuntime;
+}
+
+/**
+ * The shared runtime: the native kernels when built and wanted, else WebAssembly (loaded on first
+ * use from the package in Node); null when unavailable or switched off.
+ */
 export function kernels(): KernelRuntime | null {
   if (!enabled) return null;
-  if (runtime !== undefined) return runtime;
-  try {
-    const fs = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process?.getBuiltinModule?.('node:fs') as
-      | { readFileSync(p: URL): Uint8Array }
-      | undefined;
-    if (!fs) throw new Error('no node:fs; call loadKernels(bytes) first');
-    runtime = new KernelRuntime(new WebAssembly.Module(fs.readFileSync(new URL('../../wasm/kernels.wasm', import.meta.url)) as BufferSource));
-  } catch (e) {
-    loadError = e instanceof Error ? e.message : String(e);
-    runtime = null;
+  if (wasmModule === undefined) {
+    try {
+      const fs = nodeProcess()?.getBuiltinModule?.('node:fs') as { readFileSync(p: URL): Uint8Array } | undefined;
+      if (!fs) throw new Error('no node:fs; call loadKernels(bytes) first');
+      wasmModule = new WebAssembly.Module(fs.readFileSync(new URL('../../wasm/kernels.wasm', import.meta.url)) as BufferSource);
+    } catch (e) {
+      loadError = e instanceof Error ? e.message : String(e);
+      wasmModule = null;
+    }
   }
-  return runtime;
+  if (!wasmModule) return null;
+  if (nativeWanted) {
+    const rt = nativeKernelRuntime(wasmModule);
+    if (rt) return rt;
+  }
+  if (wasmRuntime === undefined) {
+    wasmRuntime = new KernelRuntime(wasmModule);
+  }
+  return wasmRuntime;
+}
+
+/** Which kernels run (native or WebAssembly, on how many threads); null when none load. */
+export function kernelsInfo(): KernelsInfo | null {
+  return kernels()?.info() ?? null;
 }
 
 /** Why {@link kernels} returned null, if it did. */
