@@ -113,13 +113,15 @@ static void run_parallel(job_fn job, void *arg, int parts) {
 static _Thread_local int tl_threads = 1;
 
 /* Per-thread packing buffers, freed when the thread ends. */
-typedef struct { float *a; size_t na; float *b; size_t nb; } pack_bufs;
+typedef struct { float *a; size_t na; float *b; size_t nb; float *w[2]; size_t nw[2]; } pack_bufs;
 static pthread_key_t pack_key;
 static pthread_once_t pack_once = PTHREAD_ONCE_INIT;
 static void pack_free(void *p) {
   pack_bufs *pb = p;
   free(pb->a);
   free(pb->b);
+  free(pb->w[0]);
+  free(pb->w[1]);
   free(pb);
 }
 static void pack_key_init(void) { pthread_key_create(&pack_key, pack_free); }
@@ -336,6 +338,76 @@ static void k_gemmTN(int M, int K, int N, const float *A, int lda, const float *
   gemm_x(K, N, M, A, lda, 1, B, ldb, C, ldc, acc);
 }
 
+/* ------------------------------------------------------------------------------------------ */
+/* Pre-packed weights. Inside one sequence call the recurrent weights are the same at every step, */
+/* so they are packed once into 16-column panels over the full K ([⌈N/16⌉][K][16]) and each step's */
+/* small-M GEMM (M = batch) runs the 6×16 tile straight on them, split by panels over the threads. */
+
+typedef struct { const float *p; int K, N; } packed_t;
+
+/* Pack B[K, N] (ld ldb) into slot `slot` of this thread's weight buffers. */
+static packed_t prepack(int slot, int K, int N, const float *B, int ldb) {
+  pack_bufs *bufs = my_bufs();
+  int np = (N + NR - 1) / NR;
+  float *dst = grow(&bufs->w[slot], &bufs->nw[slot], (size_t)np * NR * K);
+  if (!dst) abort();
+  for (int q = 0; q < np; q++) {
+    int j = q * NR, nr = N - j < NR ? N - j : NR;
+    float *d = dst + (size_t)q * NR * K;
+    const float *s = B + j;
+    for (int k = 0; k < K; k++, s += ldb, d += NR) {
+      if (nr == NR) {
+        _mm256_store_ps(d, _mm256_loadu_ps(s));
+        _mm256_store_ps(d + 8, _mm256_loadu_ps(s + 8));
+      } else {
+        for (int r = 0; r < NR; r++) d[r] = r < nr ? s[r] : 0.0f;
+      }
+    }
+  }
+  packed_t out = { dst, K, N };
+  return out;
+}
+
+typedef struct { int M, lda, ldc; const float *A; const packed_t *B; float *C; } pp_job;
+
+static void pp_part(void *p, int part, int parts) {
+  pp_job *g = p;
+  int K = g->B->K, N = g->B->N, np = (N + NR - 1) / NR;
+  int per = (np + parts - 1) / parts, q0 = part * per, q1 = q0 + per < np ? q0 + per : np;
+  if (q0 >= q1) return;
+  pack_bufs *bufs = my_bufs();
+  int mp = (g->M + MR - 1) / MR * MR;
+  float *pa = grow(&bufs->a, &bufs->na, (size_t)mp * K);
+  if (!pa) abort();
+  pack_a(g->M, K, g->A, g->lda, 0, pa);
+  for (int q = q0; q < q1; q++) {
+    int j = q * NR, nr = N - j < NR ? N - j : NR;
+    const float *pb = g->B->p + (size_t)q * NR * K;
+    for (int i = 0; i < g->M; i += MR) tile6x16(K, pa + (size_t)i * K, pb, g->C + (size_t)i * g->ldc + j, g->ldc, g->M - i < MR ? g->M - i : MR, nr);
+  }
+}
+
+/* C[M, N] = (acc ? C : 0) + A[M, K] · (packed B). */
+static void gemm_pp(int M, const float *A, int lda, const packed_t *B, float *C, int ldc, int acc) {
+  if (!acc)
+    for (int i = 0; i < M; i++) memset(C + (size_t)i * ldc, 0, (size_t)B->N * sizeof(float));
+  pp_job g = { M, lda, ldc, A, B, C };
+  int np = (B->N + NR - 1) / NR;
+  int parts = tl_threads;
+  if ((double)M * B->N * B->K < 65536.0) parts = 1;
+  if (parts > np) parts = np;
+  run_parallel(pp_part, &g, parts);
+}
+
+/* Pack when a call will reuse the weights over enough steps, with a tile-sized batch. */
+#define PREPACK(T, B) ((T) >= 4 && (B) >= 4)
+
+/* C = (acc ? C : 0) + A · W, W either pre-packed (pw) or plain [K, N] (ld ldw). */
+static inline void gemm_w(int M, int N, int K, const float *A, int lda, const packed_t *pw, const float *W, int ldw, float *C, int ldc, int acc) {
+  if (pw) gemm_pp(M, A, lda, pw, C, ldc, acc);
+  else k_gemm(M, N, K, A, lda, W, ldw, C, ldc, acc);
+}
+
 static void k_transpose(int R, int Cc, const float *src, float *dst) {
   for (int i0 = 0; i0 < R; i0 += 8)
     for (int j0 = 0; j0 < Cc; j0 += 8)
@@ -387,9 +459,10 @@ static void k_lstmForward(int T, int B, int X, int H, int P, const float *x, con
   int G = 4 * H, TB = T * B, Rh = Pm ? P : H;
   broadcast_rows(TB, G, bias, gates);
   k_gemm(TB, G, X, x, X, K, G, gates, G, 1); /* all input projections at once */
+  packed_t pr, *ppr = PREPACK(T, B) ? (pr = prepack(0, Rh, G, R, G), &pr) : NULL;
   for (int t = 0; t < T; t++) {
     float *z = gates + (size_t)t * B * G;
-    k_gemm(B, G, Rh, hs + (size_t)t * B * Rh, Rh, R, G, z, G, 1);
+    gemm_w(B, G, Rh, hs + (size_t)t * B * Rh, Rh, ppr, R, G, z, G, 1);
     float *hout = Pm ? hfull + (size_t)t * B * H : hs + (size_t)(t + 1) * B * Rh;
     lstm_cell_fw(B, H, z, cs + (size_t)t * B * H, cs + (size_t)(t + 1) * B * H, hout, tanhc ? tanhc + (size_t)t * B * H : NULL);
     if (Pm) k_gemm(B, P, H, hout, H, Pm, P, hs + (size_t)(t + 1) * B * P, P, 0);
@@ -426,6 +499,7 @@ static void k_lstmBackward(int T, int B, int X, int H, int P, const float *x, co
   size_t sz = (size_t)B * G, sh = (size_t)B * H, sr = (size_t)B * Rh;
   memcpy(dc, dcT, sh * sizeof(float));
   memcpy(dh, dys + (size_t)(T - 1) * sr, sr * sizeof(float));
+  packed_t prt, *pprt = PREPACK(T, B) ? (prt = prepack(0, G, Rh, RT, Rh), &prt) : NULL;
   for (int t = T - 1; t >= 0; t--) {
     float *dzt = dz + (size_t)t * sz;
     float *dhf = dh;
@@ -437,7 +511,7 @@ static void k_lstmBackward(int T, int B, int X, int H, int P, const float *x, co
     lstm_cell_bw(B, H, gates + (size_t)t * sz, cs + (size_t)t * sh, tanhc + (size_t)t * sh, dhf, dc, dzt);
     if (t > 0) memcpy(dh, dys + (size_t)(t - 1) * sr, sr * sizeof(float));
     else memset(dh, 0, sr * sizeof(float));
-    k_gemm(B, Rh, G, dzt, G, RT, Rh, dh, Rh, 1);
+    gemm_w(B, Rh, G, dzt, G, pprt, RT, Rh, dh, Rh, 1);
   }
   k_gemmTN(TB, X, G, x, X, dz, G, dK, G, 0);
   k_gemmTN(TB, Rh, G, hs, Rh, dz, G, dR, G, 0);
@@ -495,15 +569,22 @@ static void k_gruForward(int T, int B, int X, int H, const float *x, const float
   size_t sz = (size_t)B * G, sh = (size_t)B * H;
   broadcast_rows(TB, G, bias, gates);
   k_gemm(TB, G, X, x, X, K, G, gates, G, 1);
+  /* reset-after: all of R at once; reset-before: R[:, :2H] and R_n = R[:, 2H:] apart */
+  packed_t p0, p1, *pp0 = NULL, *pp1 = NULL;
+  if (PREPACK(T, B)) {
+    p0 = prepack(0, H, resetAfter ? G : 2 * H, R, G);
+    pp0 = &p0;
+    if (!resetAfter) { p1 = prepack(1, H, H, R + 2 * H, G); pp1 = &p1; }
+  }
   for (int t = 0; t < T; t++) {
     float *z = gates + (size_t)t * sz;
     const float *hp = hs + (size_t)t * sh;
     float *hn = hs + (size_t)(t + 1) * sh, *ax = aux + (size_t)t * sh;
     if (resetAfter) {
       if (rbias) broadcast_rows(B, G, rbias, hz);
-      k_gemm(B, G, H, hp, H, R, G, hz, G, rbias ? 1 : 0);
+      gemm_w(B, G, H, hp, H, pp0, R, G, hz, G, rbias ? 1 : 0);
     } else {
-      k_gemm(B, 2 * H, H, hp, H, R, G, hz, G, 0);
+      gemm_w(B, 2 * H, H, hp, H, pp0, R, G, hz, G, 0);
     }
     for (int r = 0; r < B; r++) {
       float *zr = z + (size_t)r * G, *hzr = hz + (size_t)r * G;
@@ -512,7 +593,7 @@ static void k_gruForward(int T, int B, int X, int H, const float *x, const float
       else gru_row_fw(H, zr, zr + H, zr + 2 * H, hzr, hzr + H, hzr + 2 * H, hp + o, hn + o, ax + o, 0);
     }
     if (!resetAfter) {
-      k_gemm(B, H, H, ax, H, R + 2 * H, G, hz + 2 * H, G, 0); /* (r ⊙ h) R_n */
+      gemm_w(B, H, H, ax, H, pp1, R + 2 * H, G, hz + 2 * H, G, 0); /* (r ⊙ h) R_n */
       for (int r = 0; r < B; r++) {
         float *zr = z + (size_t)r * G, *hnr = hn + (size_t)r * H;
         const float *hzr = hz + (size_t)r * G, *hpr = hp + (size_t)r * H;
@@ -534,6 +615,13 @@ static void k_gruBackward(int T, int B, int X, int H, const float *x, const floa
   size_t sz = (size_t)B * G, sh = (size_t)B * H;
   float *cur = dh, *nxt = dh2;
   memcpy(cur, dys + (size_t)(T - 1) * sh, sh * sizeof(float));
+  /* RT [3H, H]: reset-after all rows at once; reset-before rows 2H.. (R_nᵀ) and rows ..2H apart */
+  packed_t p0, p1, *pp0 = NULL, *pp1 = NULL;
+  if (PREPACK(T, B)) {
+    p0 = prepack(0, resetAfter ? G : 2 * H, H, RT, H);
+    pp0 = &p0;
+    if (!resetAfter) { p1 = prepack(1, H, H, RT + (size_t)2 * H * H, H); pp1 = &p1; }
+  }
   for (int t = T - 1; t >= 0; t--) {
     const float *gt = gates + (size_t)t * sz, *hp = hs + (size_t)t * sh, *ax = aux + (size_t)t * sh;
     float *dxt = dxz + (size_t)t * sz, *dht = dhz ? dhz + (size_t)t * sz : NULL;
@@ -551,9 +639,9 @@ static void k_gruBackward(int T, int B, int X, int H, const float *x, const floa
       }
     }
     if (resetAfter) {
-      k_gemm(B, H, G, dht, G, RT, H, nxt, H, 1);
+      gemm_w(B, H, G, dht, G, pp0, RT, H, nxt, H, 1);
     } else {
-      k_gemm(B, H, H, dxt + 2 * H, G, RT + (size_t)2 * H * H, H, drh, H, 0); /* d(r⊙h) = dzn · R_nᵀ */
+      gemm_w(B, H, H, dxt + 2 * H, G, pp1, RT + (size_t)2 * H * H, H, drh, H, 0); /* d(r⊙h) = dzn · R_nᵀ */
       for (int r = 0; r < B; r++) {
         const float *gr = gt + (size_t)r * G, *hpr = hp + (size_t)r * H, *drr = drh + (size_t)r * H;
         float *dxr = dxt + (size_t)r * G, *dnx = nxt + (size_t)r * H;
@@ -563,7 +651,7 @@ static void k_gruBackward(int T, int B, int X, int H, const float *x, const floa
           dnx[j] += d * rg;
         }
       }
-      k_gemm(B, H, 2 * H, dxt, G, RT, H, nxt, H, 1);
+      gemm_w(B, H, 2 * H, dxt, G, pp0, RT, H, nxt, H, 1);
     }
     float *tmp = cur;
     cur = nxt;
@@ -595,9 +683,10 @@ static void k_rnnForward(int T, int B, int X, int H, const float *x, const float
   size_t sh = (size_t)B * H;
   broadcast_rows(TB, H, bias, hs + sh);
   k_gemm(TB, H, X, x, X, K, H, hs + sh, H, 1);
+  packed_t pr, *ppr = PREPACK(T, B) ? (pr = prepack(0, H, H, R, H), &pr) : NULL;
   for (int t = 0; t < T; t++) {
     float *hn = hs + (size_t)(t + 1) * sh;
-    k_gemm(B, H, H, hs + (size_t)t * sh, H, R, H, hn, H, 1);
+    gemm_w(B, H, H, hs + (size_t)t * sh, H, ppr, R, H, hn, H, 1);
     apply_act(B * H, hn, act);
   }
 }
@@ -607,13 +696,14 @@ static void k_rnnBackward(int T, int B, int X, int H, const float *x, const floa
   int TB = T * B, n = B * H;
   size_t sh = (size_t)B * H;
   memcpy(dh, dys + (size_t)(T - 1) * sh, sh * sizeof(float));
+  packed_t prt, *pprt = PREPACK(T, B) ? (prt = prepack(0, H, H, RT, H), &prt) : NULL;
   for (int t = T - 1; t >= 0; t--) {
     const float *h = hs + (size_t)(t + 1) * sh;
     float *dp = dpre + (size_t)t * sh;
     for (int i = 0; i < n; i++) dp[i] = dh[i] * (act == 0 ? 1 - h[i] * h[i] : (h[i] > 0 ? 1.0f : 0.0f));
     if (t > 0) memcpy(dh, dys + (size_t)(t - 1) * sh, sh * sizeof(float));
     else memset(dh, 0, sh * sizeof(float));
-    k_gemm(B, H, H, dp, H, RT, H, dh, H, 1);
+    gemm_w(B, H, H, dp, H, pprt, RT, H, dh, H, 1);
   }
   k_gemmTN(TB, X, H, x, X, dpre, H, dK, H, 0);
   k_gemmTN(TB, H, H, hs, H, dpre, H, dR, H, 0);

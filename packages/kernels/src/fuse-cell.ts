@@ -1,7 +1,8 @@
 /**
  * `fuseCell(cell)`: the same cell, with a step that runs one fused WebAssembly SIMD call.
  *
- * Takes an `lstm`, `gru` or `rnn` cell of @rxrnn/cells and returns a {@link Cell} with the same
+ * Takes an `lstm`, `gru` or `rnn` cell of @rxrnn/cells (or a `dense` one, whose chunks — all T·B
+ * rows at once — then run through {@link affine}) and returns a {@link Cell} with the same
  * kind, config and parameters (the very same tf.Variables: names, layout and gate order are
  * unchanged, so optimisers, snapshots and the model format keep working) whose `step` keeps the
  * weights resident in WASM memory (re-uploaded only after a Variable is assigned) and runs the whole
@@ -20,13 +21,14 @@
  * input$.pipe(lstm(cell)); // the usual operator; each step is now one WASM call
  * ```
  */
-import type * as tf from '@tensorflow/tfjs';
-import { rxrnnError, ErrorCodes, describe, unrollSteps, type Cell, type SequenceResult, type State, type StepResult } from '@rxrnn/core';
+import * as tf from '@tensorflow/tfjs';
+import { rxrnnError, ErrorCodes, describe, getActivation, unrollSteps, type Activation, type Cell, type SequenceResult, type State, type StepResult } from '@rxrnn/core';
 import { kernels, kernelsUnavailableReason, Resident, type KernelRuntime } from './wasm/runtime.js';
 import { lstmFusedStep, type LstmSequenceParams } from './lstm/lstm-fused.js';
 import { gruFusedStep, type GruSequenceParams } from './gru/gru-fused.js';
 import { rnnFusedStep, type RnnSequenceParams } from './rnn/rnn-fused.js';
 import { runSequence } from './run-sequence.js';
+import { affine } from './dense/affine.js';
 import { unsupported } from './support.js';
 
 /** A cell returned by {@link fuseCell}. */
@@ -49,6 +51,8 @@ function makeStepper(rt: KernelRuntime, cell: Cell, res: Resident[]): Stepper {
     return name in p ? x : (null as unknown as Resident);
   };
   switch (cell.kind) {
+    case 'dense':
+      return () => null; // a dense step is one small matMul: the tfjs step (the chunk is fused, below)
     case 'lstm': {
       const rr = { kernel: r('kernel'), recurrentKernel: r('recurrentKernel'), bias: r('bias'), projection: r('projection') };
       return (s, x, extras) => lstmFusedStep(rt, p as unknown as LstmSequenceParams, rr, s as { h: tf.Tensor2D; c: tf.Tensor2D }, x, extras) as unknown as StepResult;
@@ -64,6 +68,19 @@ function makeStepper(rt: KernelRuntime, cell: Cell, res: Resident[]): Stepper {
       return (s, x, extras) => (extras ? null : (rnnFusedStep(rt, p as unknown as RnnSequenceParams, rr, act, s as { h: tf.Tensor2D }, x) as unknown as StepResult));
     }
   }
+}
+
+/** A dense cell's whole chunk: [T·B, X] rows through {@link affine}, then φ. */
+function denseSequence(cell: Cell): (state: State, xs: tf.Tensor3D) => SequenceResult {
+  const name = (cell.config as { activation?: string }).activation ?? 'linear';
+  const phi = name === 'softmax' ? (t: tf.Tensor) => tf.softmax(t) : getActivation(name as Activation, 'fuseCell', 'cell.config.activation');
+  const p = cell.params as unknown as { kernel: tf.Tensor2D; bias: tf.Tensor1D };
+  return (state, xs) => {
+    const [T, B, X] = xs.shape;
+    const Y = cell.outputSize;
+    const ys = tf.tidy(() => tf.reshape(phi(affine(tf.reshape(xs, [T * B, X]), p.kernel, p.bias)), [T, B, Y]) as tf.Tensor3D); // [T, B, Y]
+    return [ys, state];
+  };
 }
 
 function checkStepInput(cell: Cell, state: State, x: tf.Tensor2D): void {
@@ -87,6 +104,7 @@ export function fuseCell<S extends State>(cell: Cell<S>): FusedCell<S> {
   if (!reason && !rt) reason = `WebAssembly kernels unavailable: ${kernelsUnavailableReason()}`;
   const residents: Resident[] = [];
   const stepper = rt ? makeStepper(rt, cell, residents) : null;
+  const dense = stepper && cell.kind === 'dense' ? denseSequence(cell) : null;
   let disposed = false;
   return {
     kind: cell.kind,
@@ -106,6 +124,7 @@ export function fuseCell<S extends State>(cell: Cell<S>): FusedCell<S> {
       ? {
           sequence: (state: S, xs: tf.Tensor3D): SequenceResult<S> => {
             if (disposed) return unrollSteps(cell, state, xs); // (the base cell throws its error)
+            if (dense) return dense(state, xs) as SequenceResult<S>;
             const r = runSequence(cell, xs, state);
             return [r.ys, r.state];
           },

@@ -8,7 +8,9 @@ export { gruSequence, gruSequenceTfjs } from './gru/gru-fused.js';
 export type { GruSequenceParams, GruSequenceOptions, GruSequenceResult } from './gru/gru-fused.js';
 export { rnnSequence, rnnSequenceTfjs } from './rnn/rnn-fused.js';
 export type { RnnSequenceParams, RnnSequenceOptions, RnnSequenceResult, FusedRnnActivation } from './rnn/rnn-fused.js';
-// The WebAssembly runtime
+// A dense layer over many rows (x W + b), differentiable
+export { affine } from './dense/affine.js';
+// The runtime (WebAssembly, or the native addon when built)
 export {
   kernels,
   loadKernels,

@@ -12,7 +12,9 @@ export function unsupported(cell: Cell): string | null {
       return gates((c.activation ?? 'tanh') === 'tanh' && (c.recurrentActivation ?? 'sigmoid') === 'sigmoid');
     case 'rnn':
       return (c.activation ?? 'tanh') === 'tanh' || c.activation === 'relu' ? null : `activation ${String(c.activation)} (fused: tanh, relu)`;
+    case 'dense':
+      return c.activation === 'custom' ? 'a custom activation function (fused dense: named activations and softmax)' : null;
     default:
-      return `a '${cell.kind}' cell (fused: lstm, gru, rnn)`;
+      return `a '${cell.kind}' cell (fused: lstm, gru, rnn, dense)`;
   }
 }

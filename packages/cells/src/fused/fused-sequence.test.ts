@@ -6,7 +6,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { Cell, State } from '@rxrnn/core';
 import { expectNoLeaks, expectClose, gradCheck } from '@rxrnn/testing';
 import { lstmCell, gruCell, rnnCell } from '../index.js';
-import { lstmSequence, gruSequence, rnnSequence, runSequence, fuseCell, kernels } from '@rxrnn/kernels';
+import { lstmSequence, gruSequence, rnnSequence, runSequence, fuseCell, kernels, kernelsInfo, withNativeKernels } from '@rxrnn/kernels';
 
 const rt = kernels()!;
 
@@ -76,10 +76,14 @@ function randomState(cell: Cell, B: number, seed: number): State {
   return out;
 }
 
+// The native kernels (when built) and the WebAssembly kernels, each against tfjs.
+const backends = withNativeKernels(true, () => kernelsInfo()?.backend) === 'native' ? [true, false] : [false];
+
 describe('fused sequences', () => {
   for (const f of families) {
-    for (const [T, B, X, H] of [[1, 1, 5, 7], [6, 3, 13, 9], [5, 1, 8, 16], [4, 5, 3, 6]]) {
-      it(`${f.name} T=${T} B=${B} X=${X} H=${H}: outputs and all gradients match the unrolled tfjs step`, () => {
+    for (const native of backends)
+    for (const [T, B, X, H] of [[1, 1, 5, 7], [6, 3, 13, 9], [5, 1, 8, 16], [4, 5, 3, 6], [7, 9, 10, 37]]) {
+      it(`${f.name} T=${T} B=${B} X=${X} H=${H} (${native ? 'native' : 'wasm'}): outputs and all gradients match the unrolled tfjs step`, () => withNativeKernels(native, () => {
         const cell = f.make(X, H);
         const x = tf.randomNormal([T, B, X], 0, 1, 'float32', T * 100 + X) as tf.Tensor3D;
         const s0 = randomState(cell, B, 7);
@@ -105,7 +109,7 @@ describe('fused sequences', () => {
         for (const [k, v] of Object.entries(cell.params)) expectClose(pa.grads[v.name], pb.grads[v.name], 1e-5, 1e-5, `d${k}`);
         tf.dispose([a as never, b as never, w, ga, gb, pa as never, pb as never, x, s0 as never]);
         cell.dispose();
-      });
+      }));
     }
 
     it(`${f.name}: gradients match finite differences`, () => {

@@ -6,6 +6,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { defineCell, checkSize, createRng, getActivation, glorotUniform, type Activation, type Cell } from '@rxrnn/core';
+import { fuseCell } from '@rxrnn/kernels';
 import { param, checkWeightNames, type WeightsInput } from '../shared/weights.js';
 
 export interface DenseCellOptions {
@@ -15,6 +16,12 @@ export interface DenseCellOptions {
   activation?: Activation | 'softmax';
   seed?: number;
   weights?: WeightsInput;
+  /**
+   * Run whole chunks (`sequence`, in training) as one GEMM on the fused kernels of @rxrnn/kernels,
+   * with a hand-written backward (tfjs-wasm's own matMul gradient is slow). Default true; the step
+   * is the tfjs one either way. Ignored for a custom activation function.
+   */
+  fused?: boolean;
 }
 
 type DenseParams = { kernel: tf.Tensor2D; bias: tf.Tensor1D };
@@ -28,7 +35,7 @@ export function denseCell(options: DenseCellOptions): Cell<Record<string, never>
   const phi = activation === 'softmax' ? (t: tf.Tensor) => tf.softmax(t) : getActivation(activation, fn, 'options.activation');
   checkWeightNames(fn, options.weights, ['kernel', 'bias']);
   const rng = createRng(options.seed ?? 0);
-  return defineCell<DenseParams, Record<string, never>>({
+  const cell = defineCell<DenseParams, Record<string, never>>({
     kind: 'dense',
     inputSize: X,
     outputSize: Y,
@@ -46,4 +53,7 @@ export function denseCell(options: DenseCellOptions): Cell<Record<string, never>
       return [tf.reshape(y, [T, B, Y]) as tf.Tensor3D, s];
     },
   });
+  if (options.fused === false || typeof activation !== 'string') return cell;
+  const fused = fuseCell(cell);
+  return fused.fused ? fused : cell;
 }
