@@ -4,7 +4,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['**/dist/**', '**/node_modules/**', '.nx/**', 'apps/web/public/**', '**/*.js', '**/*.mjs', '**/*.cjs'] },
+  { ignores: ['**/dist/**', '**/node_modules/**', '.nx/**', 'tmp/**', 'apps/web/public/**', '**/*.js', '**/*.mjs', '**/*.cjs'] },
   // AssemblyScript sources (compiled to .wasm by asc, not by tsc; they use AS decorators such as @inline).
   { ignores: ['packages/*/assembly/**'] },
   js.configs.recommended,
