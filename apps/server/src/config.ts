@@ -18,7 +18,7 @@ export interface ServerConfig extends ServerOptions {
   models: string;
   /** Serve the demo page at `/`. Default true. */
   web: boolean;
-  /** Run recurrent layers on the fused WebAssembly kernels (@rxrnn/kernels). Default true. */
+  /** Run recurrent layers on the fused kernels of @rxrnn/kernels (native when built, else WebAssembly). Default true. */
   fused: boolean;
 }
 
@@ -74,7 +74,7 @@ export function loadConfig(argv: string[], env: Record<string, string | undefine
     .option('--idle-timeout-ms <ms>', `close idle sockets after (default ${DEFAULT_CONFIG.idleTimeoutMs}; 0 = never)`, int)
     .option('--drain-timeout-ms <ms>', `on shutdown, let queued work run this long (default ${DEFAULT_CONFIG.drainTimeoutMs})`, int)
     .option('--no-web', 'do not serve the demo page')
-    .option('--no-fused', 'step models with plain tfjs ops instead of the fused WebAssembly kernels')
+    .option('--no-fused', 'step models with plain tfjs ops instead of the fused kernels (native or WebAssembly)')
     .exitOverride()
     // Errors are reported once, by the caller (main prints them); help goes to stdout as usual.
     .configureOutput({ writeErr: () => undefined });

@@ -4,6 +4,7 @@
  * SIGINT/SIGTERM drain and close every stream, then exit. Flags: `npm start -- --help`.
  */
 import { initBackend, backendInfo } from '@rxrnn/core';
+import { kernelsInfo, kernelsUnavailableReason } from '@rxrnn/kernels';
 import { loadConfig } from './config.js';
 import { startServer } from './app.js';
 
@@ -20,7 +21,16 @@ async function main(): Promise<void> {
   await initBackend({ log: null });
   const server = await startServer(config);
   const info = backendInfo();
-  console.log(`rxrnn server: tfjs backend ${info?.name ?? '?'}; models: ${server.models.map((m) => `${m.name} (${m.cell.kind} ${m.cell.inputSize}→${m.cell.outputSize}, ${(m.io?.kind as string) ?? 'vector'})`).join(', ')}`);
+  const k = config.fused ? kernelsInfo() : null;
+  const kernelsLine = !config.fused
+    ? 'off (--no-fused)'
+    : k
+      ? k.backend === 'native'
+        ? `native ${k.isa}, ${k.threads} thread${k.threads > 1 ? 's' : ''} per call`
+        : `WebAssembly SIMD (native: ${k.nativeUnavailable ?? 'not used'})`
+      : `unavailable (${kernelsUnavailableReason() ?? '?'})`;
+  console.log(`rxrnn server: tfjs backend ${info?.name ?? '?'}; fused kernels ${kernelsLine}`);
+  console.log(`rxrnn server: models: ${server.models.map((m) => `${m.name} (${m.cell.kind} ${m.cell.inputSize}→${m.cell.outputSize}, ${(m.io?.kind as string) ?? 'vector'})`).join(', ')}`);
   console.log(`rxrnn server: listening on ${server.url}`);
   console.log(`  WebSocket  ${server.wsUrl}   (protocol rxrnn.v1${config.token ? ', bearer token required' : ''})`);
   if (config.web) console.log(`  demo page  ${server.url}${config.token ? '?token=<token>' : ''}`);

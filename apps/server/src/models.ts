@@ -7,7 +7,7 @@ import type { HostedModel } from '@rxrnn/ws';
 import { withKernels } from '@rxrnn/kernels';
 
 /**
- * `fused` (default true): the recurrent layers (LSTM, GRU, RNN) step on the fused WebAssembly kernels
+ * `fused` (default true): the recurrent layers (LSTM, GRU, RNN) step on the fused kernels (native or WebAssembly)
  * of @rxrnn/kernels, as the cells of @rxrnn/cells do by default; false builds them on plain tfjs ops.
  */
 export function loadModels(dir: string, options: { fused?: boolean } = {}): HostedModel[] {

@@ -454,14 +454,53 @@ static void lstm_cell_fw(int B, int H, float *z, const float *cp, float *cn, flo
   }
 }
 
+/* A small-batch step (B < 4, no projection) as ONE parallel job: each thread takes a range of units
+ * [u0, u1) and computes the columns of all four gates for them (x K when asked, then h R, both
+ * streamed as GEMVs), then the cell update for those units. One fork/join per step instead of one per
+ * GEMV plus a serial pointwise part: what a batch-1 streaming step on several cores needs. */
+typedef struct { int B, X, H, withX; const float *x, *K, *R, *hp, *cp; float *z, *cn, *hn, *tc; } lstm_small_job;
+
+static void lstm_small_part(void *p, int part, int parts) {
+  lstm_small_job *j = p;
+  int H = j->H, G = 4 * H;
+  int per = (H + parts - 1) / parts;
+  per = (per + 7) / 8 * 8;
+  int u0 = part * per, u1 = u0 + per < H ? u0 + per : H;
+  if (u0 >= u1) return;
+  int n = u1 - u0;
+  for (int r = 0; r < j->B; r++) {
+    float *zr = j->z + (size_t)r * G;
+    for (int g = 0; g < 4; g++) {
+      int c0 = g * H + u0;
+      if (j->withX) gemv_row(n, j->X, j->x + (size_t)r * j->X, j->K + c0, G, zr + c0);
+      gemv_row(n, H, j->hp + (size_t)r * H, j->R + c0, G, zr + c0);
+    }
+    size_t o = (size_t)r * H + u0;
+    if (j->tc) lstm_row_fw(n, zr + u0, zr + H + u0, zr + 2 * H + u0, zr + 3 * H + u0, j->cp + o, j->cn + o, j->hn + o, j->tc + o, 1);
+    else lstm_row_fw(n, zr + u0, zr + H + u0, zr + 2 * H + u0, zr + 3 * H + u0, j->cp + o, j->cn + o, j->hn + o, NULL, 0);
+  }
+}
+
 static void k_lstmForward(int T, int B, int X, int H, int P, const float *x, const float *K, const float *R, const float *bias, const float *Pm,
                           float *hs, float *cs, float *gates, float *tanhc, float *hfull) {
   int G = 4 * H, TB = T * B, Rh = Pm ? P : H;
   broadcast_rows(TB, G, bias, gates);
+  int small = !Pm && B < 4 && tl_threads > 1 && (double)G * H >= 65536.0;
+  if (small && T == 1) {
+    lstm_small_job j = { B, X, H, 1, x, K, R, hs, cs, gates, cs + (size_t)B * H, hs + (size_t)B * H, tanhc };
+    run_parallel(lstm_small_part, &j, tl_threads);
+    return;
+  }
   k_gemm(TB, G, X, x, X, K, G, gates, G, 1); /* all input projections at once */
   packed_t pr, *ppr = PREPACK(T, B) ? (pr = prepack(0, Rh, G, R, G), &pr) : NULL;
   for (int t = 0; t < T; t++) {
     float *z = gates + (size_t)t * B * G;
+    if (small) {
+      size_t sh = (size_t)B * H;
+      lstm_small_job j = { B, X, H, 0, NULL, K, R, hs + t * sh, cs + t * sh, z, cs + (t + 1) * sh, hs + (t + 1) * sh, tanhc ? tanhc + t * sh : NULL };
+      run_parallel(lstm_small_part, &j, tl_threads);
+      continue;
+    }
     gemm_w(B, G, Rh, hs + (size_t)t * B * Rh, Rh, ppr, R, G, z, G, 1);
     float *hout = Pm ? hfull + (size_t)t * B * H : hs + (size_t)(t + 1) * B * Rh;
     lstm_cell_fw(B, H, z, cs + (size_t)t * B * H, cs + (size_t)(t + 1) * B * H, hout, tanhc ? tanhc + (size_t)t * B * H : NULL);

@@ -127,3 +127,29 @@ describe.each(runtimes)('kernels (%s)', (_name, make, threads) => {
     expectClose(e, Array.from(xe, Math.exp), 0, 3e-7, 'exp');
   });
 });
+
+// A batch-1..3 LSTM step on several threads runs as one parallel job (each thread takes a range of
+// units: its gate columns, both GEMVs, its cell update): it must give what the WebAssembly kernel
+// gives, for one step (input projection inside the job) and for several.
+describe.skipIf(!native)('native small-batch LSTM steps on several threads', () => {
+  it.each([[1, 1, 2], [1, 3, 3], [5, 1, 2], [4, 3, 3], [2, 2, 4]])('T=%i B=%i on %i threads equal the WebAssembly kernel', (T, B, threads) => {
+    const X = 70, H = 136, G = 4 * H; // G·H ≥ 65,536: the parallel path
+    const x = rand(T * B * X, 11), K = rand(X * G, 12).map((v) => v * 0.2), R = rand(H * G, 13).map((v) => v * 0.2), b = rand(G, 14);
+    const h0 = rand(B * H, 15), c0 = rand(B * H, 16);
+    const runOn = (rt: KernelRuntime) =>
+      rt.scratch([x.length, K.length, R.length, G, (T + 1) * B * H, (T + 1) * B * H, T * B * G, T * B * H], ([px, pK, pR, pb, phs, pcs, pg, ptc]) => {
+        rt.write(px, x); rt.write(pK, K); rt.write(pR, R); rt.write(pb, b); rt.write(phs, h0); rt.write(pcs, c0);
+        rt.k.lstmForward(T, B, X, H, 0, px, pK, pR, pb, 0, phs, pcs, pg, ptc, 0);
+        return [rt.read(phs, (T + 1) * B * H), rt.read(pcs, (T + 1) * B * H), rt.read(pg, T * B * G), rt.read(ptc, T * B * H)];
+      });
+    const was = kernelThreads();
+    setKernelThreads(threads);
+    try {
+      const got = runOn(new KernelRuntime(module, { native }));
+      const want = runOn(new KernelRuntime(module));
+      ['hs', 'cs', 'gates', 'tanh c'].forEach((name, i) => expectClose(got[i], want[i], 1e-5, 1e-5, name));
+    } finally {
+      setKernelThreads(was);
+    }
+  });
+});
