@@ -91,11 +91,12 @@ static int ensure_workers(int want) {
 }
 
 /* Run job(arg, part, parts) for part = 0 .. parts-1, in parallel when the pool is free. Another JS
- * thread (a worker_threads Worker) holding the pool makes this call run serially instead. */
-static void run_parallel(job_fn job, void *arg, int parts) {
-  if (parts <= 1 || atomic_flag_test_and_set(&pool_busy)) { job(arg, 0, 1); return; }
+ * thread (a worker_threads Worker) holding the pool makes this call run serially instead. Returns
+ * the number of parts that ran (1 when serial). */
+static int run_parallel(job_fn job, void *arg, int parts) {
+  if (parts <= 1 || atomic_flag_test_and_set(&pool_busy)) { job(arg, 0, 1); return 1; }
   parts = ensure_workers(parts - 1);
-  if (parts <= 1) { atomic_flag_clear(&pool_busy); job(arg, 0, 1); return; }
+  if (parts <= 1) { atomic_flag_clear(&pool_busy); job(arg, 0, 1); return 1; }
   pool_job = job;
   pool_arg = arg;
   pool_parts = parts;
@@ -107,6 +108,7 @@ static void run_parallel(job_fn job, void *arg, int parts) {
   job(arg, 0, parts);
   while (atomic_load_explicit(&pool_done, memory_order_acquire) < pool_workers) cpu_relax();
   atomic_flag_clear(&pool_busy);
+  return parts;
 }
 
 /* Threads the current call may use (set per call by the host). */
@@ -454,31 +456,42 @@ static void lstm_cell_fw(int B, int H, float *z, const float *cp, float *cn, flo
   }
 }
 
-/* A small-batch step (B < 4, no projection) as ONE parallel job: each thread takes a range of units
- * [u0, u1) and computes the columns of all four gates for them (x K when asked, then h R, both
- * streamed as GEMVs), then the cell update for those units. One fork/join per step instead of one per
- * GEMV plus a serial pointwise part: what a batch-1 streaming step on several cores needs. */
-typedef struct { int B, X, H, withX; const float *x, *K, *R, *hp, *cp; float *z, *cn, *hn, *tc; } lstm_small_job;
+/* A small-batch step (B < 4, no projection) on several threads. Batch-1 steps are memory-bound
+ * (every weight is read once per step), so each thread streams its own contiguous block of rows of
+ * the stacked weights [K; R] ([X + H, 4H], row-major: one sequential read per thread) into a partial
+ * gate vector of its own; the partials are then summed into z (which already holds the bias, and the
+ * input projection when x is not part of the job) and the cell update runs on the calling thread. */
+typedef struct { int B, X, H, withX; const float *x, *K, *R, *hp; float *part; } lstm_small_job;
 
 static void lstm_small_part(void *p, int part, int parts) {
   lstm_small_job *j = p;
-  int H = j->H, G = 4 * H;
-  int per = (H + parts - 1) / parts;
-  per = (per + 7) / 8 * 8;
-  int u0 = part * per, u1 = u0 + per < H ? u0 + per : H;
-  if (u0 >= u1) return;
-  int n = u1 - u0;
-  for (int r = 0; r < j->B; r++) {
-    float *zr = j->z + (size_t)r * G;
-    for (int g = 0; g < 4; g++) {
-      int c0 = g * H + u0;
-      if (j->withX) gemv_row(n, j->X, j->x + (size_t)r * j->X, j->K + c0, G, zr + c0);
-      gemv_row(n, H, j->hp + (size_t)r * H, j->R + c0, G, zr + c0);
-    }
-    size_t o = (size_t)r * H + u0;
-    if (j->tc) lstm_row_fw(n, zr + u0, zr + H + u0, zr + 2 * H + u0, zr + 3 * H + u0, j->cp + o, j->cn + o, j->hn + o, j->tc + o, 1);
-    else lstm_row_fw(n, zr + u0, zr + H + u0, zr + 2 * H + u0, zr + 3 * H + u0, j->cp + o, j->cn + o, j->hn + o, NULL, 0);
+  int G = 4 * j->H, rows = (j->withX ? j->X : 0) + j->H;
+  int per = (rows + parts - 1) / parts;
+  int r0 = part * per, r1 = r0 + per < rows ? r0 + per : rows;
+  float *zt = j->part + (size_t)part * j->B * G;
+  memset(zt, 0, (size_t)j->B * G * sizeof(float));
+  for (int b = 0; b < j->B; b++) {
+    float *zb = zt + (size_t)b * G;
+    int xr = j->withX ? j->X : 0; /* stacked rows [0, xr) are K's, [xr, rows) are R's */
+    if (r0 < xr) { int e = r1 < xr ? r1 : xr; gemv_row(G, e - r0, j->x + (size_t)b * j->X + r0, j->K + (size_t)r0 * G, G, zb); }
+    if (r1 > xr) { int s0 = r0 > xr ? r0 : xr; gemv_row(G, r1 - s0, j->hp + (size_t)b * j->H + (s0 - xr), j->R + (size_t)(s0 - xr) * G, G, zb); }
   }
+}
+
+/* z += Σ over the parts' partial gate vectors; then the cell update. */
+static void lstm_small_step(int B, int X, int H, int withX, const float *x, const float *K, const float *R, const float *hp, const float *cp, float *z, float *cn,
+                            float *hn, float *tc) {
+  int G = 4 * H, parts = tl_threads;
+  pack_bufs *bufs = my_bufs();
+  float *partial = grow(&bufs->w[1], &bufs->nw[1], (size_t)parts * B * G);
+  if (!partial) abort();
+  lstm_small_job j = { B, X, H, withX, x, K, R, hp, partial };
+  parts = run_parallel(lstm_small_part, &j, parts); /* (fewer when the pool is busy) */
+  for (int q = 0; q < parts; q++) {
+    const float *zt = partial + (size_t)q * B * G;
+    for (size_t i = 0; i < (size_t)B * G; i++) z[i] += zt[i];
+  }
+  lstm_cell_fw(B, H, z, cp, cn, hn, tc);
 }
 
 static void k_lstmForward(int T, int B, int X, int H, int P, const float *x, const float *K, const float *R, const float *bias, const float *Pm,
@@ -487,8 +500,7 @@ static void k_lstmForward(int T, int B, int X, int H, int P, const float *x, con
   broadcast_rows(TB, G, bias, gates);
   int small = !Pm && B < 4 && tl_threads > 1 && (double)G * H >= 65536.0;
   if (small && T == 1) {
-    lstm_small_job j = { B, X, H, 1, x, K, R, hs, cs, gates, cs + (size_t)B * H, hs + (size_t)B * H, tanhc };
-    run_parallel(lstm_small_part, &j, tl_threads);
+    lstm_small_step(B, X, H, 1, x, K, R, hs, cs, gates, cs + (size_t)B * H, hs + (size_t)B * H, tanhc);
     return;
   }
   k_gemm(TB, G, X, x, X, K, G, gates, G, 1); /* all input projections at once */
@@ -497,8 +509,7 @@ static void k_lstmForward(int T, int B, int X, int H, int P, const float *x, con
     float *z = gates + (size_t)t * B * G;
     if (small) {
       size_t sh = (size_t)B * H;
-      lstm_small_job j = { B, X, H, 0, NULL, K, R, hs + t * sh, cs + t * sh, z, cs + (t + 1) * sh, hs + (t + 1) * sh, tanhc ? tanhc + t * sh : NULL };
-      run_parallel(lstm_small_part, &j, tl_threads);
+      lstm_small_step(B, X, H, 0, NULL, K, R, hs + t * sh, cs + t * sh, z, cs + (t + 1) * sh, hs + (t + 1) * sh, tanhc ? tanhc + t * sh : NULL);
       continue;
     }
     gemm_w(B, G, Rh, hs + (size_t)t * B * Rh, Rh, ppr, R, G, z, G, 1);
