@@ -348,11 +348,8 @@ static void k_gemmTN(int M, int K, int N, const float *A, int lda, const float *
 typedef struct { const float *p; int K, N; } packed_t;
 
 /* Pack B[K, N] (ld ldb) into slot `slot` of this thread's weight buffers. */
-static packed_t prepack(int slot, int K, int N, const float *B, int ldb) {
-  pack_bufs *bufs = my_bufs();
+static void pack_panels(int K, int N, const float *B, int ldb, float *dst) {
   int np = (N + NR - 1) / NR;
-  float *dst = grow(&bufs->w[slot], &bufs->nw[slot], (size_t)np * NR * K);
-  if (!dst) abort();
   for (int q = 0; q < np; q++) {
     int j = q * NR, nr = N - j < NR ? N - j : NR;
     float *d = dst + (size_t)q * NR * K;
@@ -366,9 +363,19 @@ static packed_t prepack(int slot, int K, int N, const float *B, int ldb) {
       }
     }
   }
+}
+
+static packed_t prepack(int slot, int K, int N, const float *B, int ldb) {
+  pack_bufs *bufs = my_bufs();
+  float *dst = grow(&bufs->w[slot], &bufs->nw[slot], (size_t)((N + NR - 1) / NR) * NR * K);
+  if (!dst) abort();
+  pack_panels(K, N, B, ldb, dst);
   packed_t out = { dst, K, N };
   return out;
 }
+
+/* The host's copy of a weight matrix kept packed between calls (pack entry point; ⌈N/16⌉·16·K floats). */
+static void k_pack(int K, int N, const float *src, int ldb, float *dst) { pack_panels(K, N, src, ldb, dst); }
 
 typedef struct { int M, lda, ldc; const float *A; const packed_t *B; float *C; } pp_job;
 
@@ -494,8 +501,10 @@ static void lstm_small_step(int B, int X, int H, int withX, const float *x, cons
   lstm_cell_fw(B, H, z, cp, cn, hn, tc);
 }
 
+/* Kp, Rp (optional): K and R already packed by the host (k_pack), kept between calls: a batched
+ * streaming step (T = 1) then skips packing 4H·(X + H) floats on every call. */
 static void k_lstmForward(int T, int B, int X, int H, int P, const float *x, const float *K, const float *R, const float *bias, const float *Pm,
-                          float *hs, float *cs, float *gates, float *tanhc, float *hfull) {
+                          float *hs, float *cs, float *gates, float *tanhc, float *hfull, const float *Kp, const float *Rp) {
   int G = 4 * H, TB = T * B, Rh = Pm ? P : H;
   broadcast_rows(TB, G, bias, gates);
   int small = !Pm && B < 4 && tl_threads > 1 && (double)G * H >= 65536.0;
@@ -503,8 +512,11 @@ static void k_lstmForward(int T, int B, int X, int H, int P, const float *x, con
     lstm_small_step(B, X, H, 1, x, K, R, hs, cs, gates, cs + (size_t)B * H, hs + (size_t)B * H, tanhc);
     return;
   }
-  k_gemm(TB, G, X, x, X, K, G, gates, G, 1); /* all input projections at once */
-  packed_t pr, *ppr = PREPACK(T, B) ? (pr = prepack(0, Rh, G, R, G), &pr) : NULL;
+  packed_t pk = { Kp, X, G };
+  gemm_w(TB, G, X, x, X, Kp && TB >= 4 ? &pk : NULL, K, G, gates, G, 1); /* all input projections at once */
+  packed_t pr, *ppr = NULL;
+  if (Rp && B >= 4) { pr.p = Rp; pr.K = Rh; pr.N = G; ppr = &pr; }
+  else if (PREPACK(T, B)) { pr = prepack(0, Rh, G, R, G); ppr = &pr; }
   for (int t = 0; t < T; t++) {
     float *z = gates + (size_t)t * B * G;
     if (small) {
@@ -614,14 +626,17 @@ ROW gru_row_bw(int H, const float *restrict gr, const float *restrict gu, const 
 }
 
 static void k_gruForward(int T, int B, int X, int H, const float *x, const float *K, const float *R, const float *bias, const float *rbias, int resetAfter,
-                         float *hs, float *gates, float *aux, float *hz) {
+                         float *hs, float *gates, float *aux, float *hz, const float *Kp, const float *Rp) {
   int G = 3 * H, TB = T * B;
   size_t sz = (size_t)B * G, sh = (size_t)B * H;
   broadcast_rows(TB, G, bias, gates);
-  k_gemm(TB, G, X, x, X, K, G, gates, G, 1);
-  /* reset-after: all of R at once; reset-before: R[:, :2H] and R_n = R[:, 2H:] apart */
+  packed_t pk = { Kp, X, G };
+  gemm_w(TB, G, X, x, X, Kp && TB >= 4 ? &pk : NULL, K, G, gates, G, 1);
+  /* reset-after: all of R at once (packed by the host when given); reset-before: R[:, :2H] and
+   * R_n = R[:, 2H:] apart */
   packed_t p0, p1, *pp0 = NULL, *pp1 = NULL;
-  if (PREPACK(T, B)) {
+  if (Rp && resetAfter && B >= 4) { p0.p = Rp; p0.K = H; p0.N = G; pp0 = &p0; }
+  else if (PREPACK(T, B)) {
     p0 = prepack(0, H, resetAfter ? G : 2 * H, R, G);
     pp0 = &p0;
     if (!resetAfter) { p1 = prepack(1, H, H, R + 2 * H, G); pp1 = &p1; }
@@ -728,12 +743,16 @@ static void apply_act(int n, float *p, int act) {
   else for (int i = 0; i < n; i++) p[i] = p[i] > 0 ? p[i] : 0;
 }
 
-static void k_rnnForward(int T, int B, int X, int H, const float *x, const float *K, const float *R, const float *bias, int act, float *hs) {
+static void k_rnnForward(int T, int B, int X, int H, const float *x, const float *K, const float *R, const float *bias, int act, float *hs, const float *Kp,
+                         const float *Rp) {
   int TB = T * B;
   size_t sh = (size_t)B * H;
   broadcast_rows(TB, H, bias, hs + sh);
-  k_gemm(TB, H, X, x, X, K, H, hs + sh, H, 1);
-  packed_t pr, *ppr = PREPACK(T, B) ? (pr = prepack(0, H, H, R, H), &pr) : NULL;
+  packed_t pk = { Kp, X, H };
+  gemm_w(TB, H, X, x, X, Kp && TB >= 4 ? &pk : NULL, K, H, hs + sh, H, 1);
+  packed_t pr, *ppr = NULL;
+  if (Rp && B >= 4) { pr.p = Rp; pr.K = H; pr.N = H; ppr = &pr; }
+  else if (PREPACK(T, B)) { pr = prepack(0, H, H, R, H); ppr = &pr; }
   for (int t = 0; t < T; t++) {
     float *hn = hs + (size_t)(t + 1) * sh;
     gemm_w(B, H, H, hs + (size_t)t * sh, H, ppr, R, H, hn, H, 1);
@@ -761,9 +780,9 @@ static void k_rnnBackward(int T, int B, int X, int H, const float *x, const floa
   k_gemm(TB, X, H, dpre, H, KT, X, dx, X, 0);
 }
 
-/* Entry point ids (the order of NATIVE_FUNCTIONS in src/index.cjs's caller, @rxrnn/kernels). */
-enum { F_ACTIVATE, F_GEMM, F_GEMMTN, F_TRANSPOSE, F_COLSUM, F_LSTM_FW, F_LSTM_BW, F_GRU_FW, F_GRU_BW, F_RNN_FW, F_RNN_BW, F_COUNT };
-static const int ARGC[F_COUNT] = { 4, 10, 10, 4, 6, 15, 26, 14, 22, 10, 16 };
+/* Entry point ids: the order of NATIVE_ENTRY_POINTS in @rxrnn/kernels (src/wasm/runtime.ts). */
+enum { F_ACTIVATE, F_GEMM, F_GEMMTN, F_TRANSPOSE, F_COLSUM, F_LSTM_FW, F_LSTM_BW, F_GRU_FW, F_GRU_BW, F_RNN_FW, F_RNN_BW, F_PACK, F_COUNT };
+static const int ARGC[F_COUNT] = { 4, 10, 10, 4, 6, 17, 26, 16, 22, 12, 16, 5 };
 
 static void dispatch(char *base, int fn, const uint32_t *a) {
 #define I(k) ((int)a[k])
@@ -774,17 +793,18 @@ static void dispatch(char *base, int fn, const uint32_t *a) {
     case F_GEMMTN: k_gemmTN(I(0), I(1), I(2), F(3), I(4), F(5), I(6), F(7), I(8), I(9)); break;
     case F_TRANSPOSE: k_transpose(I(0), I(1), F(2), F(3)); break;
     case F_COLSUM: k_colsum(I(0), I(1), F(2), I(3), F(4), I(5)); break;
-    case F_LSTM_FW: k_lstmForward(I(0), I(1), I(2), I(3), I(4), F(5), F(6), F(7), F(8), F(9), F(10), F(11), F(12), F(13), F(14)); break;
+    case F_LSTM_FW: k_lstmForward(I(0), I(1), I(2), I(3), I(4), F(5), F(6), F(7), F(8), F(9), F(10), F(11), F(12), F(13), F(14), F(15), F(16)); break;
     case F_LSTM_BW:
       k_lstmBackward(I(0), I(1), I(2), I(3), I(4), F(5), F(6), F(7), F(8), F(9), F(10), F(11), F(12), F(13), F(14), F(15), F(16), F(17), F(18), F(19),
                      F(20), F(21), F(22), F(23), F(24), F(25));
       break;
-    case F_GRU_FW: k_gruForward(I(0), I(1), I(2), I(3), F(4), F(5), F(6), F(7), F(8), I(9), F(10), F(11), F(12), F(13)); break;
+    case F_GRU_FW: k_gruForward(I(0), I(1), I(2), I(3), F(4), F(5), F(6), F(7), F(8), I(9), F(10), F(11), F(12), F(13), F(14), F(15)); break;
     case F_GRU_BW:
       k_gruBackward(I(0), I(1), I(2), I(3), F(4), F(5), F(6), I(7), F(8), F(9), F(10), F(11), F(12), F(13), F(14), F(15), F(16), F(17), F(18), F(19),
                     F(20), F(21));
       break;
-    case F_RNN_FW: k_rnnForward(I(0), I(1), I(2), I(3), F(4), F(5), F(6), F(7), I(8), F(9)); break;
+    case F_RNN_FW: k_rnnForward(I(0), I(1), I(2), I(3), F(4), F(5), F(6), F(7), I(8), F(9), F(10), F(11)); break;
+    case F_PACK: k_pack(I(0), I(1), F(2), I(3), F(4)); break;
     case F_RNN_BW: k_rnnBackward(I(0), I(1), I(2), I(3), F(4), F(5), F(6), I(7), F(8), F(9), F(10), F(11), F(12), F(13), F(14), F(15)); break;
   }
 #undef I

@@ -95,12 +95,14 @@ describe('fuseCell', () => {
     }
   });
 
-  it('follows Variable updates (re-uploads weights after assign)', () => {
+  it.each([2, 6])('follows Variable updates (re-uploads weights after assign; batch %i)', (B) => {
+    // (batch ≥ 4 on the native kernels reads weights kept packed between calls: they must follow too)
     const cell = lstmCell({ fused: false, inputSize: 3, hiddenSize: 5, seed: 7 });
     const fused = fuseCell(lstmCell({ fused: false, inputSize: 3, hiddenSize: 5, seed: 7 }));
-    const x = xs(1, 2, 3, 3);
+    const x = xs(1, B, 3, 3);
     const first = unroll(fused, x);
     for (const c of [cell, fused]) c.params.recurrentKernel.assign(tf.mul(c.params.recurrentKernel, 0.5));
+    for (const c of [cell, fused]) c.params.kernel.assign(tf.mul(c.params.kernel, -1));
     for (const c of [cell, fused]) c.params.bias.assign(tf.add(c.params.bias, 0.25));
     const a = unroll(fused, x);
     const b = unroll(cell, x);

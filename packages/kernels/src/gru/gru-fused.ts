@@ -63,7 +63,7 @@ function forwardWasm(rt: KernelRuntime, d: Dims, x: Float32Array, h0: Float32Arr
   return rt.scratch([T * B * X, (T + 1) * BH, T * B * G, T * BH, B * G], ([px, phs, pg, pax, phz]) => {
     rt.write(px, x);
     rt.write(phs, h0);
-    rt.k.gruForward(T, B, X, H, px, w[0], w[1], w[2], d.resetAfter && d.hasRb ? w[3] : 0, d.resetAfter ? 1 : 0, phs, pg, pax, phz);
+    rt.k.gruForward(T, B, X, H, px, w[0], w[1], w[2], d.resetAfter && d.hasRb ? w[3] : 0, d.resetAfter ? 1 : 0, phs, pg, pax, phz, w[4] ?? 0, w[5] ?? 0);
     const out: { ys: Float32Array; gates?: Float32Array; saved?: Saved } = { ys: rt.read(phs + BH * 4, T * BH) };
     if (wantGates) out.gates = rt.read(pg, T * B * G);
     if (keep) out.saved = { x, hs: rt.read(phs, (T + 1) * BH), gates: rt.read(pg, T * B * G), aux: rt.read(pax, T * BH) };
@@ -218,7 +218,9 @@ export function gruFusedStep(rt: KernelRuntime, p: GruSequenceParams, res: GruRe
     return { r, z: u, n };
   };
   if (!tapeOn()) {
-    const f = forwardWasm(rt, d, values(x), values(s.h), syncAll(res, p, d.hasRb), false, extras);
+    // batched steps (B ≥ 4, the GEMM tile) read K and R packed once, not re-packed on every call
+    const packed = B >= 4 ? [res.kernel.syncPacked(p.kernel), res.recurrentKernel.syncPacked(p.recurrentKernel)] : [];
+    const f = forwardWasm(rt, d, values(x), values(s.h), [...syncAll(res, p, d.hasRb), ...packed], false, extras);
     const h = tf.tensor2d(f.ys, [B, H]);
     return [h, { h }, extras ? ex(f.gates as Float32Array) : undefined] as const;
   }

@@ -76,7 +76,7 @@ function forwardWasm(rt: KernelRuntime, d: Dims, x: Float32Array, h0: Float32Arr
     rt.write(px, x);
     rt.write(phs, h0);
     rt.write(pcs, c0);
-    rt.k.lstmForward(T, B, X, H, P, px, w[0], w[1], w[2], P ? w[3] : 0, phs, pcs, pg, keep ? ptc : 0, phf);
+    rt.k.lstmForward(T, B, X, H, P, px, w[0], w[1], w[2], P ? w[3] : 0, phs, pcs, pg, keep ? ptc : 0, phf, w[4] ?? 0, w[5] ?? 0);
     const out: Forward = { ys: rt.read(phs + BR * 4, T * BR), cT: rt.read(pcs + T * BH * 4, BH) };
     if (wantGates) out.gates = rt.read(pg, T * B * G);
     if (keep) out.saved = { x, hs: rt.read(phs, (T + 1) * BR), cs: rt.read(pcs, (T + 1) * BH), gates: rt.read(pg, T * B * G), tanhc: rt.read(ptc, T * BH), hfull: P ? rt.read(phf, T * BH) : new Float32Array(0) };
@@ -248,7 +248,9 @@ export function lstmFusedStep(rt: KernelRuntime, p: LstmSequenceParams, res: Lst
   const P = p.projection ? s.h.shape[1] : 0;
   const R = P || H;
   const d = { T: 1, B, X, H, P };
-  const forward = (gates: boolean) => forwardWasm(rt, d, values(x), values(s.h), values(s.c), syncWeights(res, p.kernel, p.recurrentKernel, p.bias, p.projection), false, gates);
+  // batched steps (B ≥ 4, the GEMM tile) read K and R packed once, not re-packed on every call
+  const packed = (): number[] => (B >= 4 ? [res.kernel.syncPacked(p.kernel), res.recurrentKernel.syncPacked(p.recurrentKernel)] : []);
+  const forward = (gates: boolean) => forwardWasm(rt, d, values(x), values(s.h), values(s.c), [...syncWeights(res, p.kernel, p.recurrentKernel, p.bias, p.projection), ...packed()], false, gates);
   if (!tapeOn()) {
     const f = forward(extras);
     const h = tf.tensor2d(f.ys, [B, R]);

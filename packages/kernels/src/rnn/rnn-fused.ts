@@ -47,7 +47,7 @@ function forwardWasm(rt: KernelRuntime, d: Dims, x: Float32Array, h0: Float32Arr
   return rt.scratch([T * B * X, (T + 1) * BH], ([px, phs]) => {
     rt.write(px, x);
     rt.write(phs, h0);
-    rt.k.rnnForward(T, B, X, H, px, w[0], w[1], w[2], d.act, phs);
+    rt.k.rnnForward(T, B, X, H, px, w[0], w[1], w[2], d.act, phs, w[3] ?? 0, w[4] ?? 0);
     return rt.read(phs, (T + 1) * BH); // [h0, h_1..h_T]
   });
 }
@@ -144,7 +144,9 @@ export function rnnFusedStep(rt: KernelRuntime, p: RnnSequenceParams, res: RnnRe
   const H = s.h.shape[1];
   const d = { T: 1, B, X, H, act };
   if (!tapeOn()) {
-    const hs = forwardWasm(rt, d, values(x), values(s.h), [res.kernel.sync(p.kernel), res.recurrentKernel.sync(p.recurrentKernel), res.bias.sync(p.bias)]);
+    // batched steps (B ≥ 4, the GEMM tile) read K and R packed once, not re-packed on every call
+    const packed = B >= 4 ? [res.kernel.syncPacked(p.kernel), res.recurrentKernel.syncPacked(p.recurrentKernel)] : [];
+    const hs = forwardWasm(rt, d, values(x), values(s.h), [res.kernel.sync(p.kernel), res.recurrentKernel.sync(p.recurrentKernel), res.bias.sync(p.bias), ...packed]);
     const h = tf.tensor2d(hs.subarray(B * H), [B, H]);
     return [h, { h }] as const;
   }

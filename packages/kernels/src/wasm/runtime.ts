@@ -24,11 +24,14 @@ export interface KernelExports {
   gemmTN(M: number, K: number, N: number, a: number, lda: number, b: number, ldb: number, c: number, ldc: number, accumulate: number): void;
   transpose(R: number, C: number, src: number, dst: number): void;
   colsum(M: number, N: number, a: number, lda: number, out: number, accumulate: number): void;
-  lstmForward(T: number, B: number, X: number, H: number, P: number, x: number, K: number, R: number, bias: number, Pm: number, hs: number, cs: number, gates: number, tanhc: number, hfull: number): void;
+  /** (Kp, Rp: K and R packed by `pack`, native only; the WebAssembly build ignores them.) */
+  lstmForward(T: number, B: number, X: number, H: number, P: number, x: number, K: number, R: number, bias: number, Pm: number, hs: number, cs: number, gates: number, tanhc: number, hfull: number, Kp?: number, Rp?: number): void;
   lstmBackward(T: number, B: number, X: number, H: number, P: number, x: number, KT: number, RT: number, PmT: number, hs: number, cs: number, gates: number, tanhc: number, hfull: number, dys: number, dcT: number, dz: number, dh: number, dc: number, dhfull: number, dhs: number, dx: number, dK: number, dR: number, db: number, dPm: number): void;
-  gruForward(T: number, B: number, X: number, H: number, x: number, K: number, R: number, bias: number, rbias: number, resetAfter: number, hs: number, gates: number, aux: number, hz: number): void;
+  gruForward(T: number, B: number, X: number, H: number, x: number, K: number, R: number, bias: number, rbias: number, resetAfter: number, hs: number, gates: number, aux: number, hz: number, Kp?: number, Rp?: number): void;
   gruBackward(T: number, B: number, X: number, H: number, x: number, KT: number, RT: number, resetAfter: number, hs: number, gates: number, aux: number, dys: number, dxz: number, dhz: number, dh: number, dh2: number, drh: number, dx: number, dK: number, dR: number, db: number, dbr: number): void;
-  rnnForward(T: number, B: number, X: number, H: number, x: number, K: number, R: number, bias: number, act: number, hs: number): void;
+  rnnForward(T: number, B: number, X: number, H: number, x: number, K: number, R: number, bias: number, act: number, hs: number, Kp?: number, Rp?: number): void;
+  /** Native only: dst = src [K, N] (ld ldb) in the GEMM's panel layout (⌈N/16⌉·16·K floats). */
+  pack?(K: number, N: number, src: number, ldb: number, dst: number): void;
   rnnBackward(T: number, B: number, X: number, H: number, x: number, KT: number, RT: number, act: number, hs: number, dys: number, dpre: number, dh: number, dx: number, dK: number, dR: number, db: number): void;
 }
 
@@ -36,7 +39,7 @@ const ALIGN = 64;
 const PAGE = 65536;
 
 /** The entry points the native addon implements, in the order of its kernel ids (src/kernels.c). */
-const NATIVE_ENTRY_POINTS = ['activate', 'gemm', 'gemmTN', 'transpose', 'colsum', 'lstmForward', 'lstmBackward', 'gruForward', 'gruBackward', 'rnnForward', 'rnnBackward'] as const;
+const NATIVE_ENTRY_POINTS = ['activate', 'gemm', 'gemmTN', 'transpose', 'colsum', 'lstmForward', 'lstmBackward', 'gruForward', 'gruBackward', 'rnnForward', 'rnnBackward', 'pack'] as const;
 const NATIVE_MAX_ARGS = 32;
 
 /** The native addon's interface (@rxrnn/kernels-native). */
@@ -191,7 +194,8 @@ function nativeExports(wasm: KernelExports, native: NativeKernels, argPtr: numbe
     k[name] = (...a: number[]): void => {
       const buffer = memory.buffer;
       if (args.buffer !== buffer) args = new Uint32Array(buffer, argPtr, NATIVE_MAX_ARGS);
-      for (let i = 0; i < a.length; i++) args[i] = a[i];
+      for (let i = 0; i < a.length; i++) args[i] = a[i] ?? 0;
+      args.fill(0, a.length); // (optional trailing arguments read as 0, never as a previous call's)
       native.run(buffer, id, argPtr, threads);
     };
   });
@@ -365,8 +369,10 @@ export function kernelsUnavailableReason(): string | null {
 export class Resident {
   private ptr = 0;
   private tptr = 0;
+  private pptr = 0;
   private dataId: object | null = null;
   private tId: object | null = null;
+  private pId: object | null = null;
   private size = 0;
 
   constructor(private readonly rt: KernelRuntime) {}
@@ -397,11 +403,29 @@ export class Resident {
     return this.tptr;
   }
 
+  /**
+   * Address of the 2-D tensor `t` [K, N] packed for the native GEMM (kept between calls, re-packed when
+   * the data changes), or 0 when the runtime has no packed layout (WebAssembly).
+   */
+  syncPacked(t: tf.Tensor): number {
+    const pack = this.rt.k.pack;
+    if (!pack) return 0;
+    this.sync(t);
+    if (this.pId !== this.dataId || this.pptr === 0) {
+      const [K, N] = [t.shape[0], t.shape[1] ?? 1];
+      if (this.pptr === 0) this.pptr = this.rt.alloc(Math.ceil(N / 16) * 16 * K);
+      pack(K, N, this.ptr, N, this.pptr);
+      this.pId = this.dataId;
+    }
+    return this.pptr;
+  }
+
   freeAll(): void {
     if (this.ptr) this.rt.release(this.ptr);
     if (this.tptr) this.rt.release(this.tptr);
-    this.ptr = this.tptr = 0;
-    this.dataId = this.tId = null;
+    if (this.pptr) this.rt.release(this.pptr);
+    this.ptr = this.tptr = this.pptr = 0;
+    this.dataId = this.tId = this.pId = null;
     this.size = 0;
   }
 }
