@@ -63,7 +63,8 @@ describe.each(runtimes)('kernels (%s)', (_name, make, threads) => {
           rt.k.gemm(M, N, K, pa, lda, pb, ldb, pc, ldc, acc);
           return rt.read(pc, C0.length);
         });
-        expectClose(got, want, 1e-5, 1e-5, `gemm ${M}x${N}x${K} acc ${acc}`);
+        // (float32 sums of K products: the error grows with K; FMA and the order of sums differ by kernel)
+        expectClose(got, want, K > 500 ? 1e-4 : 1e-5, 1e-5, `gemm ${M}x${N}x${K} acc ${acc}`);
       }
     }
     expect(rt.bytesInUse()).toBe(before);
