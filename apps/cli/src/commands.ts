@@ -41,13 +41,14 @@ export async function plotCurve(dir: string, curve: CurvePoint[]): Promise<{ svg
 
 /** The command that reproduces a run, from its options. */
 function reproduceCommand(o: TrainCliOptions): string {
-  return `npm run rxrnn -- train char-rnn --hidden ${o.hidden} --embedding ${o.embedding} --layers ${o.layers} --steps ${o.steps} --seq ${o.seq} --batch ${o.batch} --lr ${o.lr} --seed ${o.seed} --threads ${o.threads} --out ${o.out}`;
+  return `npm run rxrnn -- train char-rnn --hidden ${o.hidden} --embedding ${o.embedding} --layers ${o.layers}${o.dropout ? ` --dropout ${o.dropout}` : ''} --steps ${o.steps} --seq ${o.seq} --batch ${o.batch} --lr ${o.lr} --seed ${o.seed} --threads ${o.threads} --out ${o.out}`;
 }
 
 interface TrainCliOptions {
   hidden: number;
   embedding: number;
   layers: number;
+  dropout: number;
   steps: number;
   seq: number;
   batch: number;
@@ -114,6 +115,7 @@ async function trainCommand(o: TrainCliOptions): Promise<void> {
     hiddenSize: o.hidden,
     embeddingSize: o.embedding,
     layers: o.layers,
+    dropout: o.dropout,
     steps: o.steps,
     seq: o.seq,
     batch: o.batch,
@@ -184,6 +186,7 @@ export function buildProgram(): Command {
     .option('--hidden <n>', 'LSTM hidden size H', int('--hidden'), 256)
     .option('--embedding <n>', 'embedding size E', int('--embedding'), 32)
     .option('--layers <n>', 'LSTM layers', int('--layers'), 1)
+    .option('--dropout <p>', 'dropout on the input of every layer after the embedding, in training', num('--dropout'), 0)
     .option('--steps <n>', 'updates', int('--steps'), 1000)
     .option('--seq <n>', 'BPTT length T', int('--seq'), 64)
     .option('--batch <n>', 'parallel streams B', int('--batch'), 32)

@@ -9,7 +9,7 @@
  * state `0.h`, `0.c`, `1.h`…; parameters `layers.0.kernel`…; extras likewise `0.i`….
  */
 import * as tf from '@tensorflow/tfjs';
-import { rxrnnError, ErrorCodes, describe, runCellSequence, unrollSteps, type Cell, type Extras, type State, type StepResult } from '@rxrnn/core';
+import { rxrnnError, ErrorCodes, describe, runCellSequence, type Cell, type Extras, type State, type StepResult } from '@rxrnn/core';
 
 export interface StackOptions {
   /** Dropout rate between layers at training time. Default 0. */
@@ -64,16 +64,25 @@ export function stackCells(cells: readonly Cell[], options: StackOptions = {}): 
     },
     // A chunk layer by layer: each layer runs all T steps (fused when it can) before the next
     // starts — the same numbers as stepping the stack, since layer l at t needs only layer l−1 at t.
-    // With dropout in training the masks are drawn per step, so that case steps the whole stack.
+    // With dropout in training, the seeds are drawn first in the order stepping draws them (step by
+    // step, layer by layer), and each layer's input chunk is multiplied by the masks of its T steps:
+    // the same masks as stepping, applied to the whole chunk at once.
     sequence(state, xs, ctx = {}) {
       if (disposed) throw rxrnnError(ErrorCodes.DISPOSED, 'stack', 'cell', 'a live cell', 'a disposed cell');
-      if (ctx.training && dropout > 0) return unrollSteps(stack, state, xs, ctx);
+      const drop = !!ctx.training && dropout > 0;
+      const [T, B] = xs.shape;
+      const seeds = drop ? Array.from({ length: T }, () => cells.map((_, i) => (i > 0 ? ctx.rng?.seed() : undefined))) : [];
       const next: Record<string, tf.Tensor> = {};
       let ys = xs; // [T, B, X]
       cells.forEach((c, i) => {
         const own: Record<string, tf.Tensor> = {};
         const prefix = `${i}.`;
         for (const [k, t] of Object.entries(state)) if (k.startsWith(prefix)) own[k.slice(prefix.length)] = t;
+        if (drop && i > 0) {
+          const X = ys.shape[2];
+          const masks = seeds.map((sd) => tf.dropout(tf.ones([B, X]), dropout, undefined, sd[i])); // T × [B, X], scaled by 1/(1−p)
+          ys = tf.mul(ys, tf.stack(masks)) as tf.Tensor3D; // [T, B, X]
+        }
         const [yi, si] = runCellSequence(c, own as State, ys, ctx); // [T, B, Y_i]
         for (const [k, t] of Object.entries(si) as [string, tf.Tensor][]) next[prefix + k] = t;
         ys = yi;
