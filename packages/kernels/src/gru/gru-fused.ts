@@ -13,7 +13,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { rxrnnError, ErrorCodes } from '@rxrnn/core';
 import { kernels, type KernelRuntime, type Resident } from '../wasm/runtime.js';
-import { checkTensor, residentFor, tapeOn, values } from '../shared.js';
+import { checkTensor, residentFor, tapeOn, values, Reserve } from '../shared.js';
 
 export interface GruSequenceParams {
   kernel: tf.Tensor; // [X, 3H]
@@ -49,47 +49,51 @@ interface Dims {
   hasRb: boolean;
 }
 
-interface Saved {
-  x: Float32Array;
-  hs: Float32Array;
-  gates: Float32Array;
-  aux: Float32Array;
-}
-
+/**
+ * The forward pass in kernel memory. `keep` leaves what the backward needs there (a {@link Reserve}:
+ * x, hs [T+1, B, H], gates [T, B, 3H], aux [T, B, H]).
+ */
 function forwardWasm(rt: KernelRuntime, d: Dims, x: Float32Array, h0: Float32Array, w: number[], keep: boolean, wantGates = false) {
   const { T, B, X, H } = d;
   const BH = B * H;
   const G = 3 * H;
-  return rt.scratch([T * B * X, (T + 1) * BH, T * B * G, T * BH, B * G], ([px, phs, pg, pax, phz]) => {
-    rt.write(px, x);
-    rt.write(phs, h0);
-    rt.k.gruForward(T, B, X, H, px, w[0], w[1], w[2], d.resetAfter && d.hasRb ? w[3] : 0, d.resetAfter ? 1 : 0, phs, pg, pax, phz, w[4] ?? 0, w[5] ?? 0);
-    const out: { ys: Float32Array; gates?: Float32Array; saved?: Saved } = { ys: rt.read(phs + BH * 4, T * BH) };
-    if (wantGates) out.gates = rt.read(pg, T * B * G);
-    if (keep) out.saved = { x, hs: rt.read(phs, (T + 1) * BH), gates: rt.read(pg, T * B * G), aux: rt.read(pax, T * BH) };
-    return out;
-  });
+  const counts = [T * B * X, (T + 1) * BH, T * B * G, T * BH];
+  const run = ([px, phs, pg, pax]: readonly number[]): { ys: Float32Array; gates?: Float32Array; saved?: Reserve } =>
+    rt.scratch([B * G], ([phz]) => {
+      rt.write(px, x);
+      rt.write(phs, h0);
+      rt.k.gruForward(T, B, X, H, px, w[0], w[1], w[2], d.resetAfter && d.hasRb ? w[3] : 0, d.resetAfter ? 1 : 0, phs, pg, pax, phz, w[4] ?? 0, w[5] ?? 0);
+      const ys = rt.read(phs + BH * 4, T * BH);
+      return wantGates ? { ys, gates: rt.read(pg, T * B * G) } : { ys };
+    });
+  if (!keep) return rt.scratch(counts, run);
+  const saved = new Reserve(rt, counts);
+  try {
+    return { ...run(saved.ptrs), saved };
+  } catch (e) {
+    saved.release();
+    throw e;
+  }
 }
 
-function backwardWasm(rt: KernelRuntime, d: Dims, s: Saved, KT: number, RT: number, dys: Float32Array): Float32Array[] {
+/** The backward pass (releases `s`). */
+function backwardWasm(rt: KernelRuntime, d: Dims, s: Reserve, KT: number, RT: number, dys: Float32Array): Float32Array[] {
   const { T, B, X, H } = d;
   const BH = B * H;
   const G = 3 * H;
   const TB = T * B;
-  return rt.scratch(
-    [TB * X, (T + 1) * BH, TB * G, TB * H, TB * H, TB * G, TB * G, BH, BH, BH, TB * X, X * G, H * G, G, G],
-    ([px, phs, pg, pax, pdys, pdxz, pdhz, pdh, pdh2, pdrh, pdx, pdK, pdR, pdb, pdbr]) => {
-      rt.write(px, s.x);
-      rt.write(phs, s.hs);
-      rt.write(pg, s.gates);
-      rt.write(pax, s.aux);
+  try {
+    const [px, phs, pg, pax] = s.ptrs;
+    return rt.scratch([TB * H, TB * G, TB * G, BH, BH, BH, TB * X, X * G, H * G, G, G], ([pdys, pdxz, pdhz, pdh, pdh2, pdrh, pdx, pdK, pdR, pdb, pdbr]) => {
       rt.write(pdys, dys);
       rt.k.gruBackward(T, B, X, H, px, KT, RT, d.resetAfter ? 1 : 0, phs, pg, pax, pdys, pdxz, pdhz, pdh, pdh2, pdrh, pdx, pdK, pdR, pdb, d.resetAfter ? pdbr : 0);
       const out = [rt.read(pdx, TB * X), rt.read(pdh, BH), rt.read(pdK, X * G), rt.read(pdR, H * G), rt.read(pdb, G)];
       if (d.resetAfter && d.hasRb) out.push(rt.read(pdbr, G));
       return out;
-    },
-  );
+    });
+  } finally {
+    s.release();
+  }
 }
 
 /** (x, h0, K, R, b[, b']) → ys [T, B, H]. */
@@ -98,11 +102,11 @@ function gruOp(rt: KernelRuntime, d: Dims, res: GruResidents) {
   return tf.customGrad(((...args: tf.Tensor[]) => {
     const [x, h0, K, R, b, rb] = args;
     const w = [res.kernel.sync(K), res.recurrentKernel.sync(R), res.bias.sync(b), d.hasRb ? res.recurrentBias.sync(rb) : 0];
-    const f = forwardWasm(rt, d, values(x).slice(), values(h0), w, true);
+    const f = forwardWasm(rt, d, values(x), values(h0), w, true);
     return {
       value: tf.tensor3d(f.ys, [T, B, H]),
       gradFunc: (dy: tf.Tensor) => {
-        const g = backwardWasm(rt, d, f.saved as Saved, res.kernel.syncTransposed(K), res.recurrentKernel.syncTransposed(R), values(dy));
+        const g = backwardWasm(rt, d, f.saved as Reserve, res.kernel.syncTransposed(K), res.recurrentKernel.syncTransposed(R), values(dy));
         const grads = [tf.tensor(g[0], x.shape), tf.tensor2d(g[1], [B, H]), tf.tensor2d(g[2], [X, 3 * H]), tf.tensor2d(g[3], [H, 3 * H]), tf.tensor1d(g[4])];
         if (d.hasRb) grads.push(tf.tensor1d(g[5]));
         return grads;

@@ -16,7 +16,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { rxrnnError, ErrorCodes } from '@rxrnn/core';
 import { kernels, type KernelRuntime, type Resident } from '../wasm/runtime.js';
-import { checkTensor, residentFor, tapeOn, values } from '../shared.js';
+import { checkTensor, residentFor, tapeOn, values, Reserve } from '../shared.js';
 
 export interface LstmSequenceParams {
   kernel: tf.Tensor; // [X, 4H]
@@ -48,67 +48,71 @@ interface Dims {
   P: number;
 }
 
-interface Saved {
-  x: Float32Array;
-  hs: Float32Array;
-  cs: Float32Array;
-  gates: Float32Array;
-  tanhc: Float32Array;
-  hfull: Float32Array;
-}
-
 interface Forward {
-  ys: Float32Array; // [T·B·R]
-  cT: Float32Array; // [B·H]
+  /** h_1..h_T then c_T: [T·B·R + B·H]. */
+  packed: Float32Array;
   gates?: Float32Array; // [T·B·4H] activated
-  cs?: Float32Array;
-  saved?: Saved;
+  /** With `keep`: x, hs, cs, gates, tanh(c), h before projection, left in kernel memory. */
+  saved?: Reserve;
 }
 
-/** The forward pass in WASM memory. `keep` saves what the backward needs. w: K, R, b, Pm (0: none). */
+/**
+ * The forward pass in kernel memory. `keep` leaves what the backward needs there (a {@link Reserve}:
+ * x, hs [T+1, B, R], cs [T+1, B, H], gates [T, B, 4H], tanh(c) [T, B, H], h before projection).
+ * w: K, R, b, Pm (0: none)[, Kp, Rp packed].
+ */
 function forwardWasm(rt: KernelRuntime, d: Dims, x: Float32Array, h0: Float32Array, c0: Float32Array, w: number[], keep: boolean, wantGates = false): Forward {
   const { T, B, X, H, P } = d;
   const R = P || H;
   const BH = B * H;
   const BR = B * R;
   const G = 4 * H;
-  return rt.scratch([T * B * X, (T + 1) * BR, (T + 1) * BH, T * B * G, keep ? T * BH : 0, P ? T * BH : 0], ([px, phs, pcs, pg, ptc, phf]) => {
+  const counts = [T * B * X, (T + 1) * BR, (T + 1) * BH, T * B * G, keep ? T * BH : 0, P ? T * BH : 0];
+  const run = ([px, phs, pcs, pg, ptc, phf]: readonly number[]): Forward => {
     rt.write(px, x);
     rt.write(phs, h0);
     rt.write(pcs, c0);
     rt.k.lstmForward(T, B, X, H, P, px, w[0], w[1], w[2], P ? w[3] : 0, phs, pcs, pg, keep ? ptc : 0, phf, w[4] ?? 0, w[5] ?? 0);
-    const out: Forward = { ys: rt.read(phs + BR * 4, T * BR), cT: rt.read(pcs + T * BH * 4, BH) };
-    if (wantGates) out.gates = rt.read(pg, T * B * G);
-    if (keep) out.saved = { x, hs: rt.read(phs, (T + 1) * BR), cs: rt.read(pcs, (T + 1) * BH), gates: rt.read(pg, T * B * G), tanhc: rt.read(ptc, T * BH), hfull: P ? rt.read(phf, T * BH) : new Float32Array(0) };
-    return out;
-  });
+    const f32 = rt.f32();
+    const packed = new Float32Array(T * BR + BH);
+    packed.set(f32.subarray((phs >>> 2) + BR, (phs >>> 2) + (T + 1) * BR));
+    packed.set(f32.subarray((pcs >>> 2) + T * BH, (pcs >>> 2) + (T + 1) * BH), T * BR);
+    return wantGates ? { packed, gates: rt.read(pg, T * B * G) } : { packed };
+  };
+  if (!keep) return rt.scratch(counts, run);
+  const saved = new Reserve(rt, counts);
+  try {
+    return { ...run(saved.ptrs), saved };
+  } catch (e) {
+    saved.release();
+    throw e;
+  }
 }
 
-/** The backward pass: gradients of x, h0, c0, kernel, recurrentKernel, bias (and projection). */
-function backwardWasm(rt: KernelRuntime, d: Dims, s: Saved, KT: number, RT: number, PmT: number, dys: Float32Array, dcT: Float32Array): Float32Array[] {
+/** The backward pass: gradients of x, h0, c0, kernel, recurrentKernel, bias (and projection). Releases `s`. */
+function backwardWasm(rt: KernelRuntime, d: Dims, s: Reserve, KT: number, RT: number, PmT: number, dys: Float32Array, dcT: Float32Array): Float32Array[] {
   const { T, B, X, H, P } = d;
   const R = P || H;
   const BH = B * H;
   const BR = B * R;
   const G = 4 * H;
   const TB = T * B;
-  return rt.scratch(
-    [TB * X, (T + 1) * BR, (T + 1) * BH, TB * G, TB * H, P ? TB * H : 0, TB * R, BH, TB * G, BR, BH, BH, P ? TB * P : 0, TB * X, X * G, R * G, G, P ? H * P : 0],
-    ([px, phs, pcs, pg, ptc, phf, pdys, pdcT, pdz, pdh, pdc, pdhf, pdhs, pdx, pdK, pdR, pdb, pdP]) => {
-      rt.write(px, s.x);
-      rt.write(phs, s.hs);
-      rt.write(pcs, s.cs);
-      rt.write(pg, s.gates);
-      rt.write(ptc, s.tanhc);
-      if (P) rt.write(phf, s.hfull);
-      rt.write(pdys, dys);
-      rt.write(pdcT, dcT);
-      rt.k.lstmBackward(T, B, X, H, P, px, KT, RT, P ? PmT : 0, phs, pcs, pg, ptc, phf, pdys, pdcT, pdz, pdh, pdc, pdhf, pdhs, pdx, pdK, pdR, pdb, pdP);
-      const out = [rt.read(pdx, TB * X), rt.read(pdh, BR), rt.read(pdc, BH), rt.read(pdK, X * G), rt.read(pdR, R * G), rt.read(pdb, G)];
-      if (P) out.push(rt.read(pdP, H * P));
-      return out;
-    },
-  );
+  try {
+    const [px, phs, pcs, pg, ptc, phf] = s.ptrs;
+    return rt.scratch(
+      [TB * R, BH, TB * G, BR, BH, BH, P ? TB * P : 0, TB * X, X * G, R * G, G, P ? H * P : 0],
+      ([pdys, pdcT, pdz, pdh, pdc, pdhf, pdhs, pdx, pdK, pdR, pdb, pdP]) => {
+        rt.write(pdys, dys);
+        rt.write(pdcT, dcT);
+        rt.k.lstmBackward(T, B, X, H, P, px, KT, RT, P ? PmT : 0, phs, pcs, pg, ptc, phf, pdys, pdcT, pdz, pdh, pdc, pdhf, pdhs, pdx, pdK, pdR, pdb, pdP);
+        const out = [rt.read(pdx, TB * X), rt.read(pdh, BR), rt.read(pdc, BH), rt.read(pdK, X * G), rt.read(pdR, R * G), rt.read(pdb, G)];
+        if (P) out.push(rt.read(pdP, H * P));
+        return out;
+      },
+    );
+  } finally {
+    s.release();
+  }
 }
 
 /**
@@ -121,15 +125,12 @@ function lstmOp(rt: KernelRuntime, d: Dims, res: LstmResidents) {
   return tf.customGrad(((...args: tf.Tensor[]) => {
     const [x, h0, c0, K, Rk, b] = args;
     const Pm = P ? args[6] : undefined; // (customGrad appends its save function to the inputs)
-    const f = forwardWasm(rt, d, values(x).slice(), values(h0), values(c0), syncWeights(res, K, Rk, b, Pm), true);
-    const packed = new Float32Array(T * B * R + B * H);
-    packed.set(f.ys);
-    packed.set(f.cT, T * B * R);
+    const f = forwardWasm(rt, d, values(x), values(h0), values(c0), syncWeights(res, K, Rk, b, Pm), true);
     return {
-      value: tf.tensor1d(packed),
+      value: tf.tensor1d(f.packed),
       gradFunc: (dy: tf.Tensor) => {
         const dyv = values(dy);
-        const g = backwardWasm(rt, d, f.saved as Saved, res.kernel.syncTransposed(K), res.recurrentKernel.syncTransposed(Rk), P ? res.projection.syncTransposed(Pm as tf.Tensor) : 0, dyv.subarray(0, T * B * R), dyv.subarray(T * B * R));
+        const g = backwardWasm(rt, d, f.saved as Reserve, res.kernel.syncTransposed(K), res.recurrentKernel.syncTransposed(Rk), P ? res.projection.syncTransposed(Pm as tf.Tensor) : 0, dyv.subarray(0, T * B * R), dyv.subarray(T * B * R));
         const grads = [tf.tensor(g[0], x.shape), tf.tensor2d(g[1], [B, R]), tf.tensor2d(g[2], [B, H]), tf.tensor2d(g[3], [X, 4 * H]), tf.tensor2d(g[4], [R, 4 * H]), tf.tensor1d(g[5])];
         if (P) grads.push(tf.tensor2d(g[6], [H, P]));
         return grads;
@@ -202,7 +203,7 @@ export function lstmSequence(params: LstmSequenceParams, x: tf.Tensor3D, h0?: tf
   if (!tapeOn()) {
     const w = syncWeights(res, params.kernel, params.recurrentKernel, params.bias, params.projection);
     const f = forwardWasm(rt, d, values(x), h0 ? values(h0) : new Float32Array(B * R), c0 ? values(c0) : new Float32Array(B * H), w, false);
-    return { ys: tf.tensor3d(f.ys, [T, B, R]), hT: tf.tensor2d(f.ys.slice((T - 1) * B * R), [B, R]), cT: tf.tensor2d(f.cT, [B, H]) };
+    return { ys: tf.tensor3d(f.packed.subarray(0, T * B * R), [T, B, R]), hT: tf.tensor2d(f.packed.slice((T - 1) * B * R, T * B * R), [B, R]), cT: tf.tensor2d(f.packed.slice(T * B * R), [B, H]) };
   }
   return tf.tidy(() => runOp(rt, d, res, params, x, h0 ?? tf.zeros([B, R]), c0 ?? tf.zeros([B, H])));
 }
@@ -253,8 +254,8 @@ export function lstmFusedStep(rt: KernelRuntime, p: LstmSequenceParams, res: Lst
   const forward = (gates: boolean) => forwardWasm(rt, d, values(x), values(s.h), values(s.c), [...syncWeights(res, p.kernel, p.recurrentKernel, p.bias, p.projection), ...packed()], false, gates);
   if (!tapeOn()) {
     const f = forward(extras);
-    const h = tf.tensor2d(f.ys, [B, R]);
-    const c = tf.tensor2d(f.cT, [B, H]);
+    const h = tf.tensor2d(f.packed.subarray(0, B * R), [B, R]);
+    const c = tf.tensor2d(f.packed.subarray(B * R), [B, H]);
     return [h, { h, c }, extras ? gateExtras(f.gates as Float32Array, B, H, c) : undefined] as const;
   }
   return tf.tidy(() => {

@@ -1,0 +1,54 @@
+// The reserve space a sequence forward leaves in kernel memory for its backward: handed back after
+// the backward (all three cells, both runtimes), given back once, and unusable after.
+import { describe, it, expect } from 'vitest';
+import * as tf from '@tensorflow/tfjs';
+import { kernels, kernelsInfo, withNativeKernels, lstmSequence, gruSequence, rnnSequence } from './index.js';
+import { Reserve } from './shared.js';
+
+const backends = withNativeKernels(true, () => kernelsInfo()?.backend) === 'native' ? [true, false] : [false];
+
+describe.each(backends)('Reserve (native: %s)', (native) => {
+  const on = <T>(fn: () => T): T => withNativeKernels(native, fn);
+
+  it('holds its blocks until released, once; ptrs after release is a clear error', () =>
+    on(() => {
+      const rt = kernels()!;
+      const before = rt.bytesInUse();
+      const r = new Reserve(rt, [10, 0, 1000]);
+      expect(r.ptrs).toHaveLength(3);
+      expect(rt.bytesInUse()).toBeGreaterThanOrEqual(before + 4 * 1010);
+      r.release();
+      r.release();
+      expect(rt.bytesInUse()).toBe(before);
+      expect(() => r.ptrs).toThrow(/Reserve\.ptrs.*already released/);
+    }));
+
+  it('a sequence op’s forward keeps its activations in kernel memory until its backward has run', () =>
+    on(() => {
+      const [T, B, X, H] = [5, 3, 4, 6];
+      const x = tf.randomNormal([T, B, X], 0, 1, 'float32', 1) as tf.Tensor3D;
+      const lstm = { kernel: tf.variable(tf.randomNormal([X, 4 * H], 0, 0.3, 'float32', 2)), recurrentKernel: tf.variable(tf.randomNormal([H, 4 * H], 0, 0.3, 'float32', 3)), bias: tf.variable(tf.zeros([4 * H])) };
+      const gru = { kernel: tf.variable(tf.randomNormal([X, 3 * H], 0, 0.3, 'float32', 4)), recurrentKernel: tf.variable(tf.randomNormal([H, 3 * H], 0, 0.3, 'float32', 5)), bias: tf.variable(tf.zeros([3 * H])) };
+      const rnn = { kernel: tf.variable(tf.randomNormal([X, H], 0, 0.3, 'float32', 6)), recurrentKernel: tf.variable(tf.randomNormal([H, H], 0, 0.3, 'float32', 7)), bias: tf.variable(tf.zeros([H])) };
+      const rt = kernels()!;
+      const runs: [string, () => tf.Tensor][] = [
+        ['lstm', () => lstmSequence(lstm, x).ys],
+        ['gru', () => gruSequence(gru, x).ys],
+        ['rnn', () => rnnSequence(rnn, x).ys],
+      ];
+      for (const [name, run] of runs) {
+        tf.dispose(tf.variableGrads(() => tf.sum(run()) as tf.Scalar).grads); // residents and transposes exist now
+        const bytes = rt.bytesInUse();
+        let during = 0;
+        const { grads } = tf.variableGrads(() => {
+          const y = tf.sum(run()) as tf.Scalar;
+          during = rt.bytesInUse();
+          return y;
+        });
+        expect(during, name).toBeGreaterThan(bytes + 4 * T * B * (X + H)); // x and hs at least
+        expect(rt.bytesInUse(), name).toBe(bytes);
+        tf.dispose(grads);
+      }
+      tf.dispose([x, ...Object.values(lstm), ...Object.values(gru), ...Object.values(rnn)]);
+    }));
+});
