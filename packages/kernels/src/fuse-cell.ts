@@ -1,15 +1,16 @@
 /**
  * `fuseCell(cell)`: the same cell, with a step that runs one fused WebAssembly SIMD call.
  *
- * Takes an `lstm`, `gru` or `rnn` cell of @rxrnn/cells (or a `dense` one, whose chunks — all T·B
- * rows at once — then run through {@link affine}) and returns a {@link Cell} with the same
+ * Takes an `lstm`, `gru` or `rnn` cell of @rxrnn/cells, an `lstm-variant` cell of the variants
+ * 'vanilla' (peephole LSTM), 'NP' or 'CIFG', or a `dense` one (whose chunks — all T·B rows at
+ * once — then run through {@link affine}), and returns a {@link Cell} with the same
  * kind, config and parameters (the very same tf.Variables: names, layout and gate order are
  * unchanged, so optimisers, snapshots and the model format keep working) whose `step` keeps the
  * weights resident in WASM memory (re-uploaded only after a Variable is assigned) and runs the whole
  * step in one call. Under a gradient tape the step is differentiable (a `tf.customGrad` with a
  * hand-written backward). LSTM with a projection (LSTMP) is fused too. Cells or options the kernels
- * do not cover (activations other than sigmoid/tanh, RNN extras, WebAssembly without SIMD) keep the original tfjs step, with
- * identical results; `fused` says which path a cell takes and `reason` why not.
+ * do not cover (activations other than sigmoid/tanh, RNN extras, the other lstm-variants, WebAssembly
+ * without SIMD) keep the original tfjs step, with identical results; `fused` says which path a cell takes and `reason` why not.
  *
  * Ownership: the returned cell owns the original; `dispose()` frees the WASM copies and the cell.
  *
@@ -27,6 +28,7 @@ import { kernels, kernelsUnavailableReason, Resident, type KernelRuntime } from 
 import { lstmFusedStep, type LstmSequenceParams } from './lstm/lstm-fused.js';
 import { gruFusedStep, type GruSequenceParams } from './gru/gru-fused.js';
 import { rnnFusedStep, type RnnSequenceParams } from './rnn/rnn-fused.js';
+import { hasVariantKernels, lstmVariantCellSequence, lstmVariantFusedStep, type FusedLstmVariant, type LstmVariantSequenceParams } from './lstm-variant/lstm-variant-fused.js';
 import { runSequence } from './run-sequence.js';
 import { affine } from './dense/affine.js';
 import { unsupported } from './support.js';
@@ -56,6 +58,12 @@ function makeStepper(rt: KernelRuntime, cell: Cell, res: Resident[]): Stepper {
     case 'lstm': {
       const rr = { kernel: r('kernel'), recurrentKernel: r('recurrentKernel'), bias: r('bias'), projection: r('projection') };
       return (s, x, extras) => lstmFusedStep(rt, p as unknown as LstmSequenceParams, rr, s as { h: tf.Tensor2D; c: tf.Tensor2D }, x, extras) as unknown as StepResult;
+    }
+    case 'lstm-variant': {
+      const variant = (cell.config as unknown as { variant: FusedLstmVariant }).variant;
+      // (r gives null for a peephole the variant lacks: NP has none, CIFG no peepholeF)
+      const rr = { kernel: r('kernel'), recurrentKernel: r('recurrentKernel'), bias: r('bias'), peepholeI: r('peepholeI'), peepholeF: r('peepholeF'), peepholeO: r('peepholeO') };
+      return (s, x, extras) => lstmVariantFusedStep(rt, variant, p as unknown as LstmVariantSequenceParams, rr, s as { h: tf.Tensor2D; c: tf.Tensor2D }, x, extras) as unknown as StepResult;
     }
     case 'gru': {
       const resetAfter = (cell.config as { resetAfter?: boolean }).resetAfter ?? true;
@@ -100,8 +108,12 @@ export function fuseCell<S extends State>(cell: Cell<S>): FusedCell<S> {
   if (cell.isDisposed) throw rxrnnError(ErrorCodes.DISPOSED, fn, 'cell', 'a live cell', 'a disposed cell');
   if (isFused(cell)) return cell; // already wrapped (the cells of @rxrnn/cells are, by default)
   let reason = unsupported(cell);
-  const rt = reason ? null : kernels();
+  let rt = reason ? null : kernels();
   if (!reason && !rt) reason = `WebAssembly kernels unavailable: ${kernelsUnavailableReason()}`;
+  if (rt && cell.kind === 'lstm-variant' && !hasVariantKernels(rt)) {
+    reason = 'the loaded kernels.wasm predates the peephole/CIFG LSTM kernels (lstmvForward)';
+    rt = null;
+  }
   const residents: Resident[] = [];
   const stepper = rt ? makeStepper(rt, cell, residents) : null;
   const dense = stepper && cell.kind === 'dense' ? denseSequence(cell) : null;
@@ -125,6 +137,7 @@ export function fuseCell<S extends State>(cell: Cell<S>): FusedCell<S> {
           sequence: (state: S, xs: tf.Tensor3D): SequenceResult<S> => {
             if (disposed) return unrollSteps(cell, state, xs); // (the base cell throws its error)
             if (dense) return dense(state, xs) as SequenceResult<S>;
+            if (cell.kind === 'lstm-variant') return lstmVariantCellSequence(cell, xs, state);
             const r = runSequence(cell, xs, state);
             return [r.ys, r.state];
           },

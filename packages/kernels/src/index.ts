@@ -8,6 +8,8 @@ export { gruSequence, gruSequenceTfjs } from './gru/gru-fused.js';
 export type { GruSequenceParams, GruSequenceOptions, GruSequenceResult } from './gru/gru-fused.js';
 export { rnnSequence, rnnSequenceTfjs } from './rnn/rnn-fused.js';
 export type { RnnSequenceParams, RnnSequenceOptions, RnnSequenceResult, FusedRnnActivation } from './rnn/rnn-fused.js';
+export { lstmVariantSequence, lstmVariantSequenceTfjs, FUSED_LSTM_VARIANTS } from './lstm-variant/lstm-variant-fused.js';
+export type { LstmVariantSequenceParams, LstmVariantSequenceOptions, LstmVariantSequenceResult, FusedLstmVariant } from './lstm-variant/lstm-variant-fused.js';
 // A dense layer over many rows (x W + b), differentiable
 export { affine } from './dense/affine.js';
 // The runtime (WebAssembly, or the native addon when built)

@@ -17,9 +17,13 @@
  * `forgetBias` (default 1; it has no effect for NFG and CIFG, which have no forget-gate bias).
  * Config: `{ kind: 'lstm-variant', variant, inputSize, hiddenSize }`; state `h`, `c` [B, H]
  * (FGR adds `gates` [B, 3H], the previous step's i, f, o, zero at the start).
+ *
+ * 'vanilla', 'NP' and 'CIFG' step (and run whole chunks) on the fused kernels of @rxrnn/kernels by
+ * default, like `lstmCell`; the other variants keep the tfjs step.
  */
 import * as tf from '@tensorflow/tfjs';
 import { defineCell, checkSize, createRng, glorotUniform, orthogonal, uniformInit, type Cell } from '@rxrnn/core';
+import { fuseCell } from '@rxrnn/kernels';
 import { greffLstmStep, lstmVariantSpec, type LstmVariant, type LstmVariantParams, type LstmVariantSpec, type LstmVariantState } from './greff-lstm-step.js';
 import { param, checkWeightNames, type WeightsInput } from '../shared/weights.js';
 
@@ -31,6 +35,12 @@ export interface LstmVariantCellOptions {
   /** Initial forget-gate bias. Default 1. */
   forgetBias?: number;
   seed?: number;
+  /**
+   * Step (and run whole chunks, in training) on the fused kernels of @rxrnn/kernels when they cover
+   * the variant ('vanilla', 'NP', 'CIFG') — same parameters, same numbers within float32 round-off.
+   * Default true; `false` keeps the plain tfjs step (also: `setKernelsEnabled(false)`, `RXRNN_KERNELS=off`).
+   */
+  fused?: boolean;
   weights?: WeightsInput;
 }
 
@@ -68,7 +78,7 @@ function buildVariantCell(fn: string, variant: unknown, options: Omit<LstmVarian
         ? param(fn, options.weights, name, [3 * H, 3 * H], () => glorotUniform(rng, 3 * H, 3 * H))
         : param(fn, options.weights, name, [H], () => uniformInit(rng, H, 1 / Math.sqrt(H)));
   }
-  return defineCell<LstmVariantParams & Record<string, tf.Tensor>, LstmVariantState>({
+  const cell = defineCell<LstmVariantParams & Record<string, tf.Tensor>, LstmVariantState>({
     kind: 'lstm-variant',
     inputSize: X,
     outputSize: H,
@@ -81,6 +91,9 @@ function buildVariantCell(fn: string, variant: unknown, options: Omit<LstmVarian
     },
     step: (p, s, x, ctx) => greffLstmStep(p, s, x, spec, ctx.extras),
   });
+  if (options.fused === false) return cell;
+  const fused = fuseCell(cell);
+  return fused.fused ? fused : cell;
 }
 
 /** A cell of the LSTM variant `options.variant` (Greff et al. 2017). */

@@ -39,7 +39,7 @@ const ALIGN = 64;
 const PAGE = 65536;
 
 /** The entry points the native addon implements, in the order of its kernel ids (src/kernels.c). */
-const NATIVE_ENTRY_POINTS = ['activate', 'gemm', 'gemmTN', 'transpose', 'colsum', 'lstmForward', 'lstmBackward', 'gruForward', 'gruBackward', 'rnnForward', 'rnnBackward', 'pack'] as const;
+const NATIVE_ENTRY_POINTS = ['activate', 'gemm', 'gemmTN', 'transpose', 'colsum', 'lstmForward', 'lstmBackward', 'gruForward', 'gruBackward', 'rnnForward', 'rnnBackward', 'pack', 'lstmvForward', 'lstmvBackward'] as const;
 const NATIVE_MAX_ARGS = 32;
 
 /** The native addon's interface (@rxrnn/kernels-native). */

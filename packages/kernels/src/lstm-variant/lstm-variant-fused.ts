@@ -1,0 +1,345 @@
+/**
+ * Fused peephole LSTM and CIFG: the `lstm-variant` cells of @rxrnn/cells (Greff et al. 2017, "LSTM:
+ * A Search Space Odyssey"; equations in packages/cells/src/lstm-variants/greff-lstm-step.ts) for the
+ * variants 'vanilla' (peepholes p_i, p_f on c_{t−1}, p_o on c_t; Gers & Schmidhuber 2000), 'NP' (no
+ * peepholes) and 'CIFG' (f = 1 − i, with peepholes p_i, p_o; blocks i, g, o):
+ *
+ *     [z_i (z_f) z_g z_o] = x_t K + h_{t−1} R + b
+ *     i = σ(z_i + p_i ⊙ c_{t−1})     f = σ(z_f + p_f ⊙ c_{t−1})  (CIFG: f = 1 − i)     g = tanh(z_g)
+ *     c_t = f ⊙ c_{t−1} + i ⊙ g      o = σ(z_o + p_o ⊙ c_t)      h_t = o ⊙ tanh(c_t)
+ *
+ * Shape contract: x [T, B, X]; h0, c0 [B, H]; kernel [X, nH], recurrentKernel [H, nH], bias [nH]
+ * (n = 4 blocks i, f, g, o; n = 3 blocks i, g, o for CIFG); peepholeI, peepholeF, peepholeO [H]
+ * (none for NP; no peepholeF for CIFG) → ys [T, B, H], hT, cT [B, H].
+ *
+ * Run like the plain LSTM's kernels (lstm-fused.ts): input projections of all T steps as one GEMM,
+ * the recurrence in one call (`lstmvForward`), the activated gates and tanh(c_t) kept for a
+ * hand-written BPTT (`lstmvBackward`) that ends with dK = Xᵀ·dZ, dR = Hᵀ·dZ, dX = dZ·Kᵀ and the
+ * peephole gradients dp = Σ_{t,b} dz̄ ⊙ c. Wrapped in `tf.customGrad`, so tfjs autodiff and
+ * optimisers see an ordinary differentiable op. Math only: no rxjs here.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { rxrnnError, ErrorCodes, describe, type Cell, type State } from '@rxrnn/core';
+import { kernels, type KernelRuntime, type Resident } from '../wasm/runtime.js';
+import { checkTensor, residentFor, tapeOn, values } from '../shared.js';
+
+/** The lstm-variant variants the kernels cover. */
+export const FUSED_LSTM_VARIANTS = ['vanilla', 'NP', 'CIFG'] as const;
+export type FusedLstmVariant = (typeof FUSED_LSTM_VARIANTS)[number];
+
+export interface LstmVariantSequenceParams {
+  kernel: tf.Tensor; // [X, nH]
+  recurrentKernel: tf.Tensor; // [H, nH]
+  bias: tf.Tensor; // [nH]
+  peepholeI?: tf.Tensor; // [H] p_i (vanilla, CIFG)
+  peepholeF?: tf.Tensor; // [H] p_f (vanilla)
+  peepholeO?: tf.Tensor; // [H] p_o (vanilla, CIFG)
+}
+
+export interface LstmVariantSequenceOptions {
+  /** 'vanilla' (peephole LSTM), 'NP' (no peepholes) or 'CIFG' (f = 1 − i). */
+  variant: FusedLstmVariant;
+}
+
+export interface LstmVariantSequenceResult {
+  ys: tf.Tensor3D; // [T, B, H]
+  hT: tf.Tensor2D; // [B, H]
+  cT: tf.Tensor2D; // [B, H]
+}
+
+/** Resident weights of one peephole/CIFG LSTM (peepholes null when absent). */
+export interface LstmVariantResidents {
+  kernel: Resident;
+  recurrentKernel: Resident;
+  bias: Resident;
+  peepholeI: Resident | null;
+  peepholeF: Resident | null;
+  peepholeO: Resident | null;
+}
+
+/** The two entry points (kernels.wasm exports them; the native addon runs them by id). */
+interface VariantKernels {
+  lstmvForward(T: number, B: number, X: number, H: number, coupled: number, x: number, K: number, R: number, bias: number, pi: number, pf: number, po: number, hs: number, cs: number, gates: number, tanhc: number, Kp?: number, Rp?: number): void;
+  lstmvBackward(T: number, B: number, X: number, H: number, coupled: number, x: number, KT: number, RT: number, pi: number, pf: number, po: number, hs: number, cs: number, gates: number, tanhc: number, dys: number, dcT: number, dz: number, dh: number, dc: number, dx: number, dK: number, dR: number, db: number, dpi: number, dpf: number, dpo: number): void;
+}
+const vk = (rt: KernelRuntime): VariantKernels => rt.k as unknown as VariantKernels;
+
+/** True when the runtime has the peephole/CIFG entry points (a kernels.wasm older than them has not). */
+export function hasVariantKernels(rt: KernelRuntime): boolean {
+  const k = rt.k as unknown as Partial<VariantKernels>;
+  return typeof k.lstmvForward === 'function' && typeof k.lstmvBackward === 'function';
+}
+
+/** The peephole names a variant has, in the op's input order. */
+const PEEPHOLES: Record<FusedLstmVariant, readonly ('peepholeI' | 'peepholeF' | 'peepholeO')[]> = {
+  vanilla: ['peepholeI', 'peepholeF', 'peepholeO'],
+  NP: [],
+  CIFG: ['peepholeI', 'peepholeO'],
+};
+
+interface Dims {
+  T: number;
+  B: number;
+  X: number;
+  H: number;
+  variant: FusedLstmVariant;
+}
+const coupledOf = (d: Dims): number => (d.variant === 'CIFG' ? 1 : 0);
+const blocksOf = (d: Dims): number => (d.variant === 'CIFG' ? 3 : 4);
+
+interface Saved {
+  x: Float32Array;
+  hs: Float32Array;
+  cs: Float32Array;
+  gates: Float32Array;
+  tanhc: Float32Array;
+}
+
+interface Forward {
+  ys: Float32Array; // [T·B·H]
+  cT: Float32Array; // [B·H]
+  gates?: Float32Array; // [T·B·nH] activated
+  saved?: Saved;
+}
+
+/**
+ * The forward pass in kernel memory. w: K, R, b, p_i, p_f, p_o (0: absent)[, Kp, Rp packed].
+ * `keep` copies out what the backward needs: x, hs [T+1, B, H], cs [T+1, B, H], gates [T, B, nH], tanh(c) [T, B, H].
+ */
+function forwardWasm(rt: KernelRuntime, d: Dims, x: Float32Array, h0: Float32Array, c0: Float32Array, w: number[], keep: boolean, wantGates = false): Forward {
+  const { T, B, X, H } = d;
+  const BH = B * H;
+  const G = blocksOf(d) * H;
+  return rt.scratch([T * B * X, (T + 1) * BH, (T + 1) * BH, T * B * G, keep ? T * BH : 0], ([px, phs, pcs, pg, ptc]) => {
+    rt.write(px, x);
+    rt.write(phs, h0);
+    rt.write(pcs, c0);
+    vk(rt).lstmvForward(T, B, X, H, coupledOf(d), px, w[0], w[1], w[2], w[3], w[4], w[5], phs, pcs, pg, keep ? ptc : 0, w[6] ?? 0, w[7] ?? 0);
+    const out: Forward = { ys: rt.read(phs + BH * 4, T * BH), cT: rt.read(pcs + T * BH * 4, BH) };
+    if (wantGates) out.gates = rt.read(pg, T * B * G);
+    if (keep) out.saved = { x, hs: rt.read(phs, (T + 1) * BH), cs: rt.read(pcs, (T + 1) * BH), gates: rt.read(pg, T * B * G), tanhc: rt.read(ptc, T * BH) };
+    return out;
+  });
+}
+
+/**
+ * The backward pass (BPTT): gradients of x, h0, c0, kernel, recurrentKernel, bias and the peepholes
+ * the variant has. KT [nH, X], RT [nH, H] transposed; p: addresses of p_i, p_f, p_o (0: absent).
+ */
+function backwardWasm(rt: KernelRuntime, d: Dims, s: Saved, KT: number, RT: number, p: number[], dys: Float32Array, dcT: Float32Array): Float32Array[] {
+  const { T, B, X, H } = d;
+  const BH = B * H;
+  const G = blocksOf(d) * H;
+  const TB = T * B;
+  return rt.scratch(
+    [TB * X, (T + 1) * BH, (T + 1) * BH, TB * G, TB * H, TB * H, BH, TB * G, BH, BH, TB * X, X * G, H * G, G, H, H, H],
+    ([px, phs, pcs, pg, ptc, pdys, pdcT, pdz, pdh, pdc, pdx, pdK, pdR, pdb, pdpi, pdpf, pdpo]) => {
+      rt.write(px, s.x);
+      rt.write(phs, s.hs);
+      rt.write(pcs, s.cs);
+      rt.write(pg, s.gates);
+      rt.write(ptc, s.tanhc);
+      rt.write(pdys, dys);
+      rt.write(pdcT, dcT);
+      vk(rt).lstmvBackward(T, B, X, H, coupledOf(d), px, KT, RT, p[0], p[1], p[2], phs, pcs, pg, ptc, pdys, pdcT, pdz, pdh, pdc, pdx, pdK, pdR, pdb, pdpi, pdpf, pdpo);
+      const out = [rt.read(pdx, TB * X), rt.read(pdh, BH), rt.read(pdc, BH), rt.read(pdK, X * G), rt.read(pdR, H * G), rt.read(pdb, G)];
+      // peephole gradients in the op's input order (I, F, O as the variant has them)
+      for (const name of PEEPHOLES[d.variant]) out.push(rt.read(name === 'peepholeI' ? pdpi : name === 'peepholeF' ? pdpf : pdpo, H));
+      return out;
+    },
+  );
+}
+
+/** Upload (when changed) and return the addresses: K, R, b, p_i, p_f, p_o (0 when absent). */
+function syncWeights(res: LstmVariantResidents, K: tf.Tensor, R: tf.Tensor, b: tf.Tensor, peep: Partial<Record<'peepholeI' | 'peepholeF' | 'peepholeO', tf.Tensor>>): number[] {
+  const at = (r: Resident | null, t: tf.Tensor | undefined) => (r && t ? r.sync(t) : 0);
+  return [res.kernel.sync(K), res.recurrentKernel.sync(R), res.bias.sync(b), at(res.peepholeI, peep.peepholeI), at(res.peepholeF, peep.peepholeF), at(res.peepholeO, peep.peepholeO)];
+}
+
+/**
+ * The differentiable op: (x [T, B, X] (any shape of that size), h0, c0, K, R, b, ...peepholes) →
+ * packed h_1..h_T then c_T, flattened: [T·B·H + B·H].
+ */
+function variantOp(rt: KernelRuntime, d: Dims, res: LstmVariantResidents) {
+  const { T, B, X, H } = d;
+  const G = blocksOf(d) * H;
+  const names = PEEPHOLES[d.variant];
+  return tf.customGrad(((...args: tf.Tensor[]) => {
+    const [x, h0, c0, K, Rk, b] = args;
+    // (customGrad appends its save function to the inputs: take exactly the peepholes)
+    const peep = Object.fromEntries(names.map((n, k) => [n, args[6 + k]])) as Record<string, tf.Tensor>;
+    const f = forwardWasm(rt, d, values(x).slice(), values(h0), values(c0), syncWeights(res, K, Rk, b, peep), true);
+    const packed = new Float32Array(T * B * H + B * H);
+    packed.set(f.ys);
+    packed.set(f.cT, T * B * H);
+    return {
+      value: tf.tensor1d(packed),
+      gradFunc: (dy: tf.Tensor) => {
+        const dyv = values(dy);
+        const w = syncWeights(res, K, Rk, b, peep);
+        const g = backwardWasm(rt, d, f.saved as Saved, res.kernel.syncTransposed(K), res.recurrentKernel.syncTransposed(Rk), w.slice(3), dyv.subarray(0, T * B * H), dyv.subarray(T * B * H));
+        return [tf.tensor(g[0], x.shape), tf.tensor2d(g[1], [B, H]), tf.tensor2d(g[2], [B, H]), tf.tensor2d(g[3], [X, G]), tf.tensor2d(g[4], [H, G]), tf.tensor1d(g[5]), ...names.map((_, k) => tf.tensor1d(g[6 + k]))];
+      },
+    };
+  }) as unknown as Parameters<typeof tf.customGrad>[0]);
+}
+
+/** The op's inputs and its packed output unpacked: ys [T, B, H], hT [B, H], cT [B, H]. */
+function runOp(rt: KernelRuntime, d: Dims, res: LstmVariantResidents, p: LstmVariantSequenceParams, x: tf.Tensor, h0: tf.Tensor, c0: tf.Tensor) {
+  const { T, B, H } = d;
+  const inputs = [x, h0, c0, p.kernel, p.recurrentKernel, p.bias, ...PEEPHOLES[d.variant].map((n) => p[n] as tf.Tensor)];
+  const packed = variantOp(rt, d, res)(...inputs); // [T·B·H + B·H]
+  return {
+    ys: tf.reshape(tf.slice(packed, [0], [T * B * H]), [T, B, H]) as tf.Tensor3D,
+    hT: tf.reshape(tf.slice(packed, [(T - 1) * B * H], [B * H]), [B, H]) as tf.Tensor2D,
+    cT: tf.reshape(tf.slice(packed, [T * B * H], [B * H]), [B, H]) as tf.Tensor2D,
+  };
+}
+
+function checkVariant(fn: string, arg: string, v: unknown): FusedLstmVariant {
+  if (typeof v === 'string' && (FUSED_LSTM_VARIANTS as readonly string[]).includes(v)) return v as FusedLstmVariant;
+  throw rxrnnError(ErrorCodes.UNKNOWN, fn, arg, `one of ${FUSED_LSTM_VARIANTS.map((n) => `'${n}'`).join(', ')} (the variants the fused kernels cover)`, describe(v));
+}
+
+/** Check the parameters of `variant` against x's X; returns H. */
+function checkParams(fn: string, p: LstmVariantSequenceParams, X: number, variant: FusedLstmVariant): number {
+  const n = variant === 'CIFG' ? 3 : 4;
+  const blocks = variant === 'CIFG' ? 'i, g, o' : 'i, f, g, o';
+  checkTensor(fn, 'params.kernel', p?.kernel, [X, -1], `[${X}, ${n}H] (blocks ${blocks})`);
+  const H = (p.kernel.shape as number[])[1] / n;
+  if (!Number.isInteger(H) || H < 1) throw rxrnnError(ErrorCodes.SHAPE, fn, 'params.kernel', `shape [${X}, ${n}H] (blocks ${blocks})`, `shape [${p.kernel.shape.join(', ')}]`);
+  checkTensor(fn, 'params.recurrentKernel', p.recurrentKernel, [H, n * H], `[${H}, ${n * H}]`);
+  checkTensor(fn, 'params.bias', p.bias, [n * H], `[${n * H}]`);
+  const has = PEEPHOLES[variant];
+  for (const name of ['peepholeI', 'peepholeF', 'peepholeO'] as const) {
+    if (has.includes(name)) checkTensor(fn, `params.${name}`, p[name], [H], `[${H}]`);
+    else if (p[name] !== undefined) throw rxrnnError(ErrorCodes.ARGUMENT, fn, `params.${name}`, `no ${name} for the '${variant}' variant (${variant === 'NP' ? 'no peepholes' : 'f = 1 − i has no peephole'})`, describe(p[name]));
+  }
+  return H;
+}
+
+/**
+ * Run a peephole LSTM ('vanilla'), 'NP' or 'CIFG' over a whole sequence in one fused call, differentiably.
+ *
+ * `x` [T, B, X]; `h0`, `c0` [B, H] (zeros when omitted); params with the names and layout of
+ * `lstmVariantCell` (so `lstmVariantSequence(cell.params, x, h0, c0, { variant })` works on any such
+ * cell). Returns new tensors owned by the caller: `ys` [T, B, H] (every h_t), `hT`, `cT` [B, H].
+ * Under `tf.grad` / `tf.variableGrads` / `optimizer.minimize` the backward runs in the kernels too.
+ * Falls back to tfjs ops ({@link lstmVariantSequenceTfjs}), with the same results, when the kernels
+ * are unavailable.
+ *
+ * ```ts
+ * const cell = peepholeLstmCell({ inputSize: 8, hiddenSize: 32 });
+ * const { ys, hT, cT } = lstmVariantSequence(cell.params as never, tf.randomNormal([100, 16, 8]), undefined, undefined, { variant: 'vanilla' });
+ * ```
+ */
+export function lstmVariantSequence(params: LstmVariantSequenceParams, x: tf.Tensor3D, h0: tf.Tensor2D | undefined, c0: tf.Tensor2D | undefined, options: LstmVariantSequenceOptions): LstmVariantSequenceResult {
+  const fn = 'lstmVariantSequence';
+  const variant = checkVariant(fn, 'options.variant', options?.variant);
+  checkTensor(fn, 'x', x, [-1, -1, -1], '[T, B, X]');
+  const [T, B, X] = x.shape;
+  const H = checkParams(fn, params, X, variant);
+  if (h0 !== undefined) checkTensor(fn, 'h0', h0, [B, H], `[${B}, ${H}]`);
+  if (c0 !== undefined) checkTensor(fn, 'c0', c0, [B, H], `[${B}, ${H}]`);
+  const rt = kernels();
+  if (!rt || !hasVariantKernels(rt)) return lstmVariantSequenceTfjs(params, x, h0, c0, { variant });
+  const res = lstmVariantResidents(rt, params);
+  const d: Dims = { T, B, X, H, variant };
+  if (!tapeOn()) {
+    const w = syncWeights(res, params.kernel, params.recurrentKernel, params.bias, params);
+    const f = forwardWasm(rt, d, values(x), h0 ? values(h0) : new Float32Array(B * H), c0 ? values(c0) : new Float32Array(B * H), w, false);
+    return { ys: tf.tensor3d(f.ys, [T, B, H]), hT: tf.tensor2d(f.ys.slice((T - 1) * B * H), [B, H]), cT: tf.tensor2d(f.cT, [B, H]) };
+  }
+  return tf.tidy(() => runOp(rt, d, res, params, x, h0 ?? tf.zeros([B, H]), c0 ?? tf.zeros([B, H])));
+}
+
+/** Resident copies of the weight tensors passed by the caller. */
+export function lstmVariantResidents(rt: KernelRuntime, p: LstmVariantSequenceParams): LstmVariantResidents {
+  const opt = (t: tf.Tensor | undefined) => (t ? residentFor(rt, t) : null);
+  return {
+    kernel: residentFor(rt, p.kernel),
+    recurrentKernel: residentFor(rt, p.recurrentKernel),
+    bias: residentFor(rt, p.bias),
+    peepholeI: opt(p.peepholeI),
+    peepholeF: opt(p.peepholeF),
+    peepholeO: opt(p.peepholeO),
+  };
+}
+
+/** The same sequence with tfjs ops (the fallback; also a reference in tests). */
+export function lstmVariantSequenceTfjs(params: LstmVariantSequenceParams, x: tf.Tensor3D, h0: tf.Tensor2D | undefined, c0: tf.Tensor2D | undefined, options: LstmVariantSequenceOptions): LstmVariantSequenceResult {
+  const variant = checkVariant('lstmVariantSequenceTfjs', 'options.variant', options?.variant);
+  const [T, B] = x.shape;
+  const H = params.recurrentKernel.shape[0];
+  const coupled = variant === 'CIFG';
+  const peep = (z: tf.Tensor, p: tf.Tensor | undefined, c: tf.Tensor) => (p ? tf.add(z, tf.mul(c, p)) : z); // z + p ⊙ c   [B, H]
+  return tf.tidy(() => {
+    let h = h0 ?? (tf.zeros([B, H]) as tf.Tensor2D);
+    let c = c0 ?? (tf.zeros([B, H]) as tf.Tensor2D);
+    const ys: tf.Tensor2D[] = [];
+    for (let t = 0; t < T; t++) {
+      const xt = tf.reshape(tf.slice(x, [t, 0, 0], [1, -1, -1]), [B, -1]) as tf.Tensor2D; // [B, X]
+      const z = tf.add(tf.add(tf.matMul(xt, params.kernel as tf.Tensor2D), tf.matMul(h, params.recurrentKernel as tf.Tensor2D)), params.bias); // [B, nH]
+      const parts = tf.split(z, coupled ? 3 : 4, 1); // (n) × [B, H]
+      const [zi, zf, zg, zo] = coupled ? [parts[0], null, parts[1], parts[2]] : parts;
+      const i = tf.sigmoid(peep(zi, params.peepholeI, c)); // i = σ(z_i + p_i ⊙ c_{t−1})
+      const f = coupled ? tf.sub(1, i) : tf.sigmoid(peep(zf as tf.Tensor, params.peepholeF, c)); // f = σ(z_f + p_f ⊙ c_{t−1}) or 1 − i
+      c = tf.add(tf.mul(f, c), tf.mul(i, tf.tanh(zg))) as tf.Tensor2D; // c_t = f ⊙ c_{t−1} + i ⊙ g   [B, H]
+      const o = tf.sigmoid(peep(zo, params.peepholeO, c)); // o = σ(z_o + p_o ⊙ c_t)
+      h = tf.mul(o, tf.tanh(c)) as tf.Tensor2D; // h_t = o ⊙ tanh(c_t)   [B, H]
+      ys.push(h);
+    }
+    return { ys: tf.stack(ys) as tf.Tensor3D, hT: h, cT: c };
+  });
+}
+
+/**
+ * One fused step on resident weights: `[h, {h, c}, extras?]` like `greffLstmStep`. Differentiable
+ * (the T = 1 case of the sequence op) when a tape is recording; otherwise a single kernel call.
+ * Extras: `i, f, g, o` ([B, H]; CIFG's f = 1 − i) and a copy of `c`.
+ */
+export function lstmVariantFusedStep(rt: KernelRuntime, variant: FusedLstmVariant, p: LstmVariantSequenceParams, res: LstmVariantResidents, s: { h: tf.Tensor2D; c: tf.Tensor2D }, x: tf.Tensor2D, extras: boolean) {
+  const [B, X] = x.shape;
+  const H = s.c.shape[1];
+  const d: Dims = { T: 1, B, X, H, variant };
+  // batched steps (B ≥ 4, the GEMM tile) read K and R packed once (native), not re-packed on every call
+  const packed = (): number[] => (B >= 4 ? [res.kernel.syncPacked(p.kernel), res.recurrentKernel.syncPacked(p.recurrentKernel)] : []);
+  const forward = (gates: boolean) => forwardWasm(rt, d, values(x), values(s.h), values(s.c), [...syncWeights(res, p.kernel, p.recurrentKernel, p.bias, p), ...packed()], false, gates);
+  if (!tapeOn()) {
+    const f = forward(extras);
+    const h = tf.tensor2d(f.ys, [B, H]);
+    const c = tf.tensor2d(f.cT, [B, H]);
+    return [h, { h, c }, extras ? gateExtras(f.gates as Float32Array, d, c) : undefined] as const;
+  }
+  return tf.tidy(() => {
+    const { hT: h, cT: c } = runOp(rt, d, res, p, x, s.h, s.c);
+    // Under a tape the extras come from the same kernel forward (not differentiable: inspection only).
+    const ex = extras ? gateExtras(forward(true).gates as Float32Array, d, c) : undefined;
+    return [h, { h, c }, ex] as const;
+  });
+}
+
+function gateExtras(gates: Float32Array, d: Dims, c: tf.Tensor2D): Record<string, tf.Tensor> {
+  const { B, H } = d;
+  return tf.tidy(() => {
+    const z = tf.tensor2d(gates, [B, blocksOf(d) * H]); // [B, nH] activated
+    if (d.variant === 'CIFG') {
+      const [i, g, o] = tf.split(z, 3, 1);
+      return { i, f: tf.sub(1, i), g, o, c: tf.clone(c) };
+    }
+    const [i, f, g, o] = tf.split(z, 4, 1);
+    // c is cloned (same data, own handle) so that a receiver freeing its extras cannot free the state.
+    return { i, f, g, o, c: tf.clone(c) };
+  });
+}
+
+/**
+ * A fused `lstm-variant` cell's whole chunk: xs [T, B, X] from `state` → [ys [T, B, H], {h, c}]
+ * (the `sequence` form of the cells `fuseCell` returns).
+ */
+export function lstmVariantCellSequence<S extends State>(cell: Cell<S>, xs: tf.Tensor3D, state: S): [tf.Tensor3D, S] {
+  const variant = checkVariant('lstmVariantCellSequence', 'cell.config.variant', (cell.config as { variant?: unknown }).variant);
+  const s = state as unknown as { h?: tf.Tensor2D; c?: tf.Tensor2D };
+  const r = lstmVariantSequence(cell.params as unknown as LstmVariantSequenceParams, xs, s?.h, s?.c, { variant });
+  return [r.ys, { h: r.hT, c: r.cT } as unknown as S];
+}
