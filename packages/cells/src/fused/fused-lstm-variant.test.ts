@@ -9,13 +9,24 @@ import { from } from 'rxjs';
 import { recurrent, runCellSequence, unrollSteps, toArray, type Cell, type State } from '@rxrnn/core';
 import { expectNoLeaks, expectClose, collect, gradCheck } from '@rxrnn/testing';
 import { lstmVariantCell, peepholeLstmCell, cifgLstmCell, lstmVariant, LSTM_VARIANTS, type LstmVariant, type LstmVariantState } from '../index.js';
-import { lstmVariantSequence, lstmVariantSequenceTfjs, fuseCell, isFused, kernels, kernelsInfo, withNativeKernels, withKernels, type FusedLstmVariant } from '@rxrnn/kernels';
+import { lstmVariantSequence, lstmVariantSequenceTfjs, fuseCell, isFused, kernels, kernelsInfo, withNativeKernels, setNativeKernels, withKernels, type FusedLstmVariant } from '@rxrnn/kernels';
 
 const VARIANTS: FusedLstmVariant[] = ['vanilla', 'NP', 'CIFG'];
 // The native kernels (when built) and the WebAssembly kernels, each against tfjs.
 const backends = withNativeKernels(true, () => kernelsInfo()?.backend) === 'native' ? [true, false] : [false];
 const runtime = (native: boolean) => withNativeKernels(native, () => kernels()!);
 const label = (native: boolean) => (native ? 'native' : 'wasm');
+/** Run an async test body on one runtime throughout (withNativeKernels would restore at the first await). */
+async function onBackend(native: boolean, fn: () => Promise<void>): Promise<void> {
+  setNativeKernels(native);
+  try {
+    expect(kernels()!.info().backend).toBe(label(native));
+    await fn();
+    expect(kernels()!.info().backend).toBe(label(native));
+  } finally {
+    setNativeKernels(!/^(0|off|false|no)$/i.test(process.env.RXRNN_NATIVE ?? ''));
+  }
+}
 
 /** A plain (tfjs) cell of `variant` with non-trivial biases (peepholes are U(±1/√H) already). */
 function plainCell(variant: LstmVariant, X: number, H: number, seed: number): Cell<LstmVariantState> {
@@ -63,6 +74,7 @@ describe('fused peephole / CIFG LSTM: whole sequences', () => {
       for (const [T, B, X, H] of SIZES) {
         it(`${variant} T=${T} B=${B} X=${X} H=${H} (${label(native)}): outputs, final state and every gradient match the tfjs step (1e-5)`, () =>
           withNativeKernels(native, () => {
+            expect(kernels()!.info().backend).toBe(label(native));
             const cell = plainCell(variant, X, H, T + B + X);
             const x = tf.randomNormal([T, B, X], 0, 1, 'float32', 100 * T + X) as tf.Tensor3D;
             const s0 = randomState(B, H, 7 + B);
@@ -116,8 +128,8 @@ describe('fused peephole / CIFG LSTM: whole sequences', () => {
     });
 
     for (const native of backends)
-      it(`${variant} (${label(native)}): leaks no tensors or kernel memory (inference, forward and backward)`, async () =>
-        withNativeKernels(native, async () => {
+      it(`${variant} (${label(native)}): leaks no tensors or kernel memory (inference, forward and backward)`, () =>
+        onBackend(native, async () => {
           const rt = runtime(native);
           const cell = plainCell(variant, 4, 6, 1);
           const x = tf.randomNormal([5, 2, 4]) as tf.Tensor3D;
@@ -133,7 +145,16 @@ describe('fused peephole / CIFG LSTM: whole sequences', () => {
           await expectNoLeaks(grads, 'forward and backward');
           await expectNoLeaks(() => tf.dispose(tf.grads((xx: tf.Tensor) => tf.sum(lstmVariantSequence(cell.params as never, xx as tf.Tensor3D, s0.h, s0.c, { variant }).ys))([x])), 'dx');
           expect(rt.bytesInUse()).toBe(bytes);
-          tf.dispose([x, s0 as never]);
+          // the forward's activations stay in kernel memory (a Reserve) until its backward has run
+          let during = 0;
+          const { value, grads: g } = tf.variableGrads(() => {
+            const y = tf.tidy(() => tf.sum(run().ys) as tf.Scalar);
+            during = rt.bytesInUse();
+            return y;
+          }, Object.values(cell.params) as tf.Variable[]);
+          expect(during).toBeGreaterThan(bytes + 4 * 5 * 2 * (4 + 6 + 6));
+          expect(rt.bytesInUse()).toBe(bytes);
+          tf.dispose([value, g as never, x, s0 as never]);
           cell.dispose();
         }));
   }
@@ -276,7 +297,7 @@ describe('fused peephole / CIFG LSTM cells (streaming steps, used automatically)
 
   for (const variant of VARIANTS)
     for (const native of backends) {
-      it(`${variant} (${label(native)}): the operator and recurrent() give the outputs of { fused: false }; nothing leaks; dispose frees the kernel memory`, async () => {
+      it(`${variant} (${label(native)}): the operator and recurrent() give the outputs of { fused: false }; nothing leaks; dispose frees the kernel memory`, () => onBackend(native, async () => {
         const rt = runtime(native);
         const bytes0 = rt.bytesInUse();
         const plain = plainCell(variant, 7, 13, 3);
@@ -305,9 +326,9 @@ describe('fused peephole / CIFG LSTM cells (streaming steps, used automatically)
         fused.dispose();
         plain.dispose();
         expect(rt.bytesInUse()).toBe(bytes0);
-      });
+      }));
 
-      it(`${variant} (${label(native)}): whole chunks (cell.sequence, as training runs them) equal the plain steps, values and gradients; no leaks`, async () => {
+      it(`${variant} (${label(native)}): whole chunks (cell.sequence, as training runs them) equal the plain steps, values and gradients; no leaks`, () => onBackend(native, async () => {
         const rt = runtime(native);
         const plain = plainCell(variant, 7, 13, 5);
         const fused = fusedCopy(plain, native);
@@ -337,6 +358,6 @@ describe('fused peephole / CIFG LSTM cells (streaming steps, used automatically)
         xs.dispose();
         fused.dispose();
         plain.dispose();
-      });
+      }));
     }
 });

@@ -13,15 +13,15 @@
  * (none for NP; no peepholeF for CIFG) → ys [T, B, H], hT, cT [B, H].
  *
  * Run like the plain LSTM's kernels (lstm-fused.ts): input projections of all T steps as one GEMM,
- * the recurrence in one call (`lstmvForward`), the activated gates and tanh(c_t) kept for a
- * hand-written BPTT (`lstmvBackward`) that ends with dK = Xᵀ·dZ, dR = Hᵀ·dZ, dX = dZ·Kᵀ and the
+ * the recurrence in one call (`lstmvForward`), the activated gates and tanh(c_t) kept in kernel
+ * memory (a `Reserve`) for a hand-written BPTT (`lstmvBackward`) that ends with dK = Xᵀ·dZ, dR = Hᵀ·dZ, dX = dZ·Kᵀ and the
  * peephole gradients dp = Σ_{t,b} dz̄ ⊙ c. Wrapped in `tf.customGrad`, so tfjs autodiff and
  * optimisers see an ordinary differentiable op. Math only: no rxjs here.
  */
 import * as tf from '@tensorflow/tfjs';
 import { rxrnnError, ErrorCodes, describe, type Cell, type State } from '@rxrnn/core';
 import { kernels, type KernelRuntime, type Resident } from '../wasm/runtime.js';
-import { checkTensor, residentFor, tapeOn, values } from '../shared.js';
+import { checkTensor, residentFor, tapeOn, values, Reserve } from '../shared.js';
 
 /** The lstm-variant variants the kernels cover. */
 export const FUSED_LSTM_VARIANTS = ['vanilla', 'NP', 'CIFG'] as const;
@@ -87,58 +87,56 @@ interface Dims {
 const coupledOf = (d: Dims): number => (d.variant === 'CIFG' ? 1 : 0);
 const blocksOf = (d: Dims): number => (d.variant === 'CIFG' ? 3 : 4);
 
-interface Saved {
-  x: Float32Array;
-  hs: Float32Array;
-  cs: Float32Array;
-  gates: Float32Array;
-  tanhc: Float32Array;
-}
-
 interface Forward {
   ys: Float32Array; // [T·B·H]
   cT: Float32Array; // [B·H]
   gates?: Float32Array; // [T·B·nH] activated
-  saved?: Saved;
+  /** With `keep`: x, hs, cs, gates, tanh(c), left in kernel memory for the backward. */
+  saved?: Reserve;
 }
 
 /**
  * The forward pass in kernel memory. w: K, R, b, p_i, p_f, p_o (0: absent)[, Kp, Rp packed].
- * `keep` copies out what the backward needs: x, hs [T+1, B, H], cs [T+1, B, H], gates [T, B, nH], tanh(c) [T, B, H].
+ * `keep` leaves what the backward needs there (a {@link Reserve}: x [T, B, X], hs [T+1, B, H],
+ * cs [T+1, B, H], gates [T, B, nH], tanh(c) [T, B, H]).
  */
 function forwardWasm(rt: KernelRuntime, d: Dims, x: Float32Array, h0: Float32Array, c0: Float32Array, w: number[], keep: boolean, wantGates = false): Forward {
   const { T, B, X, H } = d;
   const BH = B * H;
   const G = blocksOf(d) * H;
-  return rt.scratch([T * B * X, (T + 1) * BH, (T + 1) * BH, T * B * G, keep ? T * BH : 0], ([px, phs, pcs, pg, ptc]) => {
+  const counts = [T * B * X, (T + 1) * BH, (T + 1) * BH, T * B * G, keep ? T * BH : 0];
+  const run = ([px, phs, pcs, pg, ptc]: readonly number[]): Forward => {
     rt.write(px, x);
     rt.write(phs, h0);
     rt.write(pcs, c0);
     vk(rt).lstmvForward(T, B, X, H, coupledOf(d), px, w[0], w[1], w[2], w[3], w[4], w[5], phs, pcs, pg, keep ? ptc : 0, w[6] ?? 0, w[7] ?? 0);
     const out: Forward = { ys: rt.read(phs + BH * 4, T * BH), cT: rt.read(pcs + T * BH * 4, BH) };
     if (wantGates) out.gates = rt.read(pg, T * B * G);
-    if (keep) out.saved = { x, hs: rt.read(phs, (T + 1) * BH), cs: rt.read(pcs, (T + 1) * BH), gates: rt.read(pg, T * B * G), tanhc: rt.read(ptc, T * BH) };
     return out;
-  });
+  };
+  if (!keep) return rt.scratch(counts, run);
+  const saved = new Reserve(rt, counts);
+  try {
+    return { ...run(saved.ptrs), saved };
+  } catch (e) {
+    saved.release();
+    throw e;
+  }
 }
 
 /**
  * The backward pass (BPTT): gradients of x, h0, c0, kernel, recurrentKernel, bias and the peepholes
  * the variant has. KT [nH, X], RT [nH, H] transposed; p: addresses of p_i, p_f, p_o (0: absent).
+ * Releases `s`.
  */
-function backwardWasm(rt: KernelRuntime, d: Dims, s: Saved, KT: number, RT: number, p: number[], dys: Float32Array, dcT: Float32Array): Float32Array[] {
+function backwardWasm(rt: KernelRuntime, d: Dims, s: Reserve, KT: number, RT: number, p: number[], dys: Float32Array, dcT: Float32Array): Float32Array[] {
   const { T, B, X, H } = d;
   const BH = B * H;
   const G = blocksOf(d) * H;
   const TB = T * B;
-  return rt.scratch(
-    [TB * X, (T + 1) * BH, (T + 1) * BH, TB * G, TB * H, TB * H, BH, TB * G, BH, BH, TB * X, X * G, H * G, G, H, H, H],
-    ([px, phs, pcs, pg, ptc, pdys, pdcT, pdz, pdh, pdc, pdx, pdK, pdR, pdb, pdpi, pdpf, pdpo]) => {
-      rt.write(px, s.x);
-      rt.write(phs, s.hs);
-      rt.write(pcs, s.cs);
-      rt.write(pg, s.gates);
-      rt.write(ptc, s.tanhc);
+  try {
+    const [px, phs, pcs, pg, ptc] = s.ptrs;
+    return rt.scratch([TB * H, BH, TB * G, BH, BH, TB * X, X * G, H * G, G, H, H, H], ([pdys, pdcT, pdz, pdh, pdc, pdx, pdK, pdR, pdb, pdpi, pdpf, pdpo]) => {
       rt.write(pdys, dys);
       rt.write(pdcT, dcT);
       vk(rt).lstmvBackward(T, B, X, H, coupledOf(d), px, KT, RT, p[0], p[1], p[2], phs, pcs, pg, ptc, pdys, pdcT, pdz, pdh, pdc, pdx, pdK, pdR, pdb, pdpi, pdpf, pdpo);
@@ -146,8 +144,10 @@ function backwardWasm(rt: KernelRuntime, d: Dims, s: Saved, KT: number, RT: numb
       // peephole gradients in the op's input order (I, F, O as the variant has them)
       for (const name of PEEPHOLES[d.variant]) out.push(rt.read(name === 'peepholeI' ? pdpi : name === 'peepholeF' ? pdpf : pdpo, H));
       return out;
-    },
-  );
+    });
+  } finally {
+    s.release();
+  }
 }
 
 /** Upload (when changed) and return the addresses: K, R, b, p_i, p_f, p_o (0 when absent). */
@@ -168,7 +168,7 @@ function variantOp(rt: KernelRuntime, d: Dims, res: LstmVariantResidents) {
     const [x, h0, c0, K, Rk, b] = args;
     // (customGrad appends its save function to the inputs: take exactly the peepholes)
     const peep = Object.fromEntries(names.map((n, k) => [n, args[6 + k]])) as Record<string, tf.Tensor>;
-    const f = forwardWasm(rt, d, values(x).slice(), values(h0), values(c0), syncWeights(res, K, Rk, b, peep), true);
+    const f = forwardWasm(rt, d, values(x), values(h0), values(c0), syncWeights(res, K, Rk, b, peep), true);
     const packed = new Float32Array(T * B * H + B * H);
     packed.set(f.ys);
     packed.set(f.cT, T * B * H);
@@ -177,7 +177,7 @@ function variantOp(rt: KernelRuntime, d: Dims, res: LstmVariantResidents) {
       gradFunc: (dy: tf.Tensor) => {
         const dyv = values(dy);
         const w = syncWeights(res, K, Rk, b, peep);
-        const g = backwardWasm(rt, d, f.saved as Saved, res.kernel.syncTransposed(K), res.recurrentKernel.syncTransposed(Rk), w.slice(3), dyv.subarray(0, T * B * H), dyv.subarray(T * B * H));
+        const g = backwardWasm(rt, d, f.saved as Reserve, res.kernel.syncTransposed(K), res.recurrentKernel.syncTransposed(Rk), w.slice(3), dyv.subarray(0, T * B * H), dyv.subarray(T * B * H));
         return [tf.tensor(g[0], x.shape), tf.tensor2d(g[1], [B, H]), tf.tensor2d(g[2], [B, H]), tf.tensor2d(g[3], [X, G]), tf.tensor2d(g[4], [H, G]), tf.tensor1d(g[5]), ...names.map((_, k) => tf.tensor1d(g[6 + k]))];
       },
     };
