@@ -1,7 +1,8 @@
 /**
  * `runSequence(cell, x, state?)`: run any cell over a whole sequence `x` [T, B, X], in one fused
- * WASM call when the kernels cover the cell (lstm with or without projection, gru, rnn with tanh/relu,
- * default activations), otherwise by unrolling `cell.step` with tfjs ops. Differentiable either
+ * WASM call when the kernels cover the cell (lstm with or without projection, the lstm-variants
+ * 'vanilla', 'NP' and 'CIFG', gru, rnn with tanh/relu, default activations), otherwise by unrolling
+ * `cell.step` with tfjs ops. Differentiable either
  * way, so it is the drop-in replacement for a BPTT loop over `cell.step`:
  *
  * ```ts
@@ -22,6 +23,7 @@ import { checkTensor } from './shared.js';
 import { lstmSequence, type LstmSequenceParams } from './lstm/lstm-fused.js';
 import { gruSequence, type GruSequenceParams } from './gru/gru-fused.js';
 import { rnnSequence, type RnnSequenceParams } from './rnn/rnn-fused.js';
+import { lstmVariantSequence, type FusedLstmVariant, type LstmVariantSequenceParams } from './lstm-variant/lstm-variant-fused.js';
 import { unsupported } from './support.js';
 
 export interface SequenceResult<S extends State = State> {
@@ -39,6 +41,10 @@ export function runSequence<S extends State>(cell: Cell<S>, x: tf.Tensor3D, stat
     const s = state as unknown as Record<string, tf.Tensor2D> | undefined;
     if (cell.kind === 'lstm') {
       const r = lstmSequence(p as unknown as LstmSequenceParams, x, s?.h, s?.c);
+      return { ys: r.ys, state: { h: r.hT, c: r.cT } as unknown as S, fused: true };
+    }
+    if (cell.kind === 'lstm-variant') {
+      const r = lstmVariantSequence(p as unknown as LstmVariantSequenceParams, x, s?.h, s?.c, { variant: c.variant as FusedLstmVariant });
       return { ys: r.ys, state: { h: r.hT, c: r.cT } as unknown as S, fused: true };
     }
     if (cell.kind === 'gru') {

@@ -6,7 +6,7 @@ import * as tf from '@tensorflow/tfjs';
 import { createTrainer, ensureTrainingKernels, runCellSequence, unrollSteps, unrollLoss, softmaxCrossEntropy, createRng, type Cell, type State } from '@rxrnn/core';
 import { expectNoLeaks, expectClose } from '@rxrnn/testing';
 import { isFused, setKernelsEnabled } from '@rxrnn/kernels';
-import { lstmCell, gruCell, rnnCell, embeddingCell, denseCell, stackCells, peepholeLstmCell } from '../index.js';
+import { lstmCell, gruCell, rnnCell, embeddingCell, denseCell, stackCells, lstmVariantCell } from '../index.js';
 
 /** embedding → LSTM → GRU(reset-before) → RNN relu → dense, fused or not, same weights (same seeds). */
 function model(fused: boolean, dropout = 0): Cell {
@@ -143,7 +143,7 @@ describe('fused kernels, used automatically', () => {
   });
 
   it('cells without a sequence form are unrolled; bad chunks get a clear error', () => {
-    const cell = peepholeLstmCell({ inputSize: 3, hiddenSize: 4, seed: 1 });
+    const cell = lstmVariantCell({ variant: 'FGR', inputSize: 3, hiddenSize: 4, seed: 1 }); // (FGR is not fused)
     expect(cell.sequence).toBeUndefined();
     tf.tidy(() => {
       const x = tf.randomNormal([4, 2, 3], 0, 1, 'float32', 1) as tf.Tensor3D;

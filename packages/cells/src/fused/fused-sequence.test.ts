@@ -5,7 +5,7 @@ import { describe, it, expect } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import type { Cell, State } from '@rxrnn/core';
 import { expectNoLeaks, expectClose, gradCheck } from '@rxrnn/testing';
-import { lstmCell, gruCell, rnnCell } from '../index.js';
+import { lstmCell, gruCell, rnnCell, lstmVariantCell } from '../index.js';
 import { lstmSequence, gruSequence, rnnSequence, runSequence, fuseCell, kernels, kernelsInfo, withNativeKernels } from '@rxrnn/kernels';
 
 const rt = kernels()!;
@@ -175,6 +175,9 @@ describe('fused sequences', () => {
       [lstmCell({ fused: false, inputSize: 4, hiddenSize: 6, projSize: 3, seed: 4 }), true],
       [lstmCell({ fused: false, inputSize: 4, hiddenSize: 6, activation: 'softsign', seed: 4 }), false],
       [gruCell({ fused: false, inputSize: 4, hiddenSize: 6, seed: 5, recurrentActivation: 'hardSigmoid' }), false],
+      [lstmVariantCell({ fused: false, variant: 'vanilla', inputSize: 4, hiddenSize: 6, seed: 6 }), true],
+      [lstmVariantCell({ fused: false, variant: 'CIFG', inputSize: 4, hiddenSize: 6, seed: 7 }), true],
+      [lstmVariantCell({ fused: false, variant: 'FGR', inputSize: 4, hiddenSize: 6, seed: 8 }), false],
     ];
     for (const [cell, fused] of cases) {
       const s0 = randomState(cell, 3, 9);

@@ -45,3 +45,30 @@ describe('softmaxCrossEntropy', () => {
     tf.dispose([y, t]);
   });
 });
+
+describe('softmaxCrossEntropy with a plugged-in exp', () => {
+  it('uses the exp given to setExpKernel, and Math.exp when it declines or is removed', async () => {
+    const { setExpKernel } = await import('./losses.js');
+    const y = tf.tensor2d([[1, 2, 3], [0, -50, 4]]);
+    const ids = tf.tensor1d([2, 0], 'int32');
+    const plain = softmaxCrossEntropy(y, ids);
+    let calls = 0;
+    try {
+      setExpKernel((a) => {
+        calls++;
+        for (let i = 0; i < a.length; i++) a[i] = Math.exp(a[i]);
+        return true;
+      });
+      const lent = softmaxCrossEntropy(y, ids);
+      expect(calls).toBe(1);
+      expect(Array.from(lent.dataSync())).toEqual(Array.from(plain.dataSync()));
+      setExpKernel(() => false);
+      const declined = softmaxCrossEntropy(y, ids);
+      expect(Array.from(declined.dataSync())).toEqual(Array.from(plain.dataSync()));
+      tf.dispose([lent, declined]);
+    } finally {
+      setExpKernel(null);
+    }
+    tf.dispose([y, ids, plain]);
+  });
+});

@@ -13,7 +13,7 @@
  * keep the WebAssembly kernels; {@link setKernelThreads} or `RXRNN_KERNEL_THREADS` set the threads.
  */
 import type * as tf from '@tensorflow/tfjs';
-import { rxrnnError, ErrorCodes, describe } from '@rxrnn/core';
+import { rxrnnError, ErrorCodes, describe, setExpKernel } from '@rxrnn/core';
 
 /** The exports of kernels.wasm (addresses are byte offsets; sizes are element counts). */
 export interface KernelExports {
@@ -330,6 +330,10 @@ function nativeKernelRuntime(module: WebAssembly.Module): KernelRuntime | null {
  */
 export function kernels(): KernelRuntime | null {
   if (!enabled) return null;
+  if (!expLent) {
+    expLent = true;
+    setExpKernel(kernelExp);
+  }
   if (wasmModule === undefined) {
     try {
       const fs = nodeProcess()?.getBuiltinModule?.('node:fs') as { readFileSync(p: URL): Uint8Array } | undefined;
@@ -349,6 +353,24 @@ export function kernels(): KernelRuntime | null {
     wasmRuntime = new KernelRuntime(wasmModule);
   }
   return wasmRuntime;
+}
+
+let expLent = false;
+
+/**
+ * The kernels' vectorised exp, lent to @rxrnn/core's softmaxCrossEntropy (in place; false when the
+ * kernels are off or did not load, and the loss then uses Math.exp).
+ */
+function kernelExp(values: Float32Array): boolean {
+  const rt = kernels();
+  if (!rt) return false;
+  const n = values.length;
+  rt.scratch([n, n], ([px, py]) => {
+    rt.write(px, values);
+    rt.k.activate(n, px, py, 2); // act 2: exp
+    values.set(rt.f32().subarray(py >>> 2, (py >>> 2) + n));
+  });
+  return true;
 }
 
 /** Which kernels run (native or WebAssembly, on how many threads); null when none load. */
