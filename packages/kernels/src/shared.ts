@@ -99,3 +99,40 @@ export class Reserve {
     freeBlocks(this.blocks);
   }
 }
+
+/** What the forward of a {@link multiOutputOp} gives: its outputs and the backward over them. */
+export interface MultiOutputForward {
+  outputs: tf.Tensor[];
+  /** One dy per output (zeros for outputs the loss does not reach) → one gradient per input. */
+  backward: (dys: tf.Tensor[]) => tf.Tensor[];
+}
+
+/**
+ * A differentiable op with several outputs (ys, h_T, c_T), which `tf.customGrad` (one output)
+ * cannot express without packing them into one tensor and slicing it apart — ~6 ms of copies and
+ * their pad/add gradients per char-rnn batch. Records one tape node through tfjs-core's
+ * `engine().runKernelFunc`, the call `customGrad` itself makes (tfjs 4.x).
+ */
+export function multiOutputOp(inputs: tf.Tensor[], forward: () => MultiOutputForward): tf.Tensor[] {
+  let backward: MultiOutputForward['backward'] | null = null;
+  const engine = tf.engine() as unknown as {
+    runKernelFunc(p: {
+      forwardFunc: () => tf.Tensor[];
+      backwardsFunc: (dy: tf.Tensor | tf.Tensor[]) => Record<number, () => tf.Tensor>;
+      inputs: Record<number, tf.Tensor>;
+    }): tf.Tensor | tf.Tensor[];
+  };
+  const out = engine.runKernelFunc({
+    forwardFunc: () => {
+      const r = forward();
+      backward = r.backward;
+      return r.outputs;
+    },
+    backwardsFunc: (dy) => {
+      const grads = (backward as MultiOutputForward['backward'])(Array.isArray(dy) ? dy : [dy]);
+      return Object.fromEntries(grads.map((g, i) => [i, () => g]));
+    },
+    inputs: Object.fromEntries(inputs.map((t, i) => [i, t])),
+  });
+  return Array.isArray(out) ? out : [out];
+}

@@ -21,7 +21,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { rxrnnError, ErrorCodes, describe, type Cell, type State } from '@rxrnn/core';
 import { kernels, type KernelRuntime, type Resident } from '../wasm/runtime.js';
-import { checkTensor, residentFor, tapeOn, values, Reserve } from '../shared.js';
+import { checkTensor, residentFor, tapeOn, values, Reserve, multiOutputOp } from '../shared.js';
 
 /** The lstm-variant variants the kernels cover. */
 export const FUSED_LSTM_VARIANTS = ['vanilla', 'NP', 'CIFG'] as const;
@@ -129,7 +129,7 @@ function forwardWasm(rt: KernelRuntime, d: Dims, x: Float32Array, h0: Float32Arr
  * the variant has. KT [nH, X], RT [nH, H] transposed; p: addresses of p_i, p_f, p_o (0: absent).
  * Releases `s`.
  */
-function backwardWasm(rt: KernelRuntime, d: Dims, s: Reserve, KT: number, RT: number, p: number[], dys: Float32Array, dcT: Float32Array): Float32Array[] {
+function backwardWasm(rt: KernelRuntime, d: Dims, s: Reserve, KT: number, RT: number, p: number[], dys: Float32Array, dcT: Float32Array, dhT?: Float32Array): Float32Array[] {
   const { T, B, X, H } = d;
   const BH = B * H;
   const G = blocksOf(d) * H;
@@ -138,6 +138,12 @@ function backwardWasm(rt: KernelRuntime, d: Dims, s: Reserve, KT: number, RT: nu
     const [px, phs, pcs, pg, ptc] = s.ptrs;
     return rt.scratch([TB * H, BH, TB * G, BH, BH, TB * X, X * G, H * G, G, H, H, H], ([pdys, pdcT, pdz, pdh, pdc, pdx, pdK, pdR, pdb, pdpi, pdpf, pdpo]) => {
       rt.write(pdys, dys);
+      if (dhT) {
+        // h_T is also the last row of ys: its two gradients add
+        const f32 = rt.f32();
+        const last = (pdys >>> 2) + (T - 1) * BH;
+        for (let i = 0; i < BH; i++) f32[last + i] += dhT[i];
+      }
       rt.write(pdcT, dcT);
       vk(rt).lstmvBackward(T, B, X, H, coupledOf(d), px, KT, RT, p[0], p[1], p[2], phs, pcs, pg, ptc, pdys, pdcT, pdz, pdh, pdc, pdx, pdK, pdR, pdb, pdpi, pdpf, pdpo);
       const out = [rt.read(pdx, TB * X), rt.read(pdh, BH), rt.read(pdc, BH), rt.read(pdK, X * G), rt.read(pdR, H * G), rt.read(pdb, G)];
@@ -157,43 +163,27 @@ function syncWeights(res: LstmVariantResidents, K: tf.Tensor, R: tf.Tensor, b: t
 }
 
 /**
- * The differentiable op: (x [T, B, X] (any shape of that size), h0, c0, K, R, b, ...peepholes) →
- * packed h_1..h_T then c_T, flattened: [T·B·H + B·H].
+ * The differentiable op: (x [T, B, X], h0, c0, K, R, b, ...peepholes) → ys [T, B, H], hT [B, H],
+ * cT [B, H], one tape node whose backward is one kernel call.
  */
-function variantOp(rt: KernelRuntime, d: Dims, res: LstmVariantResidents) {
+function runOp(rt: KernelRuntime, d: Dims, res: LstmVariantResidents, p: LstmVariantSequenceParams, x: tf.Tensor, h0: tf.Tensor, c0: tf.Tensor) {
   const { T, B, X, H } = d;
   const G = blocksOf(d) * H;
   const names = PEEPHOLES[d.variant];
-  return tf.customGrad(((...args: tf.Tensor[]) => {
-    const [x, h0, c0, K, Rk, b] = args;
-    // (customGrad appends its save function to the inputs: take exactly the peepholes)
-    const peep = Object.fromEntries(names.map((n, k) => [n, args[6 + k]])) as Record<string, tf.Tensor>;
-    const f = forwardWasm(rt, d, values(x), values(h0), values(c0), syncWeights(res, K, Rk, b, peep), true);
-    const packed = new Float32Array(T * B * H + B * H);
-    packed.set(f.ys);
-    packed.set(f.cT, T * B * H);
+  const peep = Object.fromEntries(names.map((n) => [n, p[n] as tf.Tensor])) as Record<string, tf.Tensor>;
+  const inputs = [x, h0, c0, p.kernel, p.recurrentKernel, p.bias, ...names.map((n) => peep[n])];
+  const [ys, hT, cT] = multiOutputOp(inputs, () => {
+    const f = forwardWasm(rt, d, values(x), values(h0), values(c0), syncWeights(res, p.kernel, p.recurrentKernel, p.bias, peep), true);
     return {
-      value: tf.tensor1d(packed),
-      gradFunc: (dy: tf.Tensor) => {
-        const dyv = values(dy);
-        const w = syncWeights(res, K, Rk, b, peep);
-        const g = backwardWasm(rt, d, f.saved as Reserve, res.kernel.syncTransposed(K), res.recurrentKernel.syncTransposed(Rk), w.slice(3), dyv.subarray(0, T * B * H), dyv.subarray(T * B * H));
+      outputs: [tf.tensor3d(f.ys, [T, B, H]), tf.tensor2d(f.ys.slice((T - 1) * B * H), [B, H]), tf.tensor2d(f.cT, [B, H])],
+      backward: ([dys, dhT, dcT]) => {
+        const w = syncWeights(res, p.kernel, p.recurrentKernel, p.bias, peep);
+        const g = backwardWasm(rt, d, f.saved as Reserve, res.kernel.syncTransposed(p.kernel), res.recurrentKernel.syncTransposed(p.recurrentKernel), w.slice(3), values(dys), values(dcT), values(dhT));
         return [tf.tensor(g[0], x.shape), tf.tensor2d(g[1], [B, H]), tf.tensor2d(g[2], [B, H]), tf.tensor2d(g[3], [X, G]), tf.tensor2d(g[4], [H, G]), tf.tensor1d(g[5]), ...names.map((_, k) => tf.tensor1d(g[6 + k]))];
       },
     };
-  }) as unknown as Parameters<typeof tf.customGrad>[0]);
-}
-
-/** The op's inputs and its packed output unpacked: ys [T, B, H], hT [B, H], cT [B, H]. */
-function runOp(rt: KernelRuntime, d: Dims, res: LstmVariantResidents, p: LstmVariantSequenceParams, x: tf.Tensor, h0: tf.Tensor, c0: tf.Tensor) {
-  const { T, B, H } = d;
-  const inputs = [x, h0, c0, p.kernel, p.recurrentKernel, p.bias, ...PEEPHOLES[d.variant].map((n) => p[n] as tf.Tensor)];
-  const packed = variantOp(rt, d, res)(...inputs); // [T·B·H + B·H]
-  return {
-    ys: tf.reshape(tf.slice(packed, [0], [T * B * H]), [T, B, H]) as tf.Tensor3D,
-    hT: tf.reshape(tf.slice(packed, [(T - 1) * B * H], [B * H]), [B, H]) as tf.Tensor2D,
-    cT: tf.reshape(tf.slice(packed, [T * B * H], [B * H]), [B, H]) as tf.Tensor2D,
-  };
+  });
+  return { ys: ys as tf.Tensor3D, hT: hT as tf.Tensor2D, cT: cT as tf.Tensor2D };
 }
 
 function checkVariant(fn: string, arg: string, v: unknown): FusedLstmVariant {

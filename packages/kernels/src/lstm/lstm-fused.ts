@@ -16,7 +16,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { rxrnnError, ErrorCodes } from '@rxrnn/core';
 import { kernels, type KernelRuntime, type Resident } from '../wasm/runtime.js';
-import { checkTensor, residentFor, tapeOn, values, Reserve } from '../shared.js';
+import { checkTensor, residentFor, tapeOn, values, Reserve, multiOutputOp } from '../shared.js';
 
 export interface LstmSequenceParams {
   kernel: tf.Tensor; // [X, 4H]
@@ -90,7 +90,7 @@ function forwardWasm(rt: KernelRuntime, d: Dims, x: Float32Array, h0: Float32Arr
 }
 
 /** The backward pass: gradients of x, h0, c0, kernel, recurrentKernel, bias (and projection). Releases `s`. */
-function backwardWasm(rt: KernelRuntime, d: Dims, s: Reserve, KT: number, RT: number, PmT: number, dys: Float32Array, dcT: Float32Array): Float32Array[] {
+function backwardWasm(rt: KernelRuntime, d: Dims, s: Reserve, KT: number, RT: number, PmT: number, dys: Float32Array, dcT: Float32Array, dhT?: Float32Array): Float32Array[] {
   const { T, B, X, H, P } = d;
   const R = P || H;
   const BH = B * H;
@@ -103,6 +103,12 @@ function backwardWasm(rt: KernelRuntime, d: Dims, s: Reserve, KT: number, RT: nu
       [TB * R, BH, TB * G, BR, BH, BH, P ? TB * P : 0, TB * X, X * G, R * G, G, P ? H * P : 0],
       ([pdys, pdcT, pdz, pdh, pdc, pdhf, pdhs, pdx, pdK, pdR, pdb, pdP]) => {
         rt.write(pdys, dys);
+        if (dhT) {
+          // h_T is also the last row of ys: its two gradients add
+          const f32 = rt.f32();
+          const last = (pdys >>> 2) + (T - 1) * BR;
+          for (let i = 0; i < BR; i++) f32[last + i] += dhT[i];
+        }
         rt.write(pdcT, dcT);
         rt.k.lstmBackward(T, B, X, H, P, px, KT, RT, P ? PmT : 0, phs, pcs, pg, ptc, phf, pdys, pdcT, pdz, pdh, pdc, pdhf, pdhs, pdx, pdK, pdR, pdb, pdP);
         const out = [rt.read(pdx, TB * X), rt.read(pdh, BR), rt.read(pdc, BH), rt.read(pdK, X * G), rt.read(pdR, R * G), rt.read(pdb, G)];
@@ -115,47 +121,36 @@ function backwardWasm(rt: KernelRuntime, d: Dims, s: Reserve, KT: number, RT: nu
   }
 }
 
+function syncWeights(res: LstmResidents, K: tf.Tensor, R: tf.Tensor, b: tf.Tensor, Pm?: tf.Tensor): number[] {
+  return [res.kernel.sync(K), res.recurrentKernel.sync(R), res.bias.sync(b), Pm ? res.projection.sync(Pm) : 0];
+}
+
 /**
- * The differentiable op: (x [T·B, X] as any shape, h0, c0, K, R, b[, Pm]) → packed (h_1..h_T then
- * c_T, flattened): [T·B·R + B·H].
+ * The differentiable op: (x [T, B, X], h0 [B, R], c0 [B, H], K, R, b[, Pm]) → ys [T, B, R], hT [B, R],
+ * cT [B, H], one tape node whose backward is one kernel call.
  */
-function lstmOp(rt: KernelRuntime, d: Dims, res: LstmResidents) {
+function runOp(rt: KernelRuntime, d: Dims, res: LstmResidents, p: LstmSequenceParams, x: tf.Tensor, h0: tf.Tensor, c0: tf.Tensor) {
   const { T, B, X, H, P } = d;
   const R = P || H;
-  return tf.customGrad(((...args: tf.Tensor[]) => {
-    const [x, h0, c0, K, Rk, b] = args;
-    const Pm = P ? args[6] : undefined; // (customGrad appends its save function to the inputs)
-    const f = forwardWasm(rt, d, values(x), values(h0), values(c0), syncWeights(res, K, Rk, b, Pm), true);
+  const inputs = [x, h0, c0, p.kernel, p.recurrentKernel, p.bias];
+  if (P) inputs.push(p.projection as tf.Tensor);
+  const [ys, hT, cT] = multiOutputOp(inputs, () => {
+    const f = forwardWasm(rt, d, values(x), values(h0), values(c0), syncWeights(res, p.kernel, p.recurrentKernel, p.bias, p.projection), true);
     return {
-      value: tf.tensor1d(f.packed),
-      gradFunc: (dy: tf.Tensor) => {
-        const dyv = values(dy);
-        const g = backwardWasm(rt, d, f.saved as Reserve, res.kernel.syncTransposed(K), res.recurrentKernel.syncTransposed(Rk), P ? res.projection.syncTransposed(Pm as tf.Tensor) : 0, dyv.subarray(0, T * B * R), dyv.subarray(T * B * R));
+      outputs: [
+        tf.tensor3d(f.packed.subarray(0, T * B * R), [T, B, R]),
+        tf.tensor2d(f.packed.slice((T - 1) * B * R, T * B * R), [B, R]),
+        tf.tensor2d(f.packed.slice(T * B * R), [B, H]),
+      ],
+      backward: ([dys, dhT, dcT]) => {
+        const g = backwardWasm(rt, d, f.saved as Reserve, res.kernel.syncTransposed(p.kernel), res.recurrentKernel.syncTransposed(p.recurrentKernel), P ? res.projection.syncTransposed(p.projection as tf.Tensor) : 0, values(dys), values(dcT), values(dhT));
         const grads = [tf.tensor(g[0], x.shape), tf.tensor2d(g[1], [B, R]), tf.tensor2d(g[2], [B, H]), tf.tensor2d(g[3], [X, 4 * H]), tf.tensor2d(g[4], [R, 4 * H]), tf.tensor1d(g[5])];
         if (P) grads.push(tf.tensor2d(g[6], [H, P]));
         return grads;
       },
     };
-  }) as unknown as Parameters<typeof tf.customGrad>[0]);
-}
-
-function syncWeights(res: LstmResidents, K: tf.Tensor, R: tf.Tensor, b: tf.Tensor, Pm?: tf.Tensor): number[] {
-  return [res.kernel.sync(K), res.recurrentKernel.sync(R), res.bias.sync(b), Pm ? res.projection.sync(Pm) : 0];
-}
-
-/** The op's inputs and its packed output unpacked: ys [T, B, R], hT [B, R], cT [B, H]. */
-function runOp(rt: KernelRuntime, d: Dims, res: LstmResidents, p: LstmSequenceParams, x: tf.Tensor, h0: tf.Tensor, c0: tf.Tensor) {
-  const { T, B, H, P } = d;
-  const R = P || H;
-  const inputs = [x, h0, c0, p.kernel, p.recurrentKernel, p.bias];
-  if (P) inputs.push(p.projection as tf.Tensor);
-  const packed = lstmOp(rt, d, res)(...inputs); // [T·B·R + B·H]
-  const ys = tf.reshape(tf.slice(packed, [0], [T * B * R]), [T, B, R]) as tf.Tensor3D;
-  return {
-    ys,
-    hT: tf.reshape(tf.slice(packed, [(T - 1) * B * R], [B * R]), [B, R]) as tf.Tensor2D,
-    cT: tf.reshape(tf.slice(packed, [T * B * R], [B * H]), [B, H]) as tf.Tensor2D,
-  };
+  });
+  return { ys: ys as tf.Tensor3D, hT: hT as tf.Tensor2D, cT: cT as tf.Tensor2D };
 }
 
 function checkParams(fn: string, p: LstmSequenceParams, X: number): { H: number; P: number } {
