@@ -117,6 +117,9 @@ interface RowSpec {
   torch: TorchRow;
   per?: { count: number; unit: string };
   contenders: () => Contender[];
+  /** Rounds of interleaved timing (default 3). Rows of ~0.1–0.7 s per call get more, so their medians
+   * rest on more than a handful of calls on a machine that varies 20–40 % from minute to minute. */
+  rounds?: number;
 }
 
 function median(xs: number[]): number {
@@ -272,6 +275,7 @@ function rowSpecs(quick: boolean, skipTfjsTraining: boolean, threads: number): R
     name: `sequence lstm forward T=${T} B=${B} X=${X} H=${H}`,
     torch: { kind: 'seq', cell: 'lstm', T, B, X, H },
     per: { count: T * B, unit: 'steps·batch/s' },
+    rounds: quick ? 1 : 6,
     contenders: () => [seqContender('tfjs', T, B, X, H), ...fused.map((f) => seqContender(f, T, B, X, H))],
   });
   const tr = quick ? { V: 11, E: 8, H: 16, T: 5, B: 2 } : { V: 65, E: 64, H: 256, T: 100, B: 32 };
@@ -279,6 +283,7 @@ function rowSpecs(quick: boolean, skipTfjsTraining: boolean, threads: number): R
     name: `train char-lstm+Adam V=${tr.V} E=${tr.E} H=${tr.H} T=${tr.T} B=${tr.B}`,
     torch: { kind: 'train', ...tr },
     per: { count: tr.T * tr.B, unit: 'tokens/s' },
+    rounds: quick ? 1 : 10,
     contenders: () => [
       ...(skipTfjsTraining ? [] : [trainContender('tfjs', tr.V, tr.E, tr.H, tr.T, tr.B)]),
       ...fused.map((f) => trainContender(f, tr.V, tr.E, tr.H, tr.T, tr.B)),
@@ -330,7 +335,7 @@ export async function runBench(options: BenchOptions = {}): Promise<BenchResult>
         const tt = await torch.request<{ times: number[] }>({ op: 'run', row: spec.torch, iters: quick ? 1 : 2 });
         n.set('torch', size(median(tt.times)));
         const times = new Map<Contender | 'torch', number[]>([...n.keys()].map((k) => [k, [] as number[]]));
-        for (let r = 0; r < rounds; r++) {
+        for (let r = 0; r < (spec.rounds ?? rounds); r++) {
           for (const c of contenders) times.get(c)!.push(...timeCalls(c.run, n.get(c)!));
           const t = await torch.request<{ times: number[] }>({ op: 'run', row: spec.torch, iters: n.get('torch')! });
           times.get('torch')!.push(...t.times);
