@@ -122,6 +122,9 @@ export function multiOutputOp(inputs: tf.Tensor[], forward: () => MultiOutputFor
       inputs: Record<number, tf.Tensor>;
     }): tf.Tensor | tf.Tensor[];
   };
+  if (typeof engine.runKernelFunc !== 'function') {
+    throw rxrnnError(ErrorCodes.STATE, 'multiOutputOp', 'tf.engine()', 'tfjs-core 4.x (engine().runKernelFunc, which tf.customGrad uses)', `tfjs ${tf.version.tfjs} without it`);
+  }
   const out = engine.runKernelFunc({
     forwardFunc: () => {
       const r = forward();
