@@ -20,7 +20,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { rxrnnError, ErrorCodes, describe, type Cell, type State } from '@rxrnn/core';
-import { kernels, type KernelRuntime, type Resident } from '../wasm/runtime.js';
+import { kernels, type KernelExports, type KernelRuntime, type Resident } from '../wasm/runtime.js';
 import { checkTensor, residentFor, tapeOn, values, Reserve, multiOutputOp } from '../shared.js';
 
 /** The lstm-variant variants the kernels cover. */
@@ -58,11 +58,7 @@ export interface LstmVariantResidents {
 }
 
 /** The two entry points (kernels.wasm exports them; the native addon runs them by id). */
-interface VariantKernels {
-  lstmvForward(T: number, B: number, X: number, H: number, coupled: number, x: number, K: number, R: number, bias: number, pi: number, pf: number, po: number, hs: number, cs: number, gates: number, tanhc: number, Kp?: number, Rp?: number): void;
-  lstmvBackward(T: number, B: number, X: number, H: number, coupled: number, x: number, KT: number, RT: number, pi: number, pf: number, po: number, hs: number, cs: number, gates: number, tanhc: number, dys: number, dcT: number, dz: number, dh: number, dc: number, dx: number, dK: number, dR: number, db: number, dpi: number, dpf: number, dpo: number): void;
-}
-const vk = (rt: KernelRuntime): VariantKernels => rt.k as unknown as VariantKernels;
+const vk = (rt: KernelRuntime): KernelExports => rt.k;
 
 /** True when the runtime has the peephole/CIFG entry points (a kernels.wasm older than them has not). */
 export function hasVariantKernels(rt: KernelRuntime): boolean {

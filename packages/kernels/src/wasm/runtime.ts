@@ -33,6 +33,9 @@ export interface KernelExports {
   /** Native only: dst = src [K, N] (ld ldb) in the GEMM's panel layout (⌈N/16⌉·16·K floats). */
   pack?(K: number, N: number, src: number, ldb: number, dst: number): void;
   rnnBackward(T: number, B: number, X: number, H: number, x: number, KT: number, RT: number, act: number, hs: number, dys: number, dpre: number, dh: number, dx: number, dK: number, dR: number, db: number): void;
+  /** Peephole / CIFG LSTM (Greff et al. 2017): peepholes pi, pf, po (0: none); `coupled` 1 for CIFG. */
+  lstmvForward(T: number, B: number, X: number, H: number, coupled: number, x: number, K: number, R: number, bias: number, pi: number, pf: number, po: number, hs: number, cs: number, gates: number, tanhc: number, Kp?: number, Rp?: number): void;
+  lstmvBackward(T: number, B: number, X: number, H: number, coupled: number, x: number, KT: number, RT: number, pi: number, pf: number, po: number, hs: number, cs: number, gates: number, tanhc: number, dys: number, dcT: number, dz: number, dh: number, dc: number, dx: number, dK: number, dR: number, db: number, dpi: number, dpf: number, dpo: number): void;
 }
 
 const ALIGN = 64;
