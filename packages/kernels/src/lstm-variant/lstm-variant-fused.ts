@@ -62,7 +62,7 @@ const vk = (rt: KernelRuntime): KernelExports => rt.k;
 
 /** True when the runtime has the peephole/CIFG entry points (a kernels.wasm older than them has not). */
 export function hasVariantKernels(rt: KernelRuntime): boolean {
-  const k = rt.k as unknown as Partial<VariantKernels>;
+  const k = rt.k as Partial<KernelExports>;
   return typeof k.lstmvForward === 'function' && typeof k.lstmvBackward === 'function';
 }
 
