@@ -109,8 +109,8 @@ export interface MultiOutputForward {
 
 /**
  * A differentiable op with several outputs (ys, h_T, c_T), which `tf.customGrad` (one output)
- * cannot express without packing them into one tensor and slicing it apart — ~6 ms of copies and
- * their pad/add gradients per char-rnn batch. Records one tape node through tfjs-core's
+ * cannot express without packing them into one tensor and slicing it apart — a copy of ys per batch, and
+ * pad/add gradients for its slices. Records one tape node through tfjs-core's
  * `engine().runKernelFunc`, the call `customGrad` itself makes (tfjs 4.x).
  */
 export function multiOutputOp(inputs: tf.Tensor[], forward: () => MultiOutputForward): tf.Tensor[] {
@@ -138,4 +138,26 @@ export function multiOutputOp(inputs: tf.Tensor[], forward: () => MultiOutputFor
     inputs: Object.fromEntries(inputs.map((t, i) => [i, t])),
   });
   return Array.isArray(out) ? out : [out];
+}
+
+/**
+ * Run a forward pass on `counts` blocks of kernel memory: scratch released afterwards, or — with
+ * `keep` — a {@link Reserve} left for the backward and returned as `saved`.
+ */
+export function forwardOn<F extends object>(rt: KernelRuntime, counts: number[], keep: boolean, run: (ptrs: readonly number[]) => F): F & { saved?: Reserve } {
+  if (!keep) return rt.scratch(counts, run);
+  const saved = new Reserve(rt, counts);
+  try {
+    return { ...run(saved.ptrs), saved };
+  } catch (e) {
+    saved.release();
+    throw e;
+  }
+}
+
+/** h_T is also the last row of ys: add its gradient `dhT` [n] into the last step of dys at `pdys` ([T, n]). */
+export function addLastStep(rt: KernelRuntime, pdys: number, T: number, dhT: Float32Array): void {
+  const f32 = rt.f32();
+  const last = (pdys >>> 2) + (T - 1) * dhT.length;
+  for (let i = 0; i < dhT.length; i++) f32[last + i] += dhT[i];
 }

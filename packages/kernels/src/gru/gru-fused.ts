@@ -13,7 +13,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { rxrnnError, ErrorCodes } from '@rxrnn/core';
 import { kernels, type KernelRuntime, type Resident } from '../wasm/runtime.js';
-import { checkTensor, residentFor, tapeOn, values, Reserve } from '../shared.js';
+import { checkTensor, residentFor, tapeOn, values, Reserve, forwardOn } from '../shared.js';
 
 export interface GruSequenceParams {
   kernel: tf.Tensor; // [X, 3H]
@@ -66,14 +66,7 @@ function forwardWasm(rt: KernelRuntime, d: Dims, x: Float32Array, h0: Float32Arr
       const ys = rt.read(phs + BH * 4, T * BH);
       return wantGates ? { ys, gates: rt.read(pg, T * B * G) } : { ys };
     });
-  if (!keep) return rt.scratch(counts, run);
-  const saved = new Reserve(rt, counts);
-  try {
-    return { ...run(saved.ptrs), saved };
-  } catch (e) {
-    saved.release();
-    throw e;
-  }
+  return forwardOn(rt, counts, keep, run);
 }
 
 /** The backward pass (releases `s`). */

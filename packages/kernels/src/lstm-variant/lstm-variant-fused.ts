@@ -21,7 +21,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { rxrnnError, ErrorCodes, describe, type Cell, type State } from '@rxrnn/core';
 import { kernels, type KernelExports, type KernelRuntime, type Resident } from '../wasm/runtime.js';
-import { checkTensor, residentFor, tapeOn, values, Reserve, multiOutputOp } from '../shared.js';
+import { checkTensor, residentFor, tapeOn, values, Reserve, multiOutputOp, forwardOn, addLastStep } from '../shared.js';
 
 /** The lstm-variant variants the kernels cover. */
 export const FUSED_LSTM_VARIANTS = ['vanilla', 'NP', 'CIFG'] as const;
@@ -110,14 +110,7 @@ function forwardWasm(rt: KernelRuntime, d: Dims, x: Float32Array, h0: Float32Arr
     if (wantGates) out.gates = rt.read(pg, T * B * G);
     return out;
   };
-  if (!keep) return rt.scratch(counts, run);
-  const saved = new Reserve(rt, counts);
-  try {
-    return { ...run(saved.ptrs), saved };
-  } catch (e) {
-    saved.release();
-    throw e;
-  }
+  return forwardOn(rt, counts, keep, run);
 }
 
 /**
@@ -134,12 +127,7 @@ function backwardWasm(rt: KernelRuntime, d: Dims, s: Reserve, KT: number, RT: nu
     const [px, phs, pcs, pg, ptc] = s.ptrs;
     return rt.scratch([TB * H, BH, TB * G, BH, BH, TB * X, X * G, H * G, G, H, H, H], ([pdys, pdcT, pdz, pdh, pdc, pdx, pdK, pdR, pdb, pdpi, pdpf, pdpo]) => {
       rt.write(pdys, dys);
-      if (dhT) {
-        // h_T is also the last row of ys: its two gradients add
-        const f32 = rt.f32();
-        const last = (pdys >>> 2) + (T - 1) * BH;
-        for (let i = 0; i < BH; i++) f32[last + i] += dhT[i];
-      }
+      if (dhT) addLastStep(rt, pdys, T, dhT); // h_T is also the last row of ys: its two gradients add
       rt.write(pdcT, dcT);
       vk(rt).lstmvBackward(T, B, X, H, coupledOf(d), px, KT, RT, p[0], p[1], p[2], phs, pcs, pg, ptc, pdys, pdcT, pdz, pdh, pdc, pdx, pdK, pdR, pdb, pdpi, pdpf, pdpo);
       const out = [rt.read(pdx, TB * X), rt.read(pdh, BH), rt.read(pdc, BH), rt.read(pdK, X * G), rt.read(pdR, H * G), rt.read(pdb, G)];

@@ -16,7 +16,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { rxrnnError, ErrorCodes } from '@rxrnn/core';
 import { kernels, type KernelRuntime, type Resident } from '../wasm/runtime.js';
-import { checkTensor, residentFor, tapeOn, values, Reserve, multiOutputOp } from '../shared.js';
+import { checkTensor, residentFor, tapeOn, values, Reserve, multiOutputOp, forwardOn, addLastStep } from '../shared.js';
 
 export interface LstmSequenceParams {
   kernel: tf.Tensor; // [X, 4H]
@@ -79,14 +79,7 @@ function forwardWasm(rt: KernelRuntime, d: Dims, x: Float32Array, h0: Float32Arr
     packed.set(f32.subarray((pcs >>> 2) + T * BH, (pcs >>> 2) + (T + 1) * BH), T * BR);
     return wantGates ? { packed, gates: rt.read(pg, T * B * G) } : { packed };
   };
-  if (!keep) return rt.scratch(counts, run);
-  const saved = new Reserve(rt, counts);
-  try {
-    return { ...run(saved.ptrs), saved };
-  } catch (e) {
-    saved.release();
-    throw e;
-  }
+  return forwardOn(rt, counts, keep, run);
 }
 
 /** The backward pass: gradients of x, h0, c0, kernel, recurrentKernel, bias (and projection). Releases `s`. */
@@ -103,12 +96,7 @@ function backwardWasm(rt: KernelRuntime, d: Dims, s: Reserve, KT: number, RT: nu
       [TB * R, BH, TB * G, BR, BH, BH, P ? TB * P : 0, TB * X, X * G, R * G, G, P ? H * P : 0],
       ([pdys, pdcT, pdz, pdh, pdc, pdhf, pdhs, pdx, pdK, pdR, pdb, pdP]) => {
         rt.write(pdys, dys);
-        if (dhT) {
-          // h_T is also the last row of ys: its two gradients add
-          const f32 = rt.f32();
-          const last = (pdys >>> 2) + (T - 1) * BR;
-          for (let i = 0; i < BR; i++) f32[last + i] += dhT[i];
-        }
+        if (dhT) addLastStep(rt, pdys, T, dhT); // h_T is also the last row of ys: its two gradients add
         rt.write(pdcT, dcT);
         rt.k.lstmBackward(T, B, X, H, P, px, KT, RT, P ? PmT : 0, phs, pcs, pg, ptc, phf, pdys, pdcT, pdz, pdh, pdc, pdhf, pdhs, pdx, pdK, pdR, pdb, pdP);
         const out = [rt.read(pdx, TB * X), rt.read(pdh, BR), rt.read(pdc, BH), rt.read(pdK, X * G), rt.read(pdR, R * G), rt.read(pdb, G)];

@@ -6,7 +6,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { rxrnnError, ErrorCodes, describe } from '@rxrnn/core';
 import { kernels, type KernelRuntime, type Resident } from '../wasm/runtime.js';
-import { checkTensor, residentFor, tapeOn, values, Reserve } from '../shared.js';
+import { checkTensor, residentFor, tapeOn, values, Reserve, forwardOn } from '../shared.js';
 
 export interface RnnSequenceParams {
   kernel: tf.Tensor; // [X, H]
@@ -55,14 +55,7 @@ function forwardWasm(rt: KernelRuntime, d: Dims, x: Float32Array, h0: Float32Arr
     rt.k.rnnForward(T, B, X, H, px, w[0], w[1], w[2], d.act, phs, w[3] ?? 0, w[4] ?? 0);
     return { hs: rt.read(phs, (T + 1) * BH) };
   };
-  if (!keep) return rt.scratch(counts, run);
-  const saved = new Reserve(rt, counts);
-  try {
-    return { ...run(saved.ptrs), saved };
-  } catch (e) {
-    saved.release();
-    throw e;
-  }
+  return forwardOn(rt, counts, keep, run);
 }
 
 /** The backward pass (releases `s`). */
