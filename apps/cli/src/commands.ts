@@ -3,7 +3,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Command, InvalidArgumentError } from 'commander';
+import { Command, InvalidArgumentError, Option } from 'commander';
 import cliProgress from 'cli-progress';
 import { initBackend, useExplicitTransposeGradients } from '@rxrnn/core';
 import { loadMobyDick, trainCharRnn, saveCharRnn, loadCharModel, loadCharRnnCheckpoint, sampleText, evalBpc, splitCorpus, type CurvePoint, type CharRnnCheckpoint } from '@rxrnn/text';
@@ -41,7 +41,7 @@ export async function plotCurve(dir: string, curve: CurvePoint[]): Promise<{ svg
 
 /** The command that reproduces a run, from its options. */
 function reproduceCommand(o: TrainCliOptions): string {
-  return `npm run rxrnn -- train char-rnn --hidden ${o.hidden} --embedding ${o.embedding} --layers ${o.layers}${o.dropout ? ` --dropout ${o.dropout}` : ''} --steps ${o.steps} --seq ${o.seq} --batch ${o.batch} --lr ${o.lr} --seed ${o.seed} --threads ${o.threads} --out ${o.out}`;
+  return `npm run rxrnn -- train char-rnn --hidden ${o.hidden} --embedding ${o.embedding} --layers ${o.layers}${o.dropout ? ` --dropout ${o.dropout}` : ''} --steps ${o.steps} --seq ${o.seq} --batch ${o.batch} --lr ${o.lr}${o.schedule !== 'cosine' ? ` --schedule ${o.schedule}` : ''}${o.lrMin !== undefined ? ` --lr-min ${o.lrMin}` : ''} --seed ${o.seed} --threads ${o.threads} --out ${o.out}`;
 }
 
 interface TrainCliOptions {
@@ -53,6 +53,8 @@ interface TrainCliOptions {
   seq: number;
   batch: number;
   lr: number;
+  schedule: 'cosine' | 'linear';
+  lrMin?: number;
   seed: number;
   threads: number;
   out: string;
@@ -120,6 +122,7 @@ async function trainCommand(o: TrainCliOptions): Promise<void> {
     seq: o.seq,
     batch: o.batch,
     lr: o.lr,
+    schedule: { kind: o.schedule, total: o.steps, min: o.lrMin ?? o.lr / 10 },
     seed: o.seed,
     threads: o.threads,
     evalEvery: o.evalEvery,
@@ -190,7 +193,9 @@ export function buildProgram(): Command {
     .option('--steps <n>', 'updates', int('--steps'), 1000)
     .option('--seq <n>', 'BPTT length T', int('--seq'), 64)
     .option('--batch <n>', 'parallel streams B', int('--batch'), 32)
-    .option('--lr <x>', "Adam's learning rate (cosine decay to lr/10)", num('--lr'), 3e-3)
+    .option('--lr <x>', "Adam's learning rate", num('--lr'), 3e-3)
+    .addOption(new Option('--schedule <kind>', 'learning-rate decay over --steps').choices(['cosine', 'linear']).default('cosine'))
+    .option('--lr-min <x>', 'learning rate at the last update (default lr/10)', num('--lr-min'))
     .option('--seed <n>', 'seed', (v) => num('--seed')(v), 1)
     .option('--threads <n>', 'threads to train on (data parallel over worker threads; 2 uses both cores of our machines)', int('--threads'), 1)
     .option('--out <dir>', 'model directory', 'models/char-rnn')

@@ -141,7 +141,7 @@ export interface TrainCharRnnOptions {
   batch?: number;
   /** Adam's learning rate. Default 2e-3. */
   lr?: number;
-  /** Default: cosine decay to lr/10 over `steps`. */
+  /** Default: cosine decay to lr/10 over `steps` (`rxrnn train char-rnn --schedule linear --lr-min 0` decays linearly to 0). */
   schedule?: LrSchedule;
   optimizer?: OptimizerSpec;
   /** Gradient global-norm clip. Default 5. */
@@ -200,7 +200,9 @@ export async function trainCharRnn(o: TrainCharRnnOptions): Promise<TrainCharRnn
   const config = {
     hiddenSize: o.hiddenSize ?? 128, embeddingSize: o.embeddingSize ?? 32, layers: o.layers ?? 1, cell: o.cell ?? 'lstm', dropout: o.dropout ?? 0,
     steps, seq: T, batch: B, lr, seed, threads: o.threads ?? 1, clipNorm: o.clipNorm ?? 5, validationFraction: o.validationFraction ?? 0.05,
+    schedule: o.schedule ?? null,
   };
+  const schedule: LrSchedule = o.schedule ?? { kind: 'cosine', total: steps, min: lr / 10 };
   const split = splitCorpus(o.text, config.validationFraction, o.resume?.codec);
   const codec = split.codec;
   if (o.model && (o.model.inputSize !== 1 || o.model.outputSize !== codec.size)) {
@@ -211,7 +213,7 @@ export async function trainCharRnn(o: TrainCharRnnOptions): Promise<TrainCharRnn
   const trainer: Trainer = makeTrainer({
     cell,
     optimizer: o.optimizer ?? { kind: 'adam', lr },
-    schedule: o.schedule ?? { kind: 'cosine', total: steps, min: lr / 10 },
+    schedule,
     clipNorm: config.clipNorm,
     seed,
   });

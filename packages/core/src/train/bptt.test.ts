@@ -238,6 +238,10 @@ describe('clipping and schedules', () => {
     expect(learningRateAt(1, 10, { kind: 'exponential', every: 10, gamma: 0.1 })).toBeCloseTo(0.1, 10);
     expect(learningRateAt(1, 50, { kind: 'cosine', total: 100, min: 0 })).toBeCloseTo(0.5, 10);
     expect(learningRateAt(1, 0, { kind: 'constant', warmup: 4 })).toBe(0.25);
+    expect(learningRateAt(2, 25, { kind: 'linear', total: 100 })).toBeCloseTo(1.5, 10);
+    expect(learningRateAt(2, 100, { kind: 'linear', total: 100, min: 0.2 })).toBeCloseTo(0.2, 10);
+    expect(learningRateAt(2, 150, { kind: 'linear', total: 100 })).toBe(0);
+    expect(() => createTrainer({ cell: tinyRnn(1, 1, 1), schedule: { kind: 'linear', total: 0 } })).toThrow(/createTrainer: options.schedule.total: expected a positive number, received number 0/);
     expect(() => createTrainer({ cell: tinyRnn(1, 1, 1), schedule: { kind: 'step', every: 0, gamma: 1 } })).toThrow(/createTrainer: options.schedule.every: expected a positive number, received number 0/);
   });
 });
