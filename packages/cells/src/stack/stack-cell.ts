@@ -10,6 +10,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { rxrnnError, ErrorCodes, describe, runCellSequence, type Cell, type Extras, type State, type StepResult } from '@rxrnn/core';
+import { dropoutMasks } from './dropout-masks.js';
 
 export interface StackOptions {
   /** Dropout rate between layers at training time. Default 0. */
@@ -54,7 +55,12 @@ export function stackCells(cells: readonly Cell[], options: StackOptions = {}): 
         const own: Record<string, tf.Tensor> = {};
         const prefix = `${i}.`;
         for (const [k, t] of Object.entries(state)) if (k.startsWith(prefix)) own[k.slice(prefix.length)] = t;
-        if (i > 0 && ctx.training && dropout > 0) y = tf.dropout(y, dropout, undefined, ctx.rng?.seed()) as tf.Tensor2D;
+        if (i > 0 && ctx.training && dropout > 0) {
+          const [B, X] = y.shape;
+          const mask = dropoutMasks([ctx.rng?.seed() ?? (Math.random() * 2 ** 32) >>> 0], B, X, dropout); // [1, B, X]
+          y = tf.mul(y, tf.reshape(mask, [B, X])) as tf.Tensor2D;
+          mask.dispose();
+        }
         const [yi, si, ei] = c.step(own as State, y, ctx); // yi: [B, Y_i]
         for (const [k, t] of Object.entries(si) as [string, tf.Tensor][]) next[prefix + k] = t;
         if (ei) for (const [k, t] of Object.entries(ei) as [string, tf.Tensor][]) extras[prefix + k] = t;
@@ -71,7 +77,8 @@ export function stackCells(cells: readonly Cell[], options: StackOptions = {}): 
       if (disposed) throw rxrnnError(ErrorCodes.DISPOSED, 'stack', 'cell', 'a live cell', 'a disposed cell');
       const drop = !!ctx.training && dropout > 0;
       const [T, B] = xs.shape;
-      const seeds = drop ? Array.from({ length: T }, () => cells.map((_, i) => (i > 0 ? ctx.rng?.seed() : undefined))) : [];
+      const seed = () => ctx.rng?.seed() ?? (Math.random() * 2 ** 32) >>> 0;
+      const seeds = drop ? Array.from({ length: T }, () => cells.map((_, i) => (i > 0 ? seed() : undefined))) : [];
       const next: Record<string, tf.Tensor> = {};
       let ys = xs; // [T, B, X]
       cells.forEach((c, i) => {
@@ -80,8 +87,8 @@ export function stackCells(cells: readonly Cell[], options: StackOptions = {}): 
         for (const [k, t] of Object.entries(state)) if (k.startsWith(prefix)) own[k.slice(prefix.length)] = t;
         if (drop && i > 0) {
           const X = ys.shape[2];
-          const masks = seeds.map((sd) => tf.dropout(tf.ones([B, X]), dropout, undefined, sd[i])); // T × [B, X], scaled by 1/(1−p)
-          ys = tf.mul(ys, tf.stack(masks)) as tf.Tensor3D; // [T, B, X]
+          const masks = dropoutMasks(seeds.map((sd) => sd[i] ?? 0), B, X, dropout); // [T, B, X], 0 or 1/(1−p)
+          ys = tf.mul(ys, masks) as tf.Tensor3D; // [T, B, X]
         }
         const [yi, si] = runCellSequence(c, own as State, ys, ctx); // [T, B, Y_i]
         for (const [k, t] of Object.entries(si) as [string, tf.Tensor][]) next[prefix + k] = t;
