@@ -3,9 +3,9 @@
  * vCPUs share execution resources (SMT siblings or an oversubscribed host), and no two-thread program
  * can reach 2x. Measured 2026-11-26: at 05:55, 4.0 s on one thread and 5.0 s for two (1.24x); at
  * 07:19, quiet host, 2.0-2.3 s and 2.1-2.3 s (1.0-1.15x, three runs). So the host's load varies, and
- * on a quiet host arithmetic alone scales to ~2x: the ~1.35x slowdown of two training halves run side
- * by side (93 ms alone, 121-127 ms together) comes mostly from shared memory traffic, not from the
- * cores' arithmetic.
+ * on a quiet host arithmetic alone scales to ~2x: the ~1.35x slowdown of two training halves run
+ * side by side (93 ms alone, 121-127 ms together in stop 9's CPU profiles) likely comes from shared
+ * memory traffic, not from the cores' arithmetic.
  *
  *     gcc -O2 -mavx2 -mfma -pthread tools/bench/fma-ceiling.c -o /tmp/fma-ceiling && /tmp/fma-ceiling 1 && /tmp/fma-ceiling 2
  */

@@ -197,7 +197,7 @@ export function buildProgram(): Command {
     .addOption(new Option('--schedule <kind>', 'learning-rate decay over --steps').choices(['cosine', 'linear']).default('cosine'))
     .option('--lr-min <x>', 'learning rate at the last update (default lr/10)', num('--lr-min'))
     .option('--seed <n>', 'seed', (v) => num('--seed')(v), 1)
-    .option('--threads <n>', 'threads to train on (data parallel over worker threads; 2 uses both cores of our machines)', int('--threads'), 1)
+    .option('--threads <n>', 'data-parallel threads (worker threads each training part of the batch); with 1, the kernels still split each call over the CPUs, which is faster for large models (H ≥ 384 here)', int('--threads'), 1)
     .option('--out <dir>', 'model directory', 'models/char-rnn')
     .option('--eval-every <n>', 'held-out evaluation every n updates', int('--eval-every'), 100)
     .option('--checkpoint-every <n>', 'checkpoint every n updates', int('--checkpoint-every'), 100)
