@@ -12,6 +12,9 @@ import * as tf from '@tensorflow/tfjs';
 import { rxrnnError, ErrorCodes, describe, runCellSequence, type Cell, type Extras, type State, type StepResult } from '@rxrnn/core';
 import { dropoutMasks } from './dropout-masks.js';
 
+/** A dropout seed from the context's generator (seeded runs), else an unseeded one. */
+const drawSeed = (ctx: { rng?: { seed(): number } }): number => ctx.rng?.seed() ?? (Math.random() * 2 ** 32) >>> 0;
+
 export interface StackOptions {
   /** Dropout rate between layers at training time. Default 0. */
   dropout?: number;
@@ -57,7 +60,7 @@ export function stackCells(cells: readonly Cell[], options: StackOptions = {}): 
         for (const [k, t] of Object.entries(state)) if (k.startsWith(prefix)) own[k.slice(prefix.length)] = t;
         if (i > 0 && ctx.training && dropout > 0) {
           const [B, X] = y.shape;
-          const mask = dropoutMasks([ctx.rng?.seed() ?? (Math.random() * 2 ** 32) >>> 0], B, X, dropout); // [1, B, X]
+          const mask = dropoutMasks([drawSeed(ctx)], B, X, dropout); // [1, B, X]
           y = tf.mul(y, tf.reshape(mask, [B, X])) as tf.Tensor2D;
           mask.dispose();
         }
@@ -77,8 +80,7 @@ export function stackCells(cells: readonly Cell[], options: StackOptions = {}): 
       if (disposed) throw rxrnnError(ErrorCodes.DISPOSED, 'stack', 'cell', 'a live cell', 'a disposed cell');
       const drop = !!ctx.training && dropout > 0;
       const [T, B] = xs.shape;
-      const seed = () => ctx.rng?.seed() ?? (Math.random() * 2 ** 32) >>> 0;
-      const seeds = drop ? Array.from({ length: T }, () => cells.map((_, i) => (i > 0 ? seed() : undefined))) : [];
+      const seeds = drop ? Array.from({ length: T }, () => cells.map((_, i) => (i > 0 ? drawSeed(ctx) : undefined))) : [];
       const next: Record<string, tf.Tensor> = {};
       let ys = xs; // [T, B, X]
       cells.forEach((c, i) => {
