@@ -58,8 +58,6 @@ export interface LstmVariantResidents {
 }
 
 /** The two entry points (kernels.wasm exports them; the native addon runs them by id). */
-const vk = (rt: KernelRuntime): KernelExports => rt.k;
-
 /** True when the runtime has the peephole/CIFG entry points (a kernels.wasm older than them has not). */
 export function hasVariantKernels(rt: KernelRuntime): boolean {
   const k = rt.k as Partial<KernelExports>;
@@ -105,7 +103,7 @@ function forwardWasm(rt: KernelRuntime, d: Dims, x: Float32Array, h0: Float32Arr
     rt.write(px, x);
     rt.write(phs, h0);
     rt.write(pcs, c0);
-    vk(rt).lstmvForward(T, B, X, H, coupledOf(d), px, w[0], w[1], w[2], w[3], w[4], w[5], phs, pcs, pg, keep ? ptc : 0, w[6] ?? 0, w[7] ?? 0);
+    rt.k.lstmvForward(T, B, X, H, coupledOf(d), px, w[0], w[1], w[2], w[3], w[4], w[5], phs, pcs, pg, keep ? ptc : 0, w[6] ?? 0, w[7] ?? 0);
     const out: Forward = { ys: rt.read(phs + BH * 4, T * BH), cT: rt.read(pcs + T * BH * 4, BH) };
     if (wantGates) out.gates = rt.read(pg, T * B * G);
     return out;
@@ -129,7 +127,7 @@ function backwardWasm(rt: KernelRuntime, d: Dims, s: Reserve, KT: number, RT: nu
       rt.write(pdys, dys);
       if (dhT) addLastStep(rt, pdys, T, dhT); // h_T is also the last row of ys: its two gradients add
       rt.write(pdcT, dcT);
-      vk(rt).lstmvBackward(T, B, X, H, coupledOf(d), px, KT, RT, p[0], p[1], p[2], phs, pcs, pg, ptc, pdys, pdcT, pdz, pdh, pdc, pdx, pdK, pdR, pdb, pdpi, pdpf, pdpo);
+      rt.k.lstmvBackward(T, B, X, H, coupledOf(d), px, KT, RT, p[0], p[1], p[2], phs, pcs, pg, ptc, pdys, pdcT, pdz, pdh, pdc, pdx, pdK, pdR, pdb, pdpi, pdpf, pdpo);
       const out = [rt.read(pdx, TB * X), rt.read(pdh, BH), rt.read(pdc, BH), rt.read(pdK, X * G), rt.read(pdR, H * G), rt.read(pdb, G)];
       // peephole gradients in the op's input order (I, F, O as the variant has them)
       for (const name of PEEPHOLES[d.variant]) out.push(rt.read(name === 'peepholeI' ? pdpi : name === 'peepholeF' ? pdpf : pdpo, H));
