@@ -17,7 +17,7 @@ import * as tf from '@tensorflow/tfjs';
 import { initBackend, createTrainer, type Cell, type State } from '@rxrnn/core';
 import { lstmCell, gruCell, rnnCell, embeddingCell, denseCell, stackCells } from '@rxrnn/cells';
 import { createParallelTrainer } from '@rxrnn/cells/parallel';
-import { fuseCell, lstmSequence, lstmSequenceTfjs, kernelsInfo, kernelThreads, setKernelThreads, withNativeKernels, type LstmSequenceParams } from '@rxrnn/kernels';
+import { fuseCell, lstmSequence, lstmSequenceTfjs, kernelsInfo, kernelsWasmFile, kernelThreads, setKernelThreads, withNativeKernels, type LstmSequenceParams } from '@rxrnn/kernels';
 
 export interface BenchOptions {
   /** Tiny shapes and few iterations: a smoke run of a few seconds. */
@@ -101,7 +101,8 @@ type FusedImpl = 'wasm' | 'native';
 
 /** Run `fn` on the WebAssembly or the native kernels. */
 const on = <T>(impl: Impl, fn: () => T): T => (impl === 'tfjs' || impl === 'trainer' ? fn() : withNativeKernels(impl === 'native', fn));
-const fusedLabel = (impl: FusedImpl): string => (impl === 'native' ? `fused native (AVX2+FMA, ${kernelThreads()} thread${kernelThreads() > 1 ? 's' : ''})` : 'fused WASM');
+const fusedLabel = (impl: FusedImpl): string =>
+  impl === 'native' ? `fused native (AVX2+FMA, ${kernelThreads()} thread${kernelThreads() > 1 ? 's' : ''})` : `fused WASM${kernelsWasmFile() === 'kernels-relaxed.wasm' ? ' (relaxed SIMD)' : ''}`;
 
 interface Contender {
   impl: Impl;
@@ -316,7 +317,8 @@ export async function runBench(options: BenchOptions = {}): Promise<BenchResult>
       cpu: cpuModel(),
       kernels: (() => {
         const k = withNativeKernels(true, () => kernelsInfo());
-        return k?.backend === 'native' ? `native ${k.isa}, ${k.threads} thread${k.threads > 1 ? 's' : ''} per call; WebAssembly SIMD rows beside them` : `WebAssembly SIMD only (native: ${k?.nativeUnavailable ?? 'unavailable'})`;
+        const w = kernelsWasmFile();
+        return k?.backend === 'native' ? `native ${k.isa}, ${k.threads} thread${k.threads > 1 ? 's' : ''} per call; WebAssembly SIMD rows (${w}) beside them` : `WebAssembly SIMD only, ${w} (native: ${k?.nativeUnavailable ?? 'unavailable'})`;
       })(),
       'load average at start': os.loadavg().map((l) => l.toFixed(2)).join(' '),
     });

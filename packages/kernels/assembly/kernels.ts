@@ -75,6 +75,25 @@ export function activate(n: i32, x: usize, y: usize, act: i32): void {
 
 const KC: i32 = 256;
 
+// ---------------------------------------------------------------------------------------------
+// Multiply-add for the GEMMs. Built twice (scripts/build-wasm.ts): kernels.wasm with 128-bit SIMD
+// only, where c + a·b is a multiply then an add, and kernels-relaxed.wasm with relaxed SIMD, where it
+// is f32x4.relaxed_madd (one fused multiply-add on CPUs that have FMA, so rounded once instead of twice).
+
+// c + a·b
+// @ts-ignore: decorator
+@inline function madd(a: v128, b: v128, c: v128): v128 {
+  if (ASC_FEATURE_RELAXED_SIMD) return f32x4.relaxed_madd(a, b, c);
+  return f32x4.add(c, f32x4.mul(a, b));
+}
+
+// x + (a0·b0 + a1·b1)
+// @ts-ignore: decorator
+@inline function madd2(a0: v128, b0: v128, a1: v128, b1: v128, x: v128): v128 {
+  if (ASC_FEATURE_RELAXED_SIMD) return f32x4.relaxed_madd(a1, b1, f32x4.relaxed_madd(a0, b0, x));
+  return f32x4.add(x, f32x4.add(f32x4.mul(a0, b0), f32x4.mul(a1, b1)));
+}
+
 function zeroRows(M: i32, N: i32, c: usize, ldc: i32): void {
   for (let i = 0; i < M; i++) memory.fill(c + ((<usize>i * <usize>ldc) << 2), 0, <usize>N << 2);
 }
@@ -97,17 +116,17 @@ function zeroRows(M: i32, N: i32, c: usize, ldc: i32): void {
     const b0 = v128.load(b);
     const b1 = v128.load(b, 16);
     let av = v128.load32_splat(a);
-    c00 = f32x4.add(c00, f32x4.mul(av, b0));
-    c01 = f32x4.add(c01, f32x4.mul(av, b1));
+    c00 = madd(av, b0, c00);
+    c01 = madd(av, b1, c01);
     av = v128.load32_splat(a, 4);
-    c10 = f32x4.add(c10, f32x4.mul(av, b0));
-    c11 = f32x4.add(c11, f32x4.mul(av, b1));
+    c10 = madd(av, b0, c10);
+    c11 = madd(av, b1, c11);
     av = v128.load32_splat(a, 8);
-    c20 = f32x4.add(c20, f32x4.mul(av, b0));
-    c21 = f32x4.add(c21, f32x4.mul(av, b1));
+    c20 = madd(av, b0, c20);
+    c21 = madd(av, b1, c21);
     av = v128.load32_splat(a, 12);
-    c30 = f32x4.add(c30, f32x4.mul(av, b0));
-    c31 = f32x4.add(c31, f32x4.mul(av, b1));
+    c30 = madd(av, b0, c30);
+    c31 = madd(av, b1, c31);
     a += 16;
     b += 32;
   }
@@ -129,7 +148,7 @@ function edgeRow(kc: i32, n: i32, pa: usize, pb: usize, ldb: i32, pc: usize): vo
     let acc = v128.load(pc + (<usize>j << 2));
     let b = pb + (<usize>j << 2);
     for (let k = 0; k < kc; k++) {
-      acc = f32x4.add(acc, f32x4.mul(v128.load32_splat(pa + (<usize>k << 2)), v128.load(b)));
+      acc = madd(v128.load32_splat(pa + (<usize>k << 2)), v128.load(b), acc);
       b += sb;
     }
     v128.store(pc + (<usize>j << 2), acc);
@@ -163,18 +182,18 @@ function gemvRow(N: i32, K: i32, pa: usize, b: usize, ldb: i32, pc: usize): void
       const o = <usize>j << 2;
       let x0 = v128.load(pc + o);
       let x1 = v128.load(pc + o, 16);
-      x0 = f32x4.add(x0, f32x4.add(f32x4.mul(a0, v128.load(b0 + o)), f32x4.mul(a1, v128.load(b1 + o))));
-      x1 = f32x4.add(x1, f32x4.add(f32x4.mul(a0, v128.load(b0 + o, 16)), f32x4.mul(a1, v128.load(b1 + o, 16))));
-      x0 = f32x4.add(x0, f32x4.add(f32x4.mul(a2, v128.load(b2 + o)), f32x4.mul(a3, v128.load(b3 + o))));
-      x1 = f32x4.add(x1, f32x4.add(f32x4.mul(a2, v128.load(b2 + o, 16)), f32x4.mul(a3, v128.load(b3 + o, 16))));
+      x0 = madd2(a0, v128.load(b0 + o), a1, v128.load(b1 + o), x0);
+      x1 = madd2(a0, v128.load(b0 + o, 16), a1, v128.load(b1 + o, 16), x1);
+      x0 = madd2(a2, v128.load(b2 + o), a3, v128.load(b3 + o), x0);
+      x1 = madd2(a2, v128.load(b2 + o, 16), a3, v128.load(b3 + o, 16), x1);
       v128.store(pc + o, x0);
       v128.store(pc + o, x1, 16);
     }
     for (; j + 4 <= N; j += 4) {
       const o = <usize>j << 2;
       let x0 = v128.load(pc + o);
-      x0 = f32x4.add(x0, f32x4.add(f32x4.mul(a0, v128.load(b0 + o)), f32x4.mul(a1, v128.load(b1 + o))));
-      x0 = f32x4.add(x0, f32x4.add(f32x4.mul(a2, v128.load(b2 + o)), f32x4.mul(a3, v128.load(b3 + o))));
+      x0 = madd2(a0, v128.load(b0 + o), a1, v128.load(b1 + o), x0);
+      x0 = madd2(a2, v128.load(b2 + o), a3, v128.load(b3 + o), x0);
       v128.store(pc + o, x0);
     }
     for (; j < N; j++) {
@@ -190,7 +209,7 @@ function gemvRow(N: i32, K: i32, pa: usize, b: usize, ldb: i32, pc: usize): void
     let j = 0;
     for (; j + 4 <= N; j += 4) {
       const o = <usize>j << 2;
-      v128.store(pc + o, f32x4.add(v128.load(pc + o), f32x4.mul(a0, v128.load(b0 + o))));
+      v128.store(pc + o, madd(a0, v128.load(b0 + o), v128.load(pc + o)));
     }
     for (; j < N; j++) {
       const o = <usize>j << 2;
@@ -991,6 +1010,11 @@ export function rnnBackward(T: i32, B: i32, X: i32, H: i32, x: usize, KT: usize,
   gemmTN(TB, H, H, hs, H, dpre, H, dR, H, 0);
   colsum(TB, H, dpre, H, db, 0);
   gemm(TB, X, H, dpre, H, KT, X, dx, X, 0);
+}
+
+/** 1 in the relaxed-SIMD build (kernels-relaxed.wasm), 0 in the 128-bit SIMD one. */
+export function relaxedSimd(): i32 {
+  return ASC_FEATURE_RELAXED_SIMD ? 1 : 0;
 }
 
 /** First byte the host may use (after the module's static data), 64-byte aligned. */

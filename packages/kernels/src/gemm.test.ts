@@ -1,13 +1,19 @@
 // The raw kernels against plain JavaScript: GEMM (both forms, odd sizes, strides, accumulate),
-// transpose, column sums and the vectorised activations; for the WebAssembly kernels and for the
-// native addon (@rxrnn/kernels-native) on 1 and 3 threads.
+// transpose, column sums and the vectorised activations; for both WebAssembly builds (kernels.wasm,
+// and kernels-relaxed.wasm with fused multiply-adds) and for the native addon (@rxrnn/kernels-native)
+// on 1 and 3 threads.
 import { readFileSync } from 'node:fs';
+import { setFlagsFromString } from 'node:v8';
 import { createRequire } from 'node:module';
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { expectClose } from '@rxrnn/testing';
 import { KernelRuntime, kernelThreads, setKernelThreads, kernelsInfo, type NativeKernels } from './index.js';
 
 const module = new WebAssembly.Module(readFileSync(new URL('../wasm/kernels.wasm', import.meta.url)));
+// Node 20's V8 runs relaxed SIMD only behind a flag (browsers and Node ≥ 22 without one); this test
+// process turns it on to check the relaxed build here too (browser.test.ts in @rxrnn/cells runs it in Chromium).
+setFlagsFromString('--experimental-wasm-relaxed-simd');
+const relaxedModule = new WebAssembly.Module(readFileSync(new URL('../wasm/kernels-relaxed.wasm', import.meta.url)));
 const { native, reason } = createRequire(import.meta.url)('@rxrnn/kernels-native') as { native: NativeKernels | null; reason: string | null };
 
 function rand(n: number, seed: number): Float32Array {
@@ -37,8 +43,18 @@ describe('native kernels', () => {
   });
 });
 
-const runtimes: [string, () => KernelRuntime, number][] = [['wasm', () => new KernelRuntime(module), 1]];
+const runtimes: [string, () => KernelRuntime, number][] = [
+  ['wasm', () => new KernelRuntime(module), 1],
+  ['wasm, relaxed SIMD', () => new KernelRuntime(relaxedModule), 1],
+];
 if (native) for (const t of [1, 3]) runtimes.push([`native, ${t} thread${t > 1 ? 's' : ''}`, () => new KernelRuntime(module, { native }), t]);
+
+describe('WebAssembly builds', () => {
+  it('say which SIMD they use', () => {
+    expect(new KernelRuntime(module).info().isa).toBe('wasm-simd128');
+    expect(new KernelRuntime(relaxedModule).info().isa).toBe('wasm-relaxed-simd');
+  });
+});
 
 describe.each(runtimes)('kernels (%s)', (_name, make, threads) => {
   const rt = make();

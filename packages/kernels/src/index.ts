@@ -16,6 +16,8 @@ export { affine } from './dense/affine.js';
 export {
   kernels,
   loadKernels,
+  relaxedSimdSupported,
+  kernelsWasmFile,
   kernelsUnavailableReason,
   kernelsEnabled,
   setKernelsEnabled,

@@ -188,6 +188,13 @@ export interface TrainCharRnnResult {
   seconds: number;
 }
 
+/**
+ * One turn of the event loop. setImmediate where there is one (Node): setTimeout(0) is clamped to 1 ms,
+ * and the loop visits its timers phase either way.
+ */
+const yieldToEventLoop = (): Promise<void> =>
+  new Promise<void>((resolve) => (typeof setImmediate === 'function' ? setImmediate(resolve) : setTimeout(resolve, 0)));
+
 /** Train a char-rnn on `text` (see the module comment). The returned cell belongs to the caller. */
 export async function trainCharRnn(o: TrainCharRnnOptions): Promise<TrainCharRnnResult> {
   const steps = o.steps ?? 1000;
@@ -262,7 +269,7 @@ export async function trainCharRnn(o: TrainCharRnnOptions): Promise<TrainCharRnn
       curve.push(point);
       o.onStep?.({ ...r, bpc: point.bpc, tokensPerSecond: r.tokens / ((now - stepStart) / 1000) });
       // Let timers run (progress bars, signals): the loop is otherwise synchronous.
-      await new Promise<void>((resolve) => setTimeout(resolve, 0));
+      await yieldToEventLoop();
       if (r.step % evalEvery === 0 || r.step === steps) {
         const e0 = performance.now();
         valBpc = evalBpc(cell, split.validation, { batch: 16, seq: T });

@@ -19,6 +19,8 @@ import { rxrnnError, ErrorCodes, describe, setExpKernel } from '@rxrnn/core';
 export interface KernelExports {
   memory: WebAssembly.Memory;
   heapBase(): number;
+  /** 1 in kernels-relaxed.wasm (fused multiply-adds), 0 in kernels.wasm; absent in builds older than both. */
+  relaxedSimd?(): number;
   activate(n: number, x: number, y: number, act: number): void;
   gemm(M: number, N: number, K: number, a: number, lda: number, b: number, ldb: number, c: number, ldc: number, accumulate: number): void;
   gemmTN(M: number, K: number, N: number, a: number, lda: number, b: number, ldb: number, c: number, ldc: number, accumulate: number): void;
@@ -56,7 +58,7 @@ export interface NativeKernels {
 export interface KernelsInfo {
   /** 'native' (the C addon) or 'wasm' (WebAssembly SIMD). */
   backend: 'native' | 'wasm';
-  /** 'avx2+fma' (native) or 'wasm-simd128'. */
+  /** 'avx2+fma' (native), 'wasm-relaxed-simd' (kernels-relaxed.wasm) or 'wasm-simd128' (kernels.wasm). */
   isa: string;
   /** Threads a kernel call may use (always 1 for WebAssembly). */
   threads: number;
@@ -96,7 +98,7 @@ export class KernelRuntime {
   info(): KernelsInfo {
     return this.native
       ? { backend: 'native', isa: this.native.isa, threads: kernelThreads(), nativeUnavailable: null }
-      : { backend: 'wasm', isa: 'wasm-simd128', threads: 1, nativeUnavailable: this.nativeUnavailable ?? (nativeWanted ? nativeReason : 'switched off (setNativeKernels(false) or RXRNN_NATIVE=off)') };
+      : { backend: 'wasm', isa: this.k.relaxedSimd?.() ? 'wasm-relaxed-simd' : 'wasm-simd128', threads: 1, nativeUnavailable: this.nativeUnavailable ?? (nativeWanted ? nativeReason : 'switched off (setNativeKernels(false) or RXRNN_NATIVE=off)') };
   }
 
   /** A Float32Array over the whole memory (renewed after the memory grows). */
@@ -306,6 +308,42 @@ export function kernelsEnabled(): boolean {
   return enabled;
 }
 
+// (module (func (result v128) (f32x4.relaxed_madd (v128.const 0) (v128.const 0) (v128.const 0))))
+const RELAXED_PROBE = new Uint8Array([
+  0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, // magic, version
+  0x01, 0x05, 0x01, 0x60, 0x00, 0x01, 0x7b, // types: () → v128
+  0x03, 0x02, 0x01, 0x00, // one function of type 0
+  0x0a, 0x3d, 0x01, 0x3b, 0x00, // code: one body of 59 bytes, no locals
+  ...[0, 1, 2].flatMap(() => [0xfd, 0x0c, ...new Array<number>(16).fill(0)]), // 3 × v128.const
+  0xfd, 0x85, 0x02, // f32x4.relaxed_madd (0xfd 261)
+  0x0b, // end
+]);
+let relaxedSupported: boolean | undefined;
+
+/**
+ * Whether this engine runs relaxed SIMD (Chrome and Edge ≥ 114, Firefox ≥ 146; not Safari; Node 20 only
+ * with `--experimental-wasm-relaxed-simd`).
+ */
+export function relaxedSimdSupported(): boolean {
+  if (relaxedSupported === undefined) {
+    try {
+      relaxedSupported = WebAssembly.validate(RELAXED_PROBE);
+    } catch {
+      relaxedSupported = false;
+    }
+  }
+  return relaxedSupported;
+}
+
+/**
+ * The kernels binary to load here: 'kernels-relaxed.wasm' (fused multiply-adds in the GEMMs) when the
+ * engine supports relaxed SIMD, else 'kernels.wasm'. Both are in the package's wasm/ folder; a browser
+ * app fetches this one and passes its bytes to {@link loadKernels}.
+ */
+export function kernelsWasmFile(): 'kernels-relaxed.wasm' | 'kernels.wasm' {
+  return relaxedSimdSupported() ? 'kernels-relaxed.wasm' : 'kernels.wasm';
+}
+
 /**
  * Load the kernels from the given bytes (browsers, bundlers). Replaces any earlier runtime; returns
  * the runtime {@link kernels} now gives (the native one in Node when it is built and wanted).
@@ -341,7 +379,7 @@ export function kernels(): KernelRuntime | null {
     try {
       const fs = nodeProcess()?.getBuiltinModule?.('node:fs') as { readFileSync(p: URL): Uint8Array } | undefined;
       if (!fs) throw new Error('no node:fs; call loadKernels(bytes) first');
-      wasmModule = new WebAssembly.Module(fs.readFileSync(new URL('../../wasm/kernels.wasm', import.meta.url)) as BufferSource);
+      wasmModule = new WebAssembly.Module(fs.readFileSync(new URL(`../../wasm/${kernelsWasmFile()}`, import.meta.url)) as BufferSource);
     } catch (e) {
       loadError = e instanceof Error ? e.message : String(e);
       wasmModule = null;
