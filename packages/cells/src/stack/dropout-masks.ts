@@ -18,17 +18,22 @@ export function dropoutMasks(seeds: readonly number[], rows: number, cols: numbe
   const n = rows * cols;
   const out = new Float32Array(seeds.length * n);
   const scale = 1 / (1 - p);
-  const cut = p * 4294967296; // drop when the uint32 draw u satisfies u / 2³² < p
-  seeds.forEach((seed, k) => {
+  // Drop when the uint32 draw u satisfies u / 2³² < p, i.e. u < ⌈p·2³²⌉. The loop stays in int32
+  // arithmetic (uint32 values held in doubles cost ~5×), so it compares u − 2³¹ with ⌈p·2³²⌉ − 2³¹ signed.
+  const cut = Math.ceil(p * 4294967296);
+  if (cut >= 4294967296) return tf.tensor3d(out, [seeds.length, rows, cols]); // (p rounds to 1: all dropped)
+  const cutS = (cut - 2147483648) | 0;
+  for (let k = 0; k < seeds.length; k++) {
     // createRng(seed)'s SplitMix32 stream, inlined (a call per draw costs ~10× the draw).
-    let s = seed >>> 0;
+    let s = seeds[k] | 0;
     for (let j = k * n, end = j + n; j < end; j++) {
-      s = (s + 0x9e3779b9) >>> 0;
+      s = (s - 1640531527) | 0; // + 0x9e3779b9
       let z = s;
-      z = Math.imul(z ^ (z >>> 16), 0x85ebca6b) >>> 0;
-      z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35) >>> 0;
-      out[j] = (z ^ (z >>> 16)) >>> 0 < cut ? 0 : scale;
+      z = Math.imul(z ^ (z >>> 16), -2048144789); // 0x85ebca6b
+      z = Math.imul(z ^ (z >>> 13), -1028477387); // 0xc2b2ae35
+      z ^= z >>> 16;
+      out[j] = (z ^ -2147483648) < cutS ? 0 : scale; // u − 2³¹ < cut − 2³¹
     }
-  });
+  }
   return tf.tensor3d(out, [seeds.length, rows, cols]);
 }
