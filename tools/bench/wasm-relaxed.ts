@@ -23,35 +23,28 @@ function fill(rt: KernelRuntime, n: number, scale = 0.1): number {
 }
 
 type Job = (rt: KernelRuntime) => () => void;
+
+/** C [M, N] = A [M, K] · B [K, N]. */
+function gemm(rt: KernelRuntime, M: number, N: number, K: number): () => void {
+  const [a, b, c] = [fill(rt, M * K), fill(rt, K * N), rt.alloc(M * N)];
+  return () => rt.k.gemm(M, N, K, a, K, b, N, c, N, 0);
+}
+
+/** lstmForward over T steps from a zero state (no peepholes, no projection, nothing kept for a backward). */
+function lstmForward(rt: KernelRuntime, T: number, B: number, X: number, H: number): () => void {
+  const x = fill(rt, T * B * X, 1);
+  const K = fill(rt, X * 4 * H), R = fill(rt, H * 4 * H), bias = fill(rt, 4 * H);
+  const hs = rt.alloc((T + 1) * B * H), cs = rt.alloc((T + 1) * B * H), gates = rt.alloc(T * B * 4 * H), tanhc = rt.alloc(T * B * H);
+  rt.write(hs, new Float32Array(B * H));
+  rt.write(cs, new Float32Array(B * H));
+  return () => rt.k.lstmForward(T, B, X, H, 0, x, K, R, bias, 0, hs, cs, gates, tanhc, 0);
+}
+
 const rows: [string, Job][] = [
-  ['GEMM 32×1024×256 (a batch-32 LSTM step, H=256)', (rt) => {
-    const [M, N, K] = [32, 1024, 256];
-    const [a, b, c] = [fill(rt, M * K), fill(rt, K * N), rt.alloc(M * N)];
-    return () => rt.k.gemm(M, N, K, a, K, b, N, c, N, 0);
-  }],
-  ['GEMM 3200×1024×128 (input projection of T=100, B=32, X=128)', (rt) => {
-    const [M, N, K] = [3200, 1024, 128];
-    const [a, b, c] = [fill(rt, M * K), fill(rt, K * N), rt.alloc(M * N)];
-    return () => rt.k.gemm(M, N, K, a, K, b, N, c, N, 0);
-  }],
-  ['LSTM forward T=100 B=32 X=128 H=256', (rt) => {
-    const [T, B, X, H] = [100, 32, 128, 256];
-    const x = fill(rt, T * B * X, 1);
-    const K = fill(rt, X * 4 * H), R = fill(rt, H * 4 * H), bias = fill(rt, 4 * H);
-    const hs = rt.alloc((T + 1) * B * H), cs = rt.alloc((T + 1) * B * H), gates = rt.alloc(T * B * 4 * H), tanhc = rt.alloc(T * B * H);
-    rt.write(hs, new Float32Array(B * H));
-    rt.write(cs, new Float32Array(B * H));
-    return () => rt.k.lstmForward(T, B, X, H, 0, x, K, R, bias, 0, hs, cs, gates, tanhc, 0);
-  }],
-  ['LSTM step B=32 H=X=512', (rt) => {
-    const [T, B, X, H] = [1, 32, 512, 512];
-    const x = fill(rt, T * B * X, 1);
-    const K = fill(rt, X * 4 * H), R = fill(rt, H * 4 * H), bias = fill(rt, 4 * H);
-    const hs = rt.alloc((T + 1) * B * H), cs = rt.alloc((T + 1) * B * H), gates = rt.alloc(T * B * 4 * H), tanhc = rt.alloc(T * B * H);
-    rt.write(hs, new Float32Array(B * H));
-    rt.write(cs, new Float32Array(B * H));
-    return () => rt.k.lstmForward(T, B, X, H, 0, x, K, R, bias, 0, hs, cs, gates, tanhc, 0);
-  }],
+  ['GEMM 32×1024×256 (a batch-32 LSTM step, H=256)', (rt) => gemm(rt, 32, 1024, 256)],
+  ['GEMM 3200×1024×128 (input projection of T=100, B=32, X=128)', (rt) => gemm(rt, 3200, 1024, 128)],
+  ['LSTM forward T=100 B=32 X=128 H=256', (rt) => lstmForward(rt, 100, 32, 128, 256)],
+  ['LSTM step B=32 H=X=512', (rt) => lstmForward(rt, 1, 32, 512, 512)],
 ];
 
 const median = (a: number[]) => a.slice().sort((x, y) => x - y)[a.length >> 1];

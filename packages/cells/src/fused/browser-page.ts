@@ -6,11 +6,9 @@
  * with atol = rtol = 1e-5 (≤ 0 passes), on `window.__rxrnn`.
  */
 import * as tf from '@tensorflow/tfjs';
-import type { Cell, State } from '@rxrnn/core';
-import { loadKernels, kernelsInfo, kernelsWasmFile, relaxedSimdSupported, lstmSequence, gruSequence, rnnSequence, fuseCell } from '@rxrnn/kernels';
-import { lstmCell } from '../lstm/lstm-cell.js';
-import { gruCell } from '../gru/gru-cell.js';
-import { rnnCell } from '../rnn/rnn-cell.js';
+import type { State } from '@rxrnn/core';
+import { loadKernels, kernelsInfo, kernelsWasmFile, relaxedSimdSupported, fuseCell } from '@rxrnn/kernels';
+import { SEQUENCE_FAMILIES as families, unrollStep as unroll, randomState } from './sequence-reference.js';
 
 const ATOL = 1e-5;
 const RTOL = 1e-5;
@@ -44,76 +42,12 @@ function excess(a: tf.Tensor, b: tf.Tensor): { excess: number; scale: number } {
   return { excess: worst, scale };
 }
 
-/** The reference: the cell's tfjs step unrolled over x [T, B, X]. */
-function unroll(cell: Cell, x: tf.Tensor3D, s0: State): { ys: tf.Tensor; s: State } {
-  let s = s0;
-  const ys: tf.Tensor[] = [];
-  for (let t = 0; t < x.shape[0]; t++) {
-    const [y, next] = cell.step(s, tf.squeeze(tf.slice(x, [t, 0, 0], [1, -1, -1]), [0]) as tf.Tensor2D);
-    ys.push(y);
-    s = next;
-  }
-  return { ys: tf.stack(ys), s };
-}
-
-interface Family {
-  name: string;
-  make: (X: number, H: number) => Cell;
-  run: (cell: Cell, x: tf.Tensor3D, s0: State) => { ys: tf.Tensor; s: State };
-}
-
-const families: Family[] = [
-  {
-    name: 'lstm',
-    make: (X, H) => lstmCell({ fused: false, inputSize: X, hiddenSize: H, seed: 1, init: 'uniform' }),
-    run: (cell, x, s0) => {
-      const r = lstmSequence(cell.params as never, x, s0.h as tf.Tensor2D, s0.c as tf.Tensor2D);
-      return { ys: r.ys, s: { h: r.hT, c: r.cT } };
-    },
-  },
-  {
-    name: 'lstm with projection',
-    make: (X, H) => lstmCell({ fused: false, inputSize: X, hiddenSize: H, projSize: H - 3, seed: 4, init: 'uniform' }),
-    run: (cell, x, s0) => {
-      const r = lstmSequence(cell.params as never, x, s0.h as tf.Tensor2D, s0.c as tf.Tensor2D);
-      return { ys: r.ys, s: { h: r.hT, c: r.cT } };
-    },
-  },
-  ...[true, false].map((resetAfter) => ({
-    name: `gru ${resetAfter ? 'reset-after' : 'reset-before'}`,
-    make: (X: number, H: number) => gruCell({ fused: false, inputSize: X, hiddenSize: H, seed: 2, init: 'uniform', resetAfter }),
-    run: (cell: Cell, x: tf.Tensor3D, s0: State) => {
-      const r = gruSequence(cell.params as never, x, s0.h as tf.Tensor2D, { resetAfter });
-      return { ys: r.ys, s: { h: r.hT } };
-    },
-  })),
-  {
-    name: 'rnn tanh',
-    make: (X, H) => rnnCell({ fused: false, inputSize: X, hiddenSize: H, seed: 3, activation: 'tanh' }),
-    run: (cell, x, s0) => {
-      const r = rnnSequence(cell.params as never, x, s0.h as tf.Tensor2D, { activation: 'tanh' });
-      return { ys: r.ys, s: { h: r.hT } };
-    },
-  },
-];
-
 /** Sizes that are not multiples of the SIMD width, batch 1 and batch > 1: [T, B, X, H]. */
 const SIZES = [
   [1, 1, 5, 7],
   [6, 3, 13, 9],
   [7, 9, 10, 37],
 ];
-
-function randomState(cell: Cell, B: number, seed: number): State {
-  const s = cell.initialState(B);
-  return Object.fromEntries(
-    Object.entries(s).map(([k, v], i) => {
-      const r = tf.randomNormal(v.shape, 0, 0.5, 'float32', seed + i);
-      v.dispose();
-      return [k, r];
-    }),
-  );
-}
 
 /** Whole sequences: outputs, final states and the gradients of every input and parameter. */
 function sequenceChecks(): BrowserCheck[] {

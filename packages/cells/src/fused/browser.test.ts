@@ -3,7 +3,7 @@
  * Chromium (Debian's `chromium`; `bash tools/setup/apt.sh chromium` installs it, as `npm test` does),
  * fetches the binary `kernelsWasmFile()` names (kernels-relaxed.wasm: Chromium runs relaxed SIMD) from a
  * local server on port 0, loads it with `loadKernels(bytes)`, and compares every fused
- * path (LSTM, LSTM with projection, both GRU forms, RNN; whole sequences with all gradients, and
+ * path (LSTM, LSTM with projection, both GRU forms, RNN with tanh and relu; whole sequences with all gradients, and
  * streaming steps) with the cells' tfjs steps on tfjs's cpu backend, within 1e-5.
  */
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
@@ -74,9 +74,9 @@ describe('fused kernels in headless Chromium', () => {
       // Chromium ≥ 114 runs relaxed SIMD, so the page loads kernels-relaxed.wasm (fused multiply-adds)
       expect(report.relaxedSimd).toBe(true);
       expect(report.kernels?.isa).toBe('wasm-relaxed-simd');
-      // 5 families × 3 sizes of sequences, 5 families × 2 batch sizes of steps
+      // 6 families × 3 sizes of sequences, 6 families × 2 batch sizes of steps
       const cases = new Set(report.checks.map((c) => c.case));
-      expect(cases.size).toBe(25);
+      expect(cases.size).toBe(30);
       const failed = report.checks.filter((c) => !(c.excess <= 0));
       expect(failed).toEqual([]);
       // every gradient was compared, and not trivially (some non-zero reference values)

@@ -9,6 +9,7 @@ import { from } from 'rxjs';
 import { recurrent, runCellSequence, unrollSteps, toArray, type Cell, type State } from '@rxrnn/core';
 import { expectNoLeaks, expectClose, collect, gradCheck } from '@rxrnn/testing';
 import { lstmVariantCell, peepholeLstmCell, cifgLstmCell, lstmVariant, LSTM_VARIANTS, type LstmVariant, type LstmVariantState } from '../index.js';
+import { unrollStep } from './sequence-reference.js';
 import { lstmVariantSequence, lstmVariantSequenceTfjs, fuseCell, isFused, kernels, kernelsInfo, withNativeKernels, setNativeKernels, withKernels, type FusedLstmVariant } from '@rxrnn/kernels';
 
 const VARIANTS: FusedLstmVariant[] = ['vanilla', 'NP', 'CIFG'];
@@ -43,18 +44,7 @@ function fusedCopy(plain: Cell<LstmVariantState>, native: boolean): Cell<LstmVar
 }
 
 /** The reference: the plain cell's tfjs step unrolled over x [T, B, X] from s0. */
-function unroll(cell: Cell, x: tf.Tensor3D, s0: State) {
-  return tf.tidy(() => {
-    let s = s0;
-    const ys: tf.Tensor[] = [];
-    for (let t = 0; t < x.shape[0]; t++) {
-      const [y, next] = cell.step(s, tf.squeeze(tf.slice(x, [t, 0, 0], [1, -1, -1]), [0]) as tf.Tensor2D);
-      ys.push(y);
-      s = next;
-    }
-    return { ys: tf.stack(ys), s };
-  });
-}
+const unroll = unrollStep;
 
 function randomState(B: number, H: number, seed: number): { h: tf.Tensor2D; c: tf.Tensor2D } {
   return { h: tf.randomNormal([B, H], 0, 0.5, 'float32', seed) as tf.Tensor2D, c: tf.randomNormal([B, H], 0, 1, 'float32', seed + 1) as tf.Tensor2D };

@@ -7,74 +7,12 @@ import type { Cell, State } from '@rxrnn/core';
 import { expectNoLeaks, expectClose, gradCheck } from '@rxrnn/testing';
 import { lstmCell, gruCell, rnnCell, lstmVariantCell } from '../index.js';
 import { lstmSequence, gruSequence, rnnSequence, runSequence, fuseCell, kernels, kernelsInfo, withNativeKernels } from '@rxrnn/kernels';
+import { SEQUENCE_FAMILIES, unrollStep, randomState } from './sequence-reference.js';
 
 const rt = kernels()!;
 
-/** The reference: the cell's own tfjs step, unrolled. Returns ys [T, B, H] and the final state. */
-function unroll(cell: Cell, x: tf.Tensor3D, s0: State) {
-  return tf.tidy(() => {
-    let s = s0;
-    const ys: tf.Tensor[] = [];
-    for (let t = 0; t < x.shape[0]; t++) {
-      const [y, next] = cell.step(s, tf.squeeze(tf.slice(x, [t, 0, 0], [1, -1, -1]), [0]) as tf.Tensor2D);
-      ys.push(y);
-      s = next;
-    }
-    return { ys: tf.stack(ys), s };
-  });
-}
-
-interface Family {
-  name: string;
-  make: (X: number, H: number) => Cell;
-  /** The fused sequence on the cell's params: ys and final state by the cell's state names. */
-  run: (cell: Cell, x: tf.Tensor3D, s0: State) => { ys: tf.Tensor; s: State };
-}
-
-const families: Family[] = [
-  {
-    name: 'lstm',
-    make: (X, H) => lstmCell({ fused: false, inputSize: X, hiddenSize: H, seed: 1, init: 'uniform' }),
-    run: (cell, x, s0) => {
-      const r = lstmSequence(cell.params as never, x, s0.h as tf.Tensor2D, s0.c as tf.Tensor2D);
-      return { ys: r.ys, s: { h: r.hT, c: r.cT } };
-    },
-  },
-  {
-    name: 'lstm with projection',
-    make: (X, H) => lstmCell({ fused: false, inputSize: X, hiddenSize: H, projSize: Math.max(1, H - 3), seed: 4, init: 'uniform' }),
-    run: (cell, x, s0) => {
-      const r = lstmSequence(cell.params as never, x, s0.h as tf.Tensor2D, s0.c as tf.Tensor2D);
-      return { ys: r.ys, s: { h: r.hT, c: r.cT } };
-    },
-  },
-  ...[true, false].map((resetAfter) => ({
-    name: `gru ${resetAfter ? 'reset-after' : 'reset-before'}`,
-    make: (X: number, H: number) => gruCell({ fused: false, inputSize: X, hiddenSize: H, seed: 2, init: 'uniform', resetAfter }),
-    run: (cell: Cell, x: tf.Tensor3D, s0: State) => {
-      const r = gruSequence(cell.params as never, x, s0.h as tf.Tensor2D, { resetAfter });
-      return { ys: r.ys, s: { h: r.hT } };
-    },
-  })),
-  ...(['tanh', 'relu'] as const).map((activation) => ({
-    name: `rnn ${activation}`,
-    make: (X: number, H: number) => rnnCell({ fused: false, inputSize: X, hiddenSize: H, seed: 3, activation }),
-    run: (cell: Cell, x: tf.Tensor3D, s0: State) => {
-      const r = rnnSequence(cell.params as never, x, s0.h as tf.Tensor2D, { activation });
-      return { ys: r.ys, s: { h: r.hT } };
-    },
-  })),
-];
-
-function randomState(cell: Cell, B: number, seed: number): State {
-  const s = cell.initialState(B);
-  const out: Record<string, tf.Tensor> = {};
-  Object.entries(s).forEach(([k, v], i) => {
-    out[k] = tf.randomNormal(v.shape, 0, 0.5, 'float32', seed + i);
-    v.dispose();
-  });
-  return out;
-}
+const families = SEQUENCE_FAMILIES;
+const unroll = unrollStep;
 
 // The native kernels (when built) and the WebAssembly kernels, each against tfjs.
 const backends = withNativeKernels(true, () => kernelsInfo()?.backend) === 'native' ? [true, false] : [false];
