@@ -7,7 +7,7 @@ import { setFlagsFromString } from 'node:v8';
 import { createRequire } from 'node:module';
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { expectClose } from '@rxrnn/testing';
-import { KernelRuntime, kernelThreads, setKernelThreads, kernelsInfo, type NativeKernels } from './index.js';
+import { KernelRuntime, kernelThreads, setKernelThreads, kernelsInfo, loadKernels, type NativeKernels } from './index.js';
 
 const module = new WebAssembly.Module(readFileSync(new URL('../wasm/kernels.wasm', import.meta.url)));
 // Node 20's V8 runs relaxed SIMD only behind a flag (browsers and Node ≥ 22 without one); this test
@@ -53,6 +53,12 @@ describe('WebAssembly builds', () => {
   it('say which SIMD they use', () => {
     expect(new KernelRuntime(module).info().isa).toBe('wasm-simd128');
     expect(new KernelRuntime(relaxedModule).info().isa).toBe('wasm-relaxed-simd');
+  });
+
+  it('loadKernels rejects bytes that are not a kernels binary with a clear error, keeping the runtime', () => {
+    const before = kernelsInfo();
+    expect(() => loadKernels(new Uint8Array([0, 97, 115, 109, 9]))).toThrow(/loadKernels: bytes: expected a kernels binary this engine can compile \(kernels-relaxed\.wasm here\), received 5 bytes that do not validate/);
+    expect(kernelsInfo()).toEqual(before);
   });
 });
 

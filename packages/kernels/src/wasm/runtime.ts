@@ -349,6 +349,10 @@ export function kernelsWasmFile(): 'kernels-relaxed.wasm' | 'kernels.wasm' {
  * the runtime {@link kernels} now gives (the native one in Node when it is built and wanted).
  */
 export function loadKernels(bytes: BufferSource): KernelRuntime {
+  if (!WebAssembly.validate(bytes)) {
+    const relaxed = !relaxedSimdSupported();
+    throw rxrnnError(ErrorCodes.FORMAT, 'loadKernels', 'bytes', `a kernels binary this engine can compile (${kernelsWasmFile()} here${relaxed ? '; kernels-relaxed.wasm needs relaxed SIMD, which this engine lacks' : ''})`, `${(bytes as ArrayBuffer).byteLength ?? '?'} bytes that do not validate`);
+  }
   wasmModule = new WebAssembly.Module(bytes);
   wasmRuntime = new KernelRuntime(wasmModule);
   nativeRuntime = undefined;
