@@ -118,8 +118,10 @@ function stepChecks(): BrowserCheck[] {
 async function main(): Promise<BrowserReport> {
   await tf.setBackend('cpu');
   await tf.ready();
-  // What a browser app does: fetch the binary this engine runs best, and load it.
-  const bytes = await (await fetch(`/${kernelsWasmFile()}`)).arrayBuffer();
+  // What a browser app does: fetch the binary this engine runs best, and load it (`?wasm=kernels.wasm`
+  // forces the 128-bit SIMD build, so the test covers both).
+  const file = new URLSearchParams(location.search).get('wasm') ?? kernelsWasmFile();
+  const bytes = await (await fetch(`/${file}`)).arrayBuffer();
   loadKernels(bytes);
   const info = kernelsInfo();
   const checks = [...sequenceChecks(), ...stepChecks()];

@@ -1,8 +1,8 @@
 /**
  * The WebAssembly kernels in a browser: browser-page.ts, bundled with esbuild, runs in headless
  * Chromium (Debian's `chromium`; `bash tools/setup/apt.sh chromium` installs it, as `npm test` does),
- * fetches the binary `kernelsWasmFile()` names (kernels-relaxed.wasm: Chromium runs relaxed SIMD) from a
- * local server on port 0, loads it with `loadKernels(bytes)`, and compares every fused
+ * fetches the binary `kernelsWasmFile()` names (kernels-relaxed.wasm: Chromium runs relaxed SIMD), then
+ * kernels.wasm, from a local server on port 0, loads each with `loadKernels(bytes)`, and compares every fused
  * path (LSTM, LSTM with projection, both GRU forms, RNN with tanh and relu; whole sequences with all gradients, and
  * streaming steps) with the cells' tfjs steps on tfjs's cpu backend, within 1e-5.
  */
@@ -44,7 +44,7 @@ beforeAll(async () => {
     '/kernels-relaxed.wasm': ['application/wasm', readFileSync(join(WASM_DIR, 'kernels-relaxed.wasm'))],
   };
   server = createServer((req, res) => {
-    const f = files[req.url ?? ''];
+    const f = files[new URL(req.url ?? '/', 'http://localhost').pathname];
     if (!f) return void res.writeHead(404).end();
     res.writeHead(200, { 'content-type': f[0] }).end(f[1]);
   });
@@ -59,21 +59,24 @@ afterAll(async () => {
 });
 
 describe('fused kernels in headless Chromium', () => {
-  it('load from fetched bytes and match the tfjs steps within 1e-5 (sequences with all gradients, streaming steps)', async () => {
+  it.each([
+    ['kernels-relaxed.wasm (the one kernelsWasmFile() names here)', '', 'wasm-relaxed-simd'],
+    ['kernels.wasm (128-bit SIMD)', '?wasm=kernels.wasm', 'wasm-simd128'],
+  ])('%s: loads from fetched bytes and matches the tfjs steps within 1e-5 (sequences with all gradients, streaming steps)', async (_name, query, isa) => {
     const page = await browser.newPage();
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(e.message));
     try {
-      await page.goto(url);
+      await page.goto(url + query);
       const handle = await page.waitForFunction(() => (globalThis as unknown as { __rxrnn?: unknown }).__rxrnn, undefined, { timeout: 120_000 });
       const report = (await handle.jsonValue()) as BrowserReport;
       expect(report.error).toBeUndefined();
       expect(errors).toEqual([]);
       expect(report.backend).toBe('cpu');
       expect(report.kernels?.backend).toBe('wasm');
-      // Chromium ≥ 114 runs relaxed SIMD, so the page loads kernels-relaxed.wasm (fused multiply-adds)
+      // Chromium ≥ 114 runs relaxed SIMD, so by default the page loads kernels-relaxed.wasm (fused multiply-adds)
       expect(report.relaxedSimd).toBe(true);
-      expect(report.kernels?.isa).toBe('wasm-relaxed-simd');
+      expect(report.kernels?.isa).toBe(isa);
       // 6 families × 3 sizes of sequences, 6 families × 2 batch sizes of steps
       const cases = new Set(report.checks.map((c) => c.case));
       expect(cases.size).toBe(30);
