@@ -1,9 +1,10 @@
 /**
  * The page script of browser.test.ts, bundled with esbuild and run in headless Chromium: the
  * WebAssembly kernels, loaded the way a browser app loads them (`loadKernels(bytes)` on the fetched
- * `kernelsWasmFile()`: kernels-relaxed.wasm where relaxed SIMD runs, else kernels.wasm), against the cells' own tfjs steps on tfjs's cpu backend. For each case it reports the
- * worst error of every output, final state and gradient, as `|fused − tfjs| − (atol + rtol·|tfjs|)`
- * with atol = rtol = 1e-5 (≤ 0 passes), on `window.__rxrnn`.
+ * `kernelsWasmFile()`: kernels-relaxed.wasm where relaxed SIMD runs, else kernels.wasm), against the
+ * cells' own tfjs steps on tfjs's cpu backend. For each case it reports the worst error of every
+ * output, final state and gradient, as `|fused − tfjs| − (atol + rtol·|tfjs|)` with
+ * atol = rtol = 1e-5 (≤ 0 passes), on `window.__rxrnn`.
  */
 import * as tf from '@tensorflow/tfjs';
 import type { State } from '@rxrnn/core';

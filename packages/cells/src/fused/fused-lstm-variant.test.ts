@@ -9,7 +9,7 @@ import { from } from 'rxjs';
 import { recurrent, runCellSequence, unrollSteps, toArray, type Cell, type State } from '@rxrnn/core';
 import { expectNoLeaks, expectClose, collect, gradCheck } from '@rxrnn/testing';
 import { lstmVariantCell, peepholeLstmCell, cifgLstmCell, lstmVariant, LSTM_VARIANTS, type LstmVariant, type LstmVariantState } from '../index.js';
-import { unrollStep } from './sequence-reference.js';
+import { unrollStep as unroll } from './sequence-reference.js'; // the plain cell's tfjs step unrolled over x [T, B, X] from s0
 import { lstmVariantSequence, lstmVariantSequenceTfjs, fuseCell, isFused, kernels, kernelsInfo, withNativeKernels, setNativeKernels, withKernels, type FusedLstmVariant } from '@rxrnn/kernels';
 
 const VARIANTS: FusedLstmVariant[] = ['vanilla', 'NP', 'CIFG'];
@@ -42,9 +42,6 @@ function fusedCopy(plain: Cell<LstmVariantState>, native: boolean): Cell<LstmVar
   const weights = Object.fromEntries(Object.entries(plain.params).map(([k, v]) => [k, { shape: v.shape, data: v.dataSync() as Float32Array }]));
   return withNativeKernels(native, () => lstmVariantCell({ variant: c.variant, inputSize: c.inputSize, hiddenSize: c.hiddenSize, weights }));
 }
-
-/** The reference: the plain cell's tfjs step unrolled over x [T, B, X] from s0. */
-const unroll = unrollStep;
 
 function randomState(B: number, H: number, seed: number): { h: tf.Tensor2D; c: tf.Tensor2D } {
   return { h: tf.randomNormal([B, H], 0, 0.5, 'float32', seed) as tf.Tensor2D, c: tf.randomNormal([B, H], 0, 1, 'float32', seed + 1) as tf.Tensor2D };

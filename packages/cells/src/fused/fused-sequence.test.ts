@@ -7,12 +7,9 @@ import type { Cell, State } from '@rxrnn/core';
 import { expectNoLeaks, expectClose, gradCheck } from '@rxrnn/testing';
 import { lstmCell, gruCell, rnnCell, lstmVariantCell } from '../index.js';
 import { lstmSequence, gruSequence, rnnSequence, runSequence, fuseCell, kernels, kernelsInfo, withNativeKernels } from '@rxrnn/kernels';
-import { SEQUENCE_FAMILIES, unrollStep, randomState } from './sequence-reference.js';
+import { SEQUENCE_FAMILIES as families, unrollStep as unroll, randomState } from './sequence-reference.js';
 
 const rt = kernels()!;
-
-const families = SEQUENCE_FAMILIES;
-const unroll = unrollStep;
 
 // The native kernels (when built) and the WebAssembly kernels, each against tfjs.
 const backends = withNativeKernels(true, () => kernelsInfo()?.backend) === 'native' ? [true, false] : [false];

@@ -5,23 +5,20 @@
  * Not exported from the package.
  */
 import * as tf from '@tensorflow/tfjs';
-import type { Cell, State } from '@rxrnn/core';
+import { unrollSteps, type Cell, type State } from '@rxrnn/core';
 import { lstmSequence, gruSequence, rnnSequence } from '@rxrnn/kernels';
 import { lstmCell } from '../lstm/lstm-cell.js';
 import { gruCell } from '../gru/gru-cell.js';
 import { rnnCell } from '../rnn/rnn-cell.js';
 
-/** The reference: the cell's tfjs step unrolled over x [T, B, X] from s0; ys [T, B, Y] and the final state. */
+/**
+ * The reference: core's `unrollSteps` (the cell's tfjs step over x [T, B, X] from s0) in a tidy, as
+ * `{ ys [T, B, Y], s }` for the comparisons.
+ */
 export function unrollStep(cell: Cell, x: tf.Tensor3D, s0: State): { ys: tf.Tensor; s: State } {
   return tf.tidy(() => {
-    let s = s0;
-    const ys: tf.Tensor[] = [];
-    for (let t = 0; t < x.shape[0]; t++) {
-      const [y, next] = cell.step(s, tf.squeeze(tf.slice(x, [t, 0, 0], [1, -1, -1]), [0]) as tf.Tensor2D);
-      ys.push(y);
-      s = next;
-    }
-    return { ys: tf.stack(ys), s };
+    const [ys, s] = unrollSteps(cell, s0, x);
+    return { ys, s };
   });
 }
 

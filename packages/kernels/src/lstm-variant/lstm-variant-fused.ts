@@ -57,7 +57,6 @@ export interface LstmVariantResidents {
   peepholeO: Resident | null;
 }
 
-/** The two entry points (kernels.wasm exports them; the native addon runs them by id). */
 /** True when the runtime has the peephole/CIFG entry points (a kernels.wasm older than them has not). */
 export function hasVariantKernels(rt: KernelRuntime): boolean {
   const k = rt.k as Partial<KernelExports>;
