@@ -20,6 +20,7 @@ export { recurrent } from './recurrent.js';
 export type { RecurrentOptions, StepOutput } from './recurrent.js';
 export { toArray } from './to-array.js';
 export { toFloat32 } from './to-float32.js';
+export { tensorValues, tensorFrom } from './tensor-memory.js';
 export { readSafetensors, parseSafetensors, writeSafetensors } from './safetensors.js';
 export type { NamedArray, NamedArrays } from './safetensors.js';
 export { namedOperator } from './named-operator.js';

@@ -3,7 +3,7 @@
  * passed to the sequence functions, and moving data between tfjs and WASM memory.
  */
 import * as tf from '@tensorflow/tfjs';
-import { rxrnnError, ErrorCodes, describe } from '@rxrnn/core';
+import { rxrnnError, ErrorCodes, describe, tensorValues, tensorFrom } from '@rxrnn/core';
 import { Resident, type KernelRuntime } from './wasm/runtime.js';
 
 /**
@@ -47,9 +47,18 @@ export function residentFor(rt: KernelRuntime, t: tf.Tensor): Resident {
   return r;
 }
 
-/** The tensor's values as a Float32Array (no copy on cpu/wasm backends beyond tfjs's own). */
+/**
+ * The tensor's values, without a copy on the wasm and cpu backends (core's `tensorValues`): copy
+ * them into kernel memory at once, before any tfjs op runs.
+ */
 export function values(t: tf.Tensor): Float32Array {
-  return t.dataSync() as Float32Array;
+  return tensorValues(t) as Float32Array;
+}
+
+/** A new tensor of `shape` holding the floats at `ptr` in kernel memory: one copy, into tfjs's own memory. */
+export function tensorAt<R extends tf.Rank>(rt: KernelRuntime, ptr: number, shape: number[]): tf.Tensor<R> {
+  const n = shape.reduce((a, b) => a * b, 1);
+  return tensorFrom(shape, (dst) => dst.set(rt.f32().subarray(ptr >>> 2, (ptr >>> 2) + n))) as tf.Tensor<R>;
 }
 
 interface ReserveBlocks {

@@ -9,6 +9,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { rxrnnError, ErrorCodes, describe } from '../errors.js';
+import { tensorValues, tensorFrom } from '../tensor-memory.js';
 
 /** A per-row loss: `(y [B, Y], target) → [B]`. Pure; run inside a tidy/gradient scope. */
 export type LossFn = (y: tf.Tensor2D, target: tf.Tensor) => tf.Tensor1D;
@@ -45,7 +46,7 @@ export function softmaxCrossEntropy(y: tf.Tensor2D, target: tf.Tensor): tf.Tenso
   if (target.size !== B) throw rxrnnError(ErrorCodes.SHAPE, 'softmaxCrossEntropy', 'target', `${B} class ids (one per row of y [${B}, ${V}])`, describe(target));
   const ids = target.dataSync(); // [B]
   const op = tf.customGrad(((logits: tf.Tensor) => {
-    const v = logits.dataSync() as Float32Array; // [B·V]
+    const v = tensorValues(logits) as Float32Array; // [B·V] (a view: read before the first tfjs op below)
     const loss = new Float32Array(B); // [B]
     const p = new Float32Array(B * V); // y − max, then exp, then softmax rows (kept for the backward)
     const m = new Float32Array(B);
@@ -73,14 +74,14 @@ export function softmaxCrossEntropy(y: tf.Tensor2D, target: tf.Tensor): tf.Tenso
       value: tf.tensor1d(loss),
       gradFunc: (dy: tf.Tensor) => {
         const d = dy.dataSync(); // [B]
-        const g = new Float32Array(B * V); // [B, V]
-        for (let b = 0; b < B; b++) {
-          if (t[b] < 0 || d[b] === 0) continue;
-          const o = b * V;
-          for (let j = 0; j < V; j++) g[o + j] = d[b] * p[o + j];
-          g[o + t[b]] -= d[b];
-        }
-        return tf.tensor2d(g, [B, V]);
+        return tensorFrom([B, V], (g) => {
+          for (let b = 0; b < B; b++) {
+            if (t[b] < 0 || d[b] === 0) continue;
+            const o = b * V;
+            for (let j = 0; j < V; j++) g[o + j] = d[b] * p[o + j];
+            g[o + t[b]] -= d[b];
+          }
+        });
       },
     };
   }) as unknown as Parameters<typeof tf.customGrad>[0]);

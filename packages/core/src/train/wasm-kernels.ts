@@ -11,12 +11,11 @@
  *   gather 3,200 rows of 64 floats (a char-rnn batch), a row copy per index takes ~0.1 ms. Other
  *   axes and batch dimensions go to the backend's own kernel.
  *
- * Idempotent; a no-op on backends that have the kernels (and other backends are untouched).
+ * Both read their inputs as views of the backend's heap (`readSync` would copy them). Idempotent; a no-op on backends that have the kernels (and other backends are untouched).
  */
 import * as tf from '@tensorflow/tfjs';
 
 interface WasmLike {
-  readSync(dataId: unknown): ArrayLike<number>;
   makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
   typedArrayFromHeap(t: tf.TensorInfo): Float32Array | Int32Array;
 }
@@ -32,12 +31,13 @@ export function ensureTrainingKernels(): void {
       const { x, segmentIds } = inputs as { x: tf.TensorInfo; segmentIds: tf.TensorInfo };
       const numSegments = (attrs as { numSegments: number }).numSegments;
       const be = backend as unknown as WasmLike;
-      const xs = be.readSync(x.dataId);
-      const ids = be.readSync(segmentIds.dataId);
+      const out = be.makeOutput([numSegments, ...x.shape.slice(segmentIds.shape.length)], x.dtype);
+      // views of the heap, taken after the only allocation (makeOutput may grow the heap)
+      const o = be.typedArrayFromHeap(out);
+      const xs = be.typedArrayFromHeap(x);
+      const ids = be.typedArrayFromHeap(segmentIds);
       const n = ids.length;
       const inner = n === 0 ? 0 : xs.length / n; // x: [N, …], ids: [N]
-      const out = be.makeOutput([numSegments, ...x.shape.slice(segmentIds.shape.length)], x.dtype);
-      const o = be.typedArrayFromHeap(out);
       o.fill(0);
       for (let i = 0; i < n; i++) {
         const s = ids[i];
@@ -70,14 +70,15 @@ function fastRowGather(): void {
       const { x, indices } = inputs as { x: tf.TensorInfo; indices: tf.TensorInfo };
       const { axis, batchDims } = attrs as unknown as { axis: number; batchDims: number };
       const ax = axis < 0 ? axis + x.shape.length : axis;
-      if (ax !== 0 || (batchDims ?? 0) !== 0 || x.shape.length === 0) return original.kernelFunc(args);
+      if (ax !== 0 || (batchDims ?? 0) !== 0 || x.shape.length === 0 || x.dtype === 'string') return original.kernelFunc(args);
       const be = backend as unknown as WasmLike;
-      const xs = be.readSync(x.dataId);
-      const ids = be.readSync(indices.dataId);
+      const out = be.makeOutput([...indices.shape, ...x.shape.slice(1)], x.dtype);
+      // views of the heap, taken after the only allocation (makeOutput may grow the heap)
+      const o = be.typedArrayFromHeap(out);
+      const xs = be.typedArrayFromHeap(x);
+      const ids = be.typedArrayFromHeap(indices);
       const rows = x.shape[0];
       const inner = rows === 0 ? 0 : xs.length / rows;
-      const out = be.makeOutput([...indices.shape, ...x.shape.slice(1)], x.dtype);
-      const o = be.typedArrayFromHeap(out);
       const src = xs as Float32Array;
       for (let i = 0; i < ids.length; i++) {
         const s = ids[i];

@@ -16,37 +16,48 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { kernels, type KernelRuntime, type Resident } from '../wasm/runtime.js';
-import { checkTensor, residentFor, tapeOn, values } from '../shared.js';
+import { checkTensor, residentFor, tapeOn, values, tensorAt, Reserve } from '../shared.js';
 
-/** y[N, Y] = x[N, X] · W[X, Y] + b[Y] in WASM memory (bias broadcast first, then the GEMM adds). */
-function forwardWasm(rt: KernelRuntime, N: number, X: number, Y: number, x: Float32Array, pw: number, bias: Float32Array): Float32Array {
-  return rt.scratch([N * X, N * Y], ([px, py]) => {
-    rt.write(px, x);
-    const f = rt.f32();
-    const o = py >>> 2;
-    for (let i = 0; i < N; i++) f.set(bias, o + i * Y); // [N, Y] rows of b
-    rt.k.gemm(N, Y, X, px, X, pw, Y, py, Y, 1);
-    return rt.read(py, N * Y);
-  });
+/**
+ * y[N, Y] = x[N, X] · W[X, Y] + b[Y] in kernel memory (bias broadcast first, then the GEMM adds), on
+ * blocks `px` (x, written here) and `py`; returns y as a new tensor.
+ */
+function forwardWasm(rt: KernelRuntime, N: number, X: number, Y: number, x: tf.Tensor, pw: number, bias: tf.Tensor, px: number, py: number): tf.Tensor2D {
+  rt.write(px, values(x));
+  const b = values(bias);
+  const f = rt.f32();
+  const o = py >>> 2;
+  for (let i = 0; i < N; i++) f.set(b, o + i * Y); // [N, Y] rows of b
+  rt.k.gemm(N, Y, X, px, X, pw, Y, py, Y, 1);
+  return tensorAt<tf.Rank.R2>(rt, py, [N, Y]);
 }
 
 function affineOp(rt: KernelRuntime, N: number, X: number, Y: number, rw: Resident) {
   return tf.customGrad(((x: tf.Tensor, W: tf.Tensor, b: tf.Tensor) => {
-    const xv = values(x).slice();
-    const y = forwardWasm(rt, N, X, Y, xv, rw.sync(W), values(b));
+    // x stays in kernel memory for the backward (dW = xᵀ dy): a Reserve, released by the backward
+    const saved = new Reserve(rt, [N * X]);
+    let y: tf.Tensor2D;
+    try {
+      y = rt.scratch([N * Y], ([py]) => forwardWasm(rt, N, X, Y, x, rw.sync(W), b, saved.ptrs[0], py));
+    } catch (e) {
+      saved.release();
+      throw e;
+    }
     return {
-      value: tf.tensor2d(y, [N, Y]),
+      value: y,
       gradFunc: (dy: tf.Tensor) => {
-        const dyv = values(dy);
-        const [dx, dW, db] = rt.scratch([N * Y, N * X, N * X, X * Y, Y], ([pdy, px, pdx, pdW, pdb]) => {
-          rt.write(pdy, dyv);
-          rt.write(px, xv);
-          rt.k.gemm(N, X, Y, pdy, Y, rw.syncTransposed(W), X, pdx, X, 0); // dx = dy · Wᵀ   [N, X]
-          rt.k.gemmTN(N, X, Y, px, X, pdy, Y, pdW, Y, 0); // dW = xᵀ · dy   [X, Y]
-          rt.k.colsum(N, Y, pdy, Y, pdb, 0); // db = Σ_rows dy   [Y]
-          return [rt.read(pdx, N * X), rt.read(pdW, X * Y), rt.read(pdb, Y)];
-        });
-        return [tf.tensor2d(dx, [N, X]), tf.tensor2d(dW, [X, Y]), tf.tensor1d(db)];
+        try {
+          const px = saved.ptrs[0];
+          return rt.scratch([N * Y, N * X, X * Y, Y], ([pdy, pdx, pdW, pdb]) => {
+            rt.write(pdy, values(dy));
+            rt.k.gemm(N, X, Y, pdy, Y, rw.syncTransposed(W), X, pdx, X, 0); // dx = dy · Wᵀ   [N, X]
+            rt.k.gemmTN(N, X, Y, px, X, pdy, Y, pdW, Y, 0); // dW = xᵀ · dy   [X, Y]
+            rt.k.colsum(N, Y, pdy, Y, pdb, 0); // db = Σ_rows dy   [Y]
+            return [tensorAt(rt, pdx, [N, X]), tensorAt(rt, pdW, [X, Y]), tensorAt(rt, pdb, [Y])];
+          });
+        } finally {
+          saved.release();
+        }
       },
     };
   }) as unknown as Parameters<typeof tf.customGrad>[0]);
@@ -63,6 +74,6 @@ export function affine(x: tf.Tensor2D, kernel: tf.Tensor2D, bias: tf.Tensor1D): 
   const rt = kernels();
   if (!rt) return tf.tidy(() => tf.add(tf.matMul(x, kernel), bias) as tf.Tensor2D);
   const rw = residentFor(rt, kernel);
-  if (!tapeOn()) return tf.tensor2d(forwardWasm(rt, N, X, Y, values(x), rw.sync(kernel), values(bias)), [N, Y]);
+  if (!tapeOn()) return rt.scratch([N * X, N * Y], ([px, py]) => forwardWasm(rt, N, X, Y, x, rw.sync(kernel), bias, px, py));
   return affineOp(rt, N, X, Y, rw)(x, kernel, bias) as tf.Tensor2D;
 }

@@ -13,7 +13,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { rxrnnError, ErrorCodes } from '@rxrnn/core';
 import { kernels, type KernelRuntime, type Resident } from '../wasm/runtime.js';
-import { checkTensor, residentFor, tapeOn, values, Reserve, forwardOn } from '../shared.js';
+import { checkTensor, residentFor, tapeOn, values, tensorAt, Reserve, forwardOn } from '../shared.js';
 
 export interface GruSequenceParams {
   kernel: tf.Tensor; // [X, 3H]
@@ -53,24 +53,28 @@ interface Dims {
  * The forward pass in kernel memory. `keep` leaves what the backward needs there (a {@link Reserve}:
  * x, hs [T+1, B, H], gates [T, B, 3H], aux [T, B, H]).
  */
-function forwardWasm(rt: KernelRuntime, d: Dims, x: Float32Array, h0: Float32Array, w: number[], keep: boolean, wantGates = false) {
+function forwardWasm(rt: KernelRuntime, d: Dims, x: tf.Tensor, h0: tf.Tensor | null, w: number[], keep: boolean, o: { ysShape?: number[]; hT?: boolean; gates?: boolean } = {}) {
   const { T, B, X, H } = d;
   const BH = B * H;
   const G = 3 * H;
   const counts = [T * B * X, (T + 1) * BH, T * B * G, T * BH];
-  const run = ([px, phs, pg, pax]: readonly number[]): { ys: Float32Array; gates?: Float32Array; saved?: Reserve } =>
+  const run = ([px, phs, pg, pax]: readonly number[]): { ys: tf.Tensor; hT?: tf.Tensor2D; gates?: Float32Array; saved?: Reserve } =>
     rt.scratch([B * G], ([phz]) => {
-      rt.write(px, x);
-      rt.write(phs, h0);
+      rt.write(px, values(x));
+      if (h0) rt.write(phs, values(h0));
+      else rt.zero(phs, BH);
       rt.k.gruForward(T, B, X, H, px, w[0], w[1], w[2], d.resetAfter && d.hasRb ? w[3] : 0, d.resetAfter ? 1 : 0, phs, pg, pax, phz, w[4] ?? 0, w[5] ?? 0);
-      const ys = rt.read(phs + BH * 4, T * BH);
-      return wantGates ? { ys, gates: rt.read(pg, T * B * G) } : { ys };
+      return {
+        ys: tensorAt(rt, phs + BH * 4, o.ysShape ?? [T, B, H]), // h_1 … h_T
+        hT: o.hT ? tensorAt<tf.Rank.R2>(rt, phs + T * BH * 4, [B, H]) : undefined,
+        gates: o.gates ? rt.read(pg, T * B * G) : undefined,
+      };
     });
   return forwardOn(rt, counts, keep, run);
 }
 
 /** The backward pass (releases `s`). */
-function backwardWasm(rt: KernelRuntime, d: Dims, s: Reserve, KT: number, RT: number, dys: Float32Array): Float32Array[] {
+function backwardWasm(rt: KernelRuntime, d: Dims, xShape: number[], s: Reserve, KT: number, RT: number, dys: tf.Tensor): tf.Tensor[] {
   const { T, B, X, H } = d;
   const BH = B * H;
   const G = 3 * H;
@@ -78,10 +82,10 @@ function backwardWasm(rt: KernelRuntime, d: Dims, s: Reserve, KT: number, RT: nu
   try {
     const [px, phs, pg, pax] = s.ptrs;
     return rt.scratch([TB * H, TB * G, TB * G, BH, BH, BH, TB * X, X * G, H * G, G, G], ([pdys, pdxz, pdhz, pdh, pdh2, pdrh, pdx, pdK, pdR, pdb, pdbr]) => {
-      rt.write(pdys, dys);
+      rt.write(pdys, values(dys));
       rt.k.gruBackward(T, B, X, H, px, KT, RT, d.resetAfter ? 1 : 0, phs, pg, pax, pdys, pdxz, pdhz, pdh, pdh2, pdrh, pdx, pdK, pdR, pdb, d.resetAfter ? pdbr : 0);
-      const out = [rt.read(pdx, TB * X), rt.read(pdh, BH), rt.read(pdK, X * G), rt.read(pdR, H * G), rt.read(pdb, G)];
-      if (d.resetAfter && d.hasRb) out.push(rt.read(pdbr, G));
+      const out = [tensorAt(rt, pdx, xShape), tensorAt(rt, pdh, [B, H]), tensorAt(rt, pdK, [X, G]), tensorAt(rt, pdR, [H, G]), tensorAt(rt, pdb, [G])];
+      if (d.resetAfter && d.hasRb) out.push(tensorAt(rt, pdbr, [G]));
       return out;
     });
   } finally {
@@ -91,19 +95,13 @@ function backwardWasm(rt: KernelRuntime, d: Dims, s: Reserve, KT: number, RT: nu
 
 /** (x, h0, K, R, b[, b']) → ys [T, B, H]. */
 function gruOp(rt: KernelRuntime, d: Dims, res: GruResidents) {
-  const { T, B, X, H } = d;
   return tf.customGrad(((...args: tf.Tensor[]) => {
     const [x, h0, K, R, b, rb] = args;
     const w = [res.kernel.sync(K), res.recurrentKernel.sync(R), res.bias.sync(b), d.hasRb ? res.recurrentBias.sync(rb) : 0];
-    const f = forwardWasm(rt, d, values(x), values(h0), w, true);
+    const f = forwardWasm(rt, d, x, h0, w, true);
     return {
-      value: tf.tensor3d(f.ys, [T, B, H]),
-      gradFunc: (dy: tf.Tensor) => {
-        const g = backwardWasm(rt, d, f.saved as Reserve, res.kernel.syncTransposed(K), res.recurrentKernel.syncTransposed(R), values(dy));
-        const grads = [tf.tensor(g[0], x.shape), tf.tensor2d(g[1], [B, H]), tf.tensor2d(g[2], [X, 3 * H]), tf.tensor2d(g[3], [H, 3 * H]), tf.tensor1d(g[4])];
-        if (d.hasRb) grads.push(tf.tensor1d(g[5]));
-        return grads;
-      },
+      value: f.ys,
+      gradFunc: (dy: tf.Tensor) => backwardWasm(rt, d, x.shape, f.saved as Reserve, res.kernel.syncTransposed(K), res.recurrentKernel.syncTransposed(R), dy),
     };
   }) as unknown as Parameters<typeof tf.customGrad>[0]);
 }
@@ -144,8 +142,8 @@ export function gruSequence(params: GruSequenceParams, x: tf.Tensor3D, h0?: tf.T
   const res = gruResidents(rt, params);
   const d: Dims = { T, B, X, H, resetAfter, hasRb: params.recurrentBias !== undefined };
   if (!tapeOn()) {
-    const f = forwardWasm(rt, d, values(x), h0 ? values(h0) : new Float32Array(B * H), syncAll(res, params, d.hasRb), false);
-    return { ys: tf.tensor3d(f.ys, [T, B, H]), hT: tf.tensor2d(f.ys.slice((T - 1) * B * H), [B, H]) };
+    const f = forwardWasm(rt, d, x, h0 ?? null, syncAll(res, params, d.hasRb), false, { hT: true });
+    return { ys: f.ys as tf.Tensor3D, hT: f.hT as tf.Tensor2D };
   }
   return tf.tidy(() => {
     const inputs = [x, h0 ?? tf.zeros([B, H]), params.kernel, params.recurrentKernel, params.bias];
@@ -217,15 +215,15 @@ export function gruFusedStep(rt: KernelRuntime, p: GruSequenceParams, res: GruRe
   if (!tapeOn()) {
     // batched steps (B ≥ 4, the GEMM tile) read K and R packed once, not re-packed on every call
     const packed = B >= 4 ? [res.kernel.syncPacked(p.kernel), res.recurrentKernel.syncPacked(p.recurrentKernel)] : [];
-    const f = forwardWasm(rt, d, values(x), values(s.h), [...syncAll(res, p, d.hasRb), ...packed], false, extras);
-    const h = tf.tensor2d(f.ys, [B, H]);
+    const f = forwardWasm(rt, d, x, s.h, [...syncAll(res, p, d.hasRb), ...packed], false, { ysShape: [B, H], gates: extras });
+    const h = f.ys as tf.Tensor2D;
     return [h, { h }, extras ? ex(f.gates as Float32Array) : undefined] as const;
   }
   return tf.tidy(() => {
     const inputs = [x, s.h, p.kernel, p.recurrentKernel, p.bias];
     if (d.hasRb) inputs.push(p.recurrentBias as tf.Tensor);
     const h = tf.reshape(gruOp(rt, d, res)(...inputs), [B, H]) as tf.Tensor2D;
-    const e = extras ? ex(forwardWasm(rt, d, values(x), values(s.h), syncAll(res, p, d.hasRb), false, true).gates as Float32Array) : undefined;
+    const e = extras ? ex(forwardWasm(rt, d, x, s.h, syncAll(res, p, d.hasRb), false, { gates: true }).gates as Float32Array) : undefined;
     return [h, { h }, e] as const;
   });
 }

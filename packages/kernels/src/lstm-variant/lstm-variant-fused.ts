@@ -21,7 +21,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { rxrnnError, ErrorCodes, describe, type Cell, type State } from '@rxrnn/core';
 import { kernels, type KernelExports, type KernelRuntime, type Resident } from '../wasm/runtime.js';
-import { checkTensor, residentFor, tapeOn, values, Reserve, multiOutputOp, forwardOn, addLastStep } from '../shared.js';
+import { checkTensor, residentFor, tapeOn, values, tensorAt, Reserve, multiOutputOp, forwardOn, addLastStep } from '../shared.js';
 
 /** The lstm-variant variants the kernels cover. */
 export const FUSED_LSTM_VARIANTS = ['vanilla', 'NP', 'CIFG'] as const;
@@ -81,8 +81,10 @@ const coupledOf = (d: Dims): number => (d.variant === 'CIFG' ? 1 : 0);
 const blocksOf = (d: Dims): number => (d.variant === 'CIFG' ? 3 : 4);
 
 interface Forward {
-  ys: Float32Array; // [T·B·H]
-  cT: Float32Array; // [B·H]
+  /** Every h_t [T, B, H] (when asked for). */
+  ys?: tf.Tensor3D;
+  hT: tf.Tensor2D; // [B, H]
+  cT: tf.Tensor2D; // [B, H]
   gates?: Float32Array; // [T·B·nH] activated
   /** With `keep`: x, hs, cs, gates, tanh(c), left in kernel memory for the backward. */
   saved?: Reserve;
@@ -93,19 +95,24 @@ interface Forward {
  * `keep` leaves what the backward needs there (a {@link Reserve}: x [T, B, X], hs [T+1, B, H],
  * cs [T+1, B, H], gates [T, B, nH], tanh(c) [T, B, H]).
  */
-function forwardWasm(rt: KernelRuntime, d: Dims, x: Float32Array, h0: Float32Array, c0: Float32Array, w: number[], keep: boolean, wantGates = false): Forward {
+function forwardWasm(rt: KernelRuntime, d: Dims, x: tf.Tensor, h0: tf.Tensor | null, c0: tf.Tensor | null, w: number[], keep: boolean, o: { ys?: boolean; gates?: boolean } = {}): Forward {
   const { T, B, X, H } = d;
   const BH = B * H;
   const G = blocksOf(d) * H;
   const counts = [T * B * X, (T + 1) * BH, (T + 1) * BH, T * B * G, keep ? T * BH : 0];
   const run = ([px, phs, pcs, pg, ptc]: readonly number[]): Forward => {
-    rt.write(px, x);
-    rt.write(phs, h0);
-    rt.write(pcs, c0);
+    rt.write(px, values(x));
+    if (h0) rt.write(phs, values(h0));
+    else rt.zero(phs, BH);
+    if (c0) rt.write(pcs, values(c0));
+    else rt.zero(pcs, BH);
     rt.k.lstmvForward(T, B, X, H, coupledOf(d), px, w[0], w[1], w[2], w[3], w[4], w[5], phs, pcs, pg, keep ? ptc : 0, w[6] ?? 0, w[7] ?? 0);
-    const out: Forward = { ys: rt.read(phs + BH * 4, T * BH), cT: rt.read(pcs + T * BH * 4, BH) };
-    if (wantGates) out.gates = rt.read(pg, T * B * G);
-    return out;
+    return {
+      ys: o.ys ? tensorAt<tf.Rank.R3>(rt, phs + BH * 4, [T, B, H]) : undefined, // h_1 … h_T
+      hT: tensorAt<tf.Rank.R2>(rt, phs + T * BH * 4, [B, H]),
+      cT: tensorAt<tf.Rank.R2>(rt, pcs + T * BH * 4, [B, H]),
+      gates: o.gates ? rt.read(pg, T * B * G) : undefined,
+    };
   };
   return forwardOn(rt, counts, keep, run);
 }
@@ -115,7 +122,7 @@ function forwardWasm(rt: KernelRuntime, d: Dims, x: Float32Array, h0: Float32Arr
  * the variant has. KT [nH, X], RT [nH, H] transposed; p: addresses of p_i, p_f, p_o (0: absent).
  * Releases `s`.
  */
-function backwardWasm(rt: KernelRuntime, d: Dims, s: Reserve, KT: number, RT: number, p: number[], dys: Float32Array, dcT: Float32Array, dhT?: Float32Array): Float32Array[] {
+function backwardWasm(rt: KernelRuntime, d: Dims, xShape: number[], s: Reserve, KT: number, RT: number, p: number[], dys: tf.Tensor, dcT: tf.Tensor, dhT: tf.Tensor): tf.Tensor[] {
   const { T, B, X, H } = d;
   const BH = B * H;
   const G = blocksOf(d) * H;
@@ -123,13 +130,13 @@ function backwardWasm(rt: KernelRuntime, d: Dims, s: Reserve, KT: number, RT: nu
   try {
     const [px, phs, pcs, pg, ptc] = s.ptrs;
     return rt.scratch([TB * H, BH, TB * G, BH, BH, TB * X, X * G, H * G, G, H, H, H], ([pdys, pdcT, pdz, pdh, pdc, pdx, pdK, pdR, pdb, pdpi, pdpf, pdpo]) => {
-      rt.write(pdys, dys);
-      if (dhT) addLastStep(rt, pdys, T, dhT); // h_T is also the last row of ys: its two gradients add
-      rt.write(pdcT, dcT);
+      rt.write(pdys, values(dys));
+      addLastStep(rt, pdys, T, values(dhT)); // h_T is also the last row of ys: its two gradients add
+      rt.write(pdcT, values(dcT));
       rt.k.lstmvBackward(T, B, X, H, coupledOf(d), px, KT, RT, p[0], p[1], p[2], phs, pcs, pg, ptc, pdys, pdcT, pdz, pdh, pdc, pdx, pdK, pdR, pdb, pdpi, pdpf, pdpo);
-      const out = [rt.read(pdx, TB * X), rt.read(pdh, BH), rt.read(pdc, BH), rt.read(pdK, X * G), rt.read(pdR, H * G), rt.read(pdb, G)];
+      const out = [tensorAt(rt, pdx, xShape), tensorAt(rt, pdh, [B, H]), tensorAt(rt, pdc, [B, H]), tensorAt(rt, pdK, [X, G]), tensorAt(rt, pdR, [H, G]), tensorAt(rt, pdb, [G])];
       // peephole gradients in the op's input order (I, F, O as the variant has them)
-      for (const name of PEEPHOLES[d.variant]) out.push(rt.read(name === 'peepholeI' ? pdpi : name === 'peepholeF' ? pdpf : pdpo, H));
+      for (const name of PEEPHOLES[d.variant]) out.push(tensorAt(rt, name === 'peepholeI' ? pdpi : name === 'peepholeF' ? pdpf : pdpo, [H]));
       return out;
     });
   } finally {
@@ -148,19 +155,16 @@ function syncWeights(res: LstmVariantResidents, K: tf.Tensor, R: tf.Tensor, b: t
  * cT [B, H], one tape node whose backward is one kernel call.
  */
 function runOp(rt: KernelRuntime, d: Dims, res: LstmVariantResidents, p: LstmVariantSequenceParams, x: tf.Tensor, h0: tf.Tensor, c0: tf.Tensor) {
-  const { T, B, X, H } = d;
-  const G = blocksOf(d) * H;
   const names = PEEPHOLES[d.variant];
   const peep = Object.fromEntries(names.map((n) => [n, p[n] as tf.Tensor])) as Record<string, tf.Tensor>;
   const inputs = [x, h0, c0, p.kernel, p.recurrentKernel, p.bias, ...names.map((n) => peep[n])];
   const [ys, hT, cT] = multiOutputOp(inputs, () => {
-    const f = forwardWasm(rt, d, values(x), values(h0), values(c0), syncWeights(res, p.kernel, p.recurrentKernel, p.bias, peep), true);
+    const f = forwardWasm(rt, d, x, h0, c0, syncWeights(res, p.kernel, p.recurrentKernel, p.bias, peep), true, { ys: true });
     return {
-      outputs: [tf.tensor3d(f.ys, [T, B, H]), tf.tensor2d(f.ys.slice((T - 1) * B * H), [B, H]), tf.tensor2d(f.cT, [B, H])],
+      outputs: [f.ys as tf.Tensor3D, f.hT, f.cT],
       backward: ([dys, dhT, dcT]) => {
         const w = syncWeights(res, p.kernel, p.recurrentKernel, p.bias, peep);
-        const g = backwardWasm(rt, d, f.saved as Reserve, res.kernel.syncTransposed(p.kernel), res.recurrentKernel.syncTransposed(p.recurrentKernel), w.slice(3), values(dys), values(dcT), values(dhT));
-        return [tf.tensor(g[0], x.shape), tf.tensor2d(g[1], [B, H]), tf.tensor2d(g[2], [B, H]), tf.tensor2d(g[3], [X, G]), tf.tensor2d(g[4], [H, G]), tf.tensor1d(g[5]), ...names.map((_, k) => tf.tensor1d(g[6 + k]))];
+        return backwardWasm(rt, d, x.shape, f.saved as Reserve, res.kernel.syncTransposed(p.kernel), res.recurrentKernel.syncTransposed(p.recurrentKernel), w.slice(3), dys, dcT, dhT);
       },
     };
   });
@@ -218,8 +222,8 @@ export function lstmVariantSequence(params: LstmVariantSequenceParams, x: tf.Ten
   const d: Dims = { T, B, X, H, variant };
   if (!tapeOn()) {
     const w = syncWeights(res, params.kernel, params.recurrentKernel, params.bias, params);
-    const f = forwardWasm(rt, d, values(x), h0 ? values(h0) : new Float32Array(B * H), c0 ? values(c0) : new Float32Array(B * H), w, false);
-    return { ys: tf.tensor3d(f.ys, [T, B, H]), hT: tf.tensor2d(f.ys.slice((T - 1) * B * H), [B, H]), cT: tf.tensor2d(f.cT, [B, H]) };
+    const f = forwardWasm(rt, d, x, h0 ?? null, c0 ?? null, w, false, { ys: true });
+    return { ys: f.ys as tf.Tensor3D, hT: f.hT, cT: f.cT };
   }
   return tf.tidy(() => runOp(rt, d, res, params, x, h0 ?? tf.zeros([B, H]), c0 ?? tf.zeros([B, H])));
 }
@@ -275,11 +279,10 @@ export function lstmVariantFusedStep(rt: KernelRuntime, variant: FusedLstmVarian
   const d: Dims = { T: 1, B, X, H, variant };
   // batched steps (B ≥ 4, the GEMM tile) read K and R packed once (native), not re-packed on every call
   const packed = (): number[] => (B >= 4 ? [res.kernel.syncPacked(p.kernel), res.recurrentKernel.syncPacked(p.recurrentKernel)] : []);
-  const forward = (gates: boolean) => forwardWasm(rt, d, values(x), values(s.h), values(s.c), [...syncWeights(res, p.kernel, p.recurrentKernel, p.bias, p), ...packed()], false, gates);
+  const forward = (gates: boolean) => forwardWasm(rt, d, x, s.h, s.c, [...syncWeights(res, p.kernel, p.recurrentKernel, p.bias, p), ...packed()], false, { gates });
   if (!tapeOn()) {
     const f = forward(extras);
-    const h = tf.tensor2d(f.ys, [B, H]);
-    const c = tf.tensor2d(f.cT, [B, H]);
+    const { hT: h, cT: c } = f;
     return [h, { h, c }, extras ? gateExtras(f.gates as Float32Array, d, c) : undefined] as const;
   }
   return tf.tidy(() => {

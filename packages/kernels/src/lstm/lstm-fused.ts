@@ -16,7 +16,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { rxrnnError, ErrorCodes } from '@rxrnn/core';
 import { kernels, type KernelRuntime, type Resident } from '../wasm/runtime.js';
-import { checkTensor, residentFor, tapeOn, values, Reserve, multiOutputOp, forwardOn, addLastStep } from '../shared.js';
+import { checkTensor, residentFor, tapeOn, values, tensorAt, Reserve, multiOutputOp, forwardOn, addLastStep } from '../shared.js';
 
 export interface LstmSequenceParams {
   kernel: tf.Tensor; // [X, 4H]
@@ -49,8 +49,10 @@ interface Dims {
 }
 
 interface Forward {
-  /** h_1..h_T then c_T: [T·B·R + B·H]. */
-  packed: Float32Array;
+  /** Every h_t [T, B, R] (when asked for). */
+  ys?: tf.Tensor3D;
+  hT: tf.Tensor2D; // [B, R]
+  cT: tf.Tensor2D; // [B, H]
   gates?: Float32Array; // [T·B·4H] activated
   /** With `keep`: x, hs, cs, gates, tanh(c), h before projection, left in kernel memory. */
   saved?: Reserve;
@@ -59,9 +61,10 @@ interface Forward {
 /**
  * The forward pass in kernel memory. `keep` leaves what the backward needs there (a {@link Reserve}:
  * x, hs [T+1, B, R], cs [T+1, B, H], gates [T, B, 4H], tanh(c) [T, B, H], h before projection).
- * w: K, R, b, Pm (0: none)[, Kp, Rp packed].
+ * w: K, R, b, Pm (0: none)[, Kp, Rp packed]. Inputs are read and outputs made straight from and to
+ * tfjs's memory (no JavaScript copies).
  */
-function forwardWasm(rt: KernelRuntime, d: Dims, x: Float32Array, h0: Float32Array, c0: Float32Array, w: number[], keep: boolean, wantGates = false): Forward {
+function forwardWasm(rt: KernelRuntime, d: Dims, x: tf.Tensor, h0: tf.Tensor | null, c0: tf.Tensor | null, w: number[], keep: boolean, o: { ys?: boolean; gates?: boolean } = {}): Forward {
   const { T, B, X, H, P } = d;
   const R = P || H;
   const BH = B * H;
@@ -69,21 +72,24 @@ function forwardWasm(rt: KernelRuntime, d: Dims, x: Float32Array, h0: Float32Arr
   const G = 4 * H;
   const counts = [T * B * X, (T + 1) * BR, (T + 1) * BH, T * B * G, keep ? T * BH : 0, P ? T * BH : 0];
   const run = ([px, phs, pcs, pg, ptc, phf]: readonly number[]): Forward => {
-    rt.write(px, x);
-    rt.write(phs, h0);
-    rt.write(pcs, c0);
+    rt.write(px, values(x));
+    if (h0) rt.write(phs, values(h0));
+    else rt.zero(phs, BR);
+    if (c0) rt.write(pcs, values(c0));
+    else rt.zero(pcs, BH);
     rt.k.lstmForward(T, B, X, H, P, px, w[0], w[1], w[2], P ? w[3] : 0, phs, pcs, pg, keep ? ptc : 0, phf, w[4] ?? 0, w[5] ?? 0);
-    const f32 = rt.f32();
-    const packed = new Float32Array(T * BR + BH);
-    packed.set(f32.subarray((phs >>> 2) + BR, (phs >>> 2) + (T + 1) * BR));
-    packed.set(f32.subarray((pcs >>> 2) + T * BH, (pcs >>> 2) + (T + 1) * BH), T * BR);
-    return wantGates ? { packed, gates: rt.read(pg, T * B * G) } : { packed };
+    return {
+      ys: o.ys ? tensorAt<tf.Rank.R3>(rt, phs + 4 * BR, [T, B, R]) : undefined, // h_1 … h_T
+      hT: tensorAt<tf.Rank.R2>(rt, phs + 4 * T * BR, [B, R]),
+      cT: tensorAt<tf.Rank.R2>(rt, pcs + 4 * T * BH, [B, H]),
+      gates: o.gates ? rt.read(pg, T * B * G) : undefined,
+    };
   };
   return forwardOn(rt, counts, keep, run);
 }
 
-/** The backward pass: gradients of x, h0, c0, kernel, recurrentKernel, bias (and projection). Releases `s`. */
-function backwardWasm(rt: KernelRuntime, d: Dims, s: Reserve, KT: number, RT: number, PmT: number, dys: Float32Array, dcT: Float32Array, dhT?: Float32Array): Float32Array[] {
+/** The backward pass: gradients of x, h0, c0, kernel, recurrentKernel, bias (and projection) as new tensors. Releases `s`. */
+function backwardWasm(rt: KernelRuntime, d: Dims, xShape: number[], s: Reserve, KT: number, RT: number, PmT: number, dys: tf.Tensor, dcT: tf.Tensor, dhT: tf.Tensor): tf.Tensor[] {
   const { T, B, X, H, P } = d;
   const R = P || H;
   const BH = B * H;
@@ -95,12 +101,12 @@ function backwardWasm(rt: KernelRuntime, d: Dims, s: Reserve, KT: number, RT: nu
     return rt.scratch(
       [TB * R, BH, TB * G, BR, BH, BH, P ? TB * P : 0, TB * X, X * G, R * G, G, P ? H * P : 0],
       ([pdys, pdcT, pdz, pdh, pdc, pdhf, pdhs, pdx, pdK, pdR, pdb, pdP]) => {
-        rt.write(pdys, dys);
-        if (dhT) addLastStep(rt, pdys, T, dhT); // h_T is also the last row of ys: its two gradients add
-        rt.write(pdcT, dcT);
+        rt.write(pdys, values(dys));
+        addLastStep(rt, pdys, T, values(dhT)); // h_T is also the last row of ys: its two gradients add
+        rt.write(pdcT, values(dcT));
         rt.k.lstmBackward(T, B, X, H, P, px, KT, RT, P ? PmT : 0, phs, pcs, pg, ptc, phf, pdys, pdcT, pdz, pdh, pdc, pdhf, pdhs, pdx, pdK, pdR, pdb, pdP);
-        const out = [rt.read(pdx, TB * X), rt.read(pdh, BR), rt.read(pdc, BH), rt.read(pdK, X * G), rt.read(pdR, R * G), rt.read(pdb, G)];
-        if (P) out.push(rt.read(pdP, H * P));
+        const out = [tensorAt(rt, pdx, xShape), tensorAt(rt, pdh, [B, R]), tensorAt(rt, pdc, [B, H]), tensorAt(rt, pdK, [X, G]), tensorAt(rt, pdR, [R, G]), tensorAt(rt, pdb, [G])];
+        if (P) out.push(tensorAt(rt, pdP, [H, P]));
         return out;
       },
     );
@@ -118,24 +124,15 @@ function syncWeights(res: LstmResidents, K: tf.Tensor, R: tf.Tensor, b: tf.Tenso
  * cT [B, H], one tape node whose backward is one kernel call.
  */
 function runOp(rt: KernelRuntime, d: Dims, res: LstmResidents, p: LstmSequenceParams, x: tf.Tensor, h0: tf.Tensor, c0: tf.Tensor) {
-  const { T, B, X, H, P } = d;
-  const R = P || H;
+  const { P } = d;
   const inputs = [x, h0, c0, p.kernel, p.recurrentKernel, p.bias];
   if (P) inputs.push(p.projection as tf.Tensor);
   const [ys, hT, cT] = multiOutputOp(inputs, () => {
-    const f = forwardWasm(rt, d, values(x), values(h0), values(c0), syncWeights(res, p.kernel, p.recurrentKernel, p.bias, p.projection), true);
+    const f = forwardWasm(rt, d, x, h0, c0, syncWeights(res, p.kernel, p.recurrentKernel, p.bias, p.projection), true, { ys: true });
     return {
-      outputs: [
-        tf.tensor3d(f.packed.subarray(0, T * B * R), [T, B, R]),
-        tf.tensor2d(f.packed.slice((T - 1) * B * R, T * B * R), [B, R]),
-        tf.tensor2d(f.packed.slice(T * B * R), [B, H]),
-      ],
-      backward: ([dys, dhT, dcT]) => {
-        const g = backwardWasm(rt, d, f.saved as Reserve, res.kernel.syncTransposed(p.kernel), res.recurrentKernel.syncTransposed(p.recurrentKernel), P ? res.projection.syncTransposed(p.projection as tf.Tensor) : 0, values(dys), values(dcT), values(dhT));
-        const grads = [tf.tensor(g[0], x.shape), tf.tensor2d(g[1], [B, R]), tf.tensor2d(g[2], [B, H]), tf.tensor2d(g[3], [X, 4 * H]), tf.tensor2d(g[4], [R, 4 * H]), tf.tensor1d(g[5])];
-        if (P) grads.push(tf.tensor2d(g[6], [H, P]));
-        return grads;
-      },
+      outputs: [f.ys as tf.Tensor3D, f.hT, f.cT],
+      backward: ([dys, dhT, dcT]) =>
+        backwardWasm(rt, d, x.shape, f.saved as Reserve, res.kernel.syncTransposed(p.kernel), res.recurrentKernel.syncTransposed(p.recurrentKernel), P ? res.projection.syncTransposed(p.projection as tf.Tensor) : 0, dys, dcT, dhT),
     };
   });
   return { ys: ys as tf.Tensor3D, hT: hT as tf.Tensor2D, cT: cT as tf.Tensor2D };
@@ -185,8 +182,8 @@ export function lstmSequence(params: LstmSequenceParams, x: tf.Tensor3D, h0?: tf
   const d = { T, B, X, H, P };
   if (!tapeOn()) {
     const w = syncWeights(res, params.kernel, params.recurrentKernel, params.bias, params.projection);
-    const f = forwardWasm(rt, d, values(x), h0 ? values(h0) : new Float32Array(B * R), c0 ? values(c0) : new Float32Array(B * H), w, false);
-    return { ys: tf.tensor3d(f.packed.subarray(0, T * B * R), [T, B, R]), hT: tf.tensor2d(f.packed.slice((T - 1) * B * R, T * B * R), [B, R]), cT: tf.tensor2d(f.packed.slice(T * B * R), [B, H]) };
+    const f = forwardWasm(rt, d, x, h0 ?? null, c0 ?? null, w, false, { ys: true });
+    return { ys: f.ys as tf.Tensor3D, hT: f.hT, cT: f.cT };
   }
   return tf.tidy(() => runOp(rt, d, res, params, x, h0 ?? tf.zeros([B, R]), c0 ?? tf.zeros([B, H])));
 }
@@ -230,15 +227,13 @@ export function lstmFusedStep(rt: KernelRuntime, p: LstmSequenceParams, res: Lst
   const [B, X] = x.shape;
   const H = s.c.shape[1];
   const P = p.projection ? s.h.shape[1] : 0;
-  const R = P || H;
   const d = { T: 1, B, X, H, P };
   // batched steps (B ≥ 4, the GEMM tile) read K and R packed once, not re-packed on every call
   const packed = (): number[] => (B >= 4 ? [res.kernel.syncPacked(p.kernel), res.recurrentKernel.syncPacked(p.recurrentKernel)] : []);
-  const forward = (gates: boolean) => forwardWasm(rt, d, values(x), values(s.h), values(s.c), [...syncWeights(res, p.kernel, p.recurrentKernel, p.bias, p.projection), ...packed()], false, gates);
+  const forward = (gates: boolean) => forwardWasm(rt, d, x, s.h, s.c, [...syncWeights(res, p.kernel, p.recurrentKernel, p.bias, p.projection), ...packed()], false, { gates });
   if (!tapeOn()) {
     const f = forward(extras);
-    const h = tf.tensor2d(f.packed.subarray(0, B * R), [B, R]);
-    const c = tf.tensor2d(f.packed.subarray(B * R), [B, H]);
+    const { hT: h, cT: c } = f;
     return [h, { h, c }, extras ? gateExtras(f.gates as Float32Array, B, H, c) : undefined] as const;
   }
   return tf.tidy(() => {

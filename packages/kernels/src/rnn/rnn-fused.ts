@@ -6,7 +6,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { rxrnnError, ErrorCodes, describe } from '@rxrnn/core';
 import { kernels, type KernelRuntime, type Resident } from '../wasm/runtime.js';
-import { checkTensor, residentFor, tapeOn, values, Reserve, forwardOn } from '../shared.js';
+import { checkTensor, residentFor, tapeOn, values, tensorAt, Reserve, forwardOn } from '../shared.js';
 
 export interface RnnSequenceParams {
   kernel: tf.Tensor; // [X, H]
@@ -45,30 +45,34 @@ interface Dims {
  * The forward pass in kernel memory: [h0, h_1..h_T]. `keep` leaves x and hs there for the backward
  * (a {@link Reserve}).
  */
-function forwardWasm(rt: KernelRuntime, d: Dims, x: Float32Array, h0: Float32Array, w: number[], keep = false): { hs: Float32Array; saved?: Reserve } {
+function forwardWasm(rt: KernelRuntime, d: Dims, x: tf.Tensor, h0: tf.Tensor | null, w: number[], keep = false, o: { ysShape?: number[]; hT?: boolean } = {}): { ys: tf.Tensor; hT?: tf.Tensor2D; saved?: Reserve } {
   const { T, B, X, H } = d;
   const BH = B * H;
   const counts = [T * B * X, (T + 1) * BH];
   const run = ([px, phs]: readonly number[]) => {
-    rt.write(px, x);
-    rt.write(phs, h0);
+    rt.write(px, values(x));
+    if (h0) rt.write(phs, values(h0));
+    else rt.zero(phs, BH);
     rt.k.rnnForward(T, B, X, H, px, w[0], w[1], w[2], d.act, phs, w[3] ?? 0, w[4] ?? 0);
-    return { hs: rt.read(phs, (T + 1) * BH) };
+    return {
+      ys: tensorAt(rt, phs + BH * 4, o.ysShape ?? [T, B, H]), // h_1 … h_T
+      hT: o.hT ? tensorAt<tf.Rank.R2>(rt, phs + T * BH * 4, [B, H]) : undefined,
+    };
   };
   return forwardOn(rt, counts, keep, run);
 }
 
 /** The backward pass (releases `s`). */
-function backwardWasm(rt: KernelRuntime, d: Dims, s: Reserve, KT: number, RT: number, dys: Float32Array): Float32Array[] {
+function backwardWasm(rt: KernelRuntime, d: Dims, xShape: number[], s: Reserve, KT: number, RT: number, dys: tf.Tensor): tf.Tensor[] {
   const { T, B, X, H } = d;
   const BH = B * H;
   const TB = T * B;
   try {
     const [px, phs] = s.ptrs;
     return rt.scratch([TB * H, TB * H, BH, TB * X, X * H, H * H, H], ([pdys, pdpre, pdh, pdx, pdK, pdR, pdb]) => {
-      rt.write(pdys, dys);
+      rt.write(pdys, values(dys));
       rt.k.rnnBackward(T, B, X, H, px, KT, RT, d.act, phs, pdys, pdpre, pdh, pdx, pdK, pdR, pdb);
-      return [rt.read(pdx, TB * X), rt.read(pdh, BH), rt.read(pdK, X * H), rt.read(pdR, H * H), rt.read(pdb, H)];
+      return [tensorAt(rt, pdx, xShape), tensorAt(rt, pdh, [B, H]), tensorAt(rt, pdK, [X, H]), tensorAt(rt, pdR, [H, H]), tensorAt(rt, pdb, [H])];
     });
   } finally {
     s.release();
@@ -76,15 +80,11 @@ function backwardWasm(rt: KernelRuntime, d: Dims, s: Reserve, KT: number, RT: nu
 }
 
 function rnnOp(rt: KernelRuntime, d: Dims, res: RnnResidents) {
-  const { T, B, X, H } = d;
   return tf.customGrad(((x: tf.Tensor, h0: tf.Tensor, K: tf.Tensor, R: tf.Tensor, b: tf.Tensor) => {
-    const f = forwardWasm(rt, d, values(x), values(h0), [res.kernel.sync(K), res.recurrentKernel.sync(R), res.bias.sync(b)], true);
+    const f = forwardWasm(rt, d, x, h0, [res.kernel.sync(K), res.recurrentKernel.sync(R), res.bias.sync(b)], true);
     return {
-      value: tf.tensor3d(f.hs.subarray(B * H), [T, B, H]),
-      gradFunc: (dy: tf.Tensor) => {
-        const g = backwardWasm(rt, d, f.saved as Reserve, res.kernel.syncTransposed(K), res.recurrentKernel.syncTransposed(R), values(dy));
-        return [tf.tensor(g[0], x.shape), tf.tensor2d(g[1], [B, H]), tf.tensor2d(g[2], [X, H]), tf.tensor2d(g[3], [H, H]), tf.tensor1d(g[4])];
-      },
+      value: f.ys,
+      gradFunc: (dy: tf.Tensor) => backwardWasm(rt, d, x.shape, f.saved as Reserve, res.kernel.syncTransposed(K), res.recurrentKernel.syncTransposed(R), dy),
     };
   }) as unknown as Parameters<typeof tf.customGrad>[0]);
 }
@@ -121,8 +121,8 @@ export function rnnSequence(params: RnnSequenceParams, x: tf.Tensor3D, h0?: tf.T
   const res: RnnResidents = { kernel: residentFor(rt, params.kernel), recurrentKernel: residentFor(rt, params.recurrentKernel), bias: residentFor(rt, params.bias) };
   const d = { T, B, X, H, act };
   if (!tapeOn()) {
-    const { hs } = forwardWasm(rt, d, values(x), h0 ? values(h0) : new Float32Array(B * H), [res.kernel.sync(params.kernel), res.recurrentKernel.sync(params.recurrentKernel), res.bias.sync(params.bias)]);
-    return { ys: tf.tensor3d(hs.subarray(B * H), [T, B, H]), hT: tf.tensor2d(hs.slice(T * B * H), [B, H]) };
+    const f = forwardWasm(rt, d, x, h0 ?? null, [res.kernel.sync(params.kernel), res.recurrentKernel.sync(params.recurrentKernel), res.bias.sync(params.bias)], false, { hT: true });
+    return { ys: f.ys as tf.Tensor3D, hT: f.hT as tf.Tensor2D };
   }
   return tf.tidy(() => {
     const ys = rnnOp(rt, d, res)(x, h0 ?? tf.zeros([B, H]), params.kernel, params.recurrentKernel, params.bias) as tf.Tensor3D; // [T, B, H]
@@ -155,8 +155,7 @@ export function rnnFusedStep(rt: KernelRuntime, p: RnnSequenceParams, res: RnnRe
   if (!tapeOn()) {
     // batched steps (B ≥ 4, the GEMM tile) read K and R packed once, not re-packed on every call
     const packed = B >= 4 ? [res.kernel.syncPacked(p.kernel), res.recurrentKernel.syncPacked(p.recurrentKernel)] : [];
-    const { hs } = forwardWasm(rt, d, values(x), values(s.h), [res.kernel.sync(p.kernel), res.recurrentKernel.sync(p.recurrentKernel), res.bias.sync(p.bias), ...packed]);
-    const h = tf.tensor2d(hs.subarray(B * H), [B, H]);
+    const h = forwardWasm(rt, d, x, s.h, [res.kernel.sync(p.kernel), res.recurrentKernel.sync(p.recurrentKernel), res.bias.sync(p.bias), ...packed], false, { ysShape: [B, H] }).ys as tf.Tensor2D;
     return [h, { h }] as const;
   }
   return tf.tidy(() => {

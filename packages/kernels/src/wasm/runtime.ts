@@ -13,7 +13,7 @@
  * keep the WebAssembly kernels; {@link setKernelThreads} or `RXRNN_KERNEL_THREADS` set the threads.
  */
 import type * as tf from '@tensorflow/tfjs';
-import { rxrnnError, ErrorCodes, describe, setExpKernel } from '@rxrnn/core';
+import { rxrnnError, ErrorCodes, describe, setExpKernel, tensorValues } from '@rxrnn/core';
 
 /** The exports of kernels.wasm (addresses are byte offsets; sizes are element counts). */
 export interface KernelExports {
@@ -453,7 +453,7 @@ export class Resident {
         this.ptr = this.rt.alloc(t.size);
         this.size = t.size;
       }
-      this.rt.write(this.ptr, t.dataSync() as Float32Array);
+      this.rt.write(this.ptr, tensorValues(t)); // (no copy in JavaScript on the wasm backend)
       this.dataId = id;
     }
     return this.ptr;
