@@ -225,15 +225,16 @@ function trainContender(impl: 'tfjs' | FusedImpl, V: number, E: number, H: numbe
 /**
  * The same char-LSTM trained the way a user of the library does: one Cell (embedding → LSTM → dense,
  * the cells' automatic fused path) and `createTrainer`, or `createParallelTrainer` on `threads`.
+ * `wasm`: the same `createTrainer` with the native kernels switched off (a browser's path).
  */
-function libraryTrainContender(threads: number, parallel: boolean, V: number, E: number, H: number, T: number, B: number): Contender {
+function libraryTrainContender(threads: number, parallel: boolean, V: number, E: number, H: number, T: number, B: number, wasm = false): Contender {
   const cell = stackCells([
     embeddingCell({ vocabSize: V, embeddingSize: E, seed: 1 }),
     lstmCell({ inputSize: E, hiddenSize: H, seed: 2, init: 'uniform' }),
     denseCell({ inputSize: H, outputSize: V, seed: 3 }),
   ]);
   const trainer = parallel ? createParallelTrainer({ cell, threads, optimizer: { kind: 'adam', lr: 2e-3 } }) : createTrainer({ cell, optimizer: { kind: 'adam', lr: 2e-3 } });
-  const k = kernelsInfo();
+  const k = wasm ? withNativeKernels(false, () => kernelsInfo()) : kernelsInfo();
   const kind = k ? `${k.backend === 'native' ? 'native' : 'WASM'} kernels` : 'no kernels';
   const inputs = tf.randomUniform([T, B, 1], 0, V, 'int32', 3).toFloat() as tf.Tensor3D;
   const targets = tf.randomUniform([T, B], 0, V, 'int32', 4);
@@ -243,7 +244,8 @@ function libraryTrainContender(threads: number, parallel: boolean, V: number, E:
       ? `createParallelTrainer, ${threads} worker threads (cells' automatic path: ${kind}, 1 thread each)`
       : `createTrainer (cells' automatic path: ${kind}, ${k?.threads ?? 1} thread${(k?.threads ?? 1) > 1 ? 's' : ''})`,
     run: () => {
-      trainer.trainBatch({ inputs, targets });
+      if (wasm) withNativeKernels(false, () => trainer.trainBatch({ inputs, targets }));
+      else trainer.trainBatch({ inputs, targets });
     },
     dispose: () => {
       tf.dispose([inputs, targets]);
@@ -288,6 +290,7 @@ function rowSpecs(quick: boolean, skipTfjsTraining: boolean, threads: number): R
     contenders: () => [
       ...(skipTfjsTraining ? [] : [trainContender('tfjs', tr.V, tr.E, tr.H, tr.T, tr.B)]),
       ...fused.map((f) => trainContender(f, tr.V, tr.E, tr.H, tr.T, tr.B)),
+      ...(fused.includes('native') ? [libraryTrainContender(threads, false, tr.V, tr.E, tr.H, tr.T, tr.B, true)] : []),
       libraryTrainContender(threads, false, tr.V, tr.E, tr.H, tr.T, tr.B),
       ...(threads > 1 ? [libraryTrainContender(threads, true, tr.V, tr.E, tr.H, tr.T, tr.B)] : []),
     ],
