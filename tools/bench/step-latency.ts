@@ -30,7 +30,7 @@ const step = () => {
   s = next;
 };
 const k = kernelsInfo();
-console.log(`LSTM step B=${B} H=X=${H}; kernels: ${k ? `${k.backend} ${k.isa}` : 'none'}; median and 10th percentile of ${n} steps per round`);
+console.log(`LSTM step B=${B} H=X=${H}; kernels: ${k ? `${k.backend} ${k.isa}` : 'none'}; median, 10th and 90th percentiles and mean of ${n} steps per round`);
 for (let r = 0; r < rounds; r++) {
   for (const threads of [1, 2]) {
     setKernelThreads(threads);
@@ -41,8 +41,9 @@ for (let r = 0; r < rounds; r++) {
       step();
       ts.push(performance.now() - t0);
     }
+    const mean = ts.reduce((a, b) => a + b, 0) / n; // (the bench's figure: a round's time over its calls)
     ts.sort((a, b) => a - b);
-    console.log(`round ${r + 1}, ${threads} thread${threads > 1 ? 's' : ''}: median ${(ts[n >> 1] * 1000).toFixed(1)} µs, p10 ${(ts[Math.floor(n / 10)] * 1000).toFixed(1)} µs`);
+    console.log(`round ${r + 1}, ${threads} thread${threads > 1 ? 's' : ''}: median ${(ts[n >> 1] * 1000).toFixed(1)} µs, p10 ${(ts[Math.floor(n / 10)] * 1000).toFixed(1)} µs, p90 ${(ts[Math.floor(n * 0.9)] * 1000).toFixed(1)} µs, mean ${(mean * 1000).toFixed(1)} µs`);
   }
 }
 tf.dispose([x, ...Object.values(s)]);
