@@ -1,27 +1,31 @@
 /**
- * Latency of one streaming step of a fused LSTM cell (batch 1 by default), alone on the machine (no
+ * Latency of one streaming step of a fused LSTM (or GRU, RNN) cell (batch 1 by default), alone on the machine (no
  * PyTorch beside it), on 1 and 2 kernel threads, several rounds: the issue-3 target is a batch-1
  * LSTM step at H = X = 512 under 0.15 ms using both cores.
  *
- *     npx tsx --conditions=@rxrnn/source tools/bench/step-latency.ts [--hidden 512] [--batch 1] [--rounds 3]
+ *     npx tsx --conditions=@rxrnn/source tools/bench/step-latency.ts [--cell lstm|gru|rnn] [--hidden 512] [--batch 1] [--rounds 3]
  */
 import { Command } from 'commander';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '@rxrnn/core';
-import { lstmCell } from '@rxrnn/cells';
+import { lstmCell, gruCell, rnnCell } from '@rxrnn/cells';
 import { kernelsInfo, setKernelThreads } from '@rxrnn/kernels';
 
 const o = new Command()
+  .option('--cell <kind>', 'lstm, gru or rnn', 'lstm')
   .option('--hidden <n>', 'H = X', '512')
   .option('--batch <n>', 'B', '1')
   .option('--rounds <n>', 'rounds per thread count', '3')
   .option('--steps <n>', 'timed steps per round', '3000')
   .parse()
-  .opts<{ hidden: string; batch: string; rounds: string; steps: string }>();
+  .opts<{ cell: string; hidden: string; batch: string; rounds: string; steps: string }>();
 const [H, B, rounds, n] = [o.hidden, o.batch, o.rounds, o.steps].map(Number);
 
 await initBackend({ log: null });
-const cell = lstmCell({ inputSize: H, hiddenSize: H, seed: 1, init: 'uniform' });
+const makers = { lstm: lstmCell, gru: gruCell, rnn: rnnCell } as const;
+const make = makers[o.cell as keyof typeof makers];
+if (!make) throw new Error(`step-latency: --cell must be lstm, gru or rnn, got ${JSON.stringify(o.cell)}`);
+const cell = make({ inputSize: H, hiddenSize: H, seed: 1, init: 'uniform' });
 const x = tf.randomNormal([B, H]) as tf.Tensor2D;
 let s = cell.initialState(B);
 const step = () => {
@@ -30,7 +34,7 @@ const step = () => {
   s = next;
 };
 const k = kernelsInfo();
-console.log(`LSTM step B=${B} H=X=${H}; kernels: ${k ? `${k.backend} ${k.isa}` : 'none'}; median, 10th and 90th percentiles and mean of ${n} steps per round`);
+console.log(`${o.cell.toUpperCase()} step B=${B} H=X=${H}; kernels: ${k ? `${k.backend} ${k.isa}` : 'none'}; median, 10th and 90th percentiles and mean of ${n} steps per round`);
 for (let r = 0; r < rounds; r++) {
   for (const threads of [1, 2]) {
     setKernelThreads(threads);

@@ -313,6 +313,10 @@ static void gemm_cols(int M, int n0, int n1, int K, const float *A, int lda, int
 /* Below this many multiply-adds a GEMM runs on one thread: splitting costs more than it saves
  * (measured: a 32×128×128 RNN step is slower on two threads than on one). */
 #define PAR_MIN_MACS 1.5e6
+/* A GEMV (fewer than 4 rows: a batch-1 step) is bound by reading B, not by arithmetic: it is split
+ * from this many bytes of B on (a GRU step's 512×1536 block, 3 MiB, took as long on two threads as
+ * on one under the multiply-add rule above, which kept it on one). */
+#define PAR_MIN_GEMV_BYTES 524288.0
 
 typedef struct { int M, N, K, lda, transA, ldb, ldc, align; const float *A, *B; float *C; } gemm_job;
 
@@ -330,7 +334,7 @@ static void gemm_x(int M, int N, int K, const float *A, int lda, int transA, con
   gemm_job g = { M, N, K, lda, transA, ldb, ldc, (!transA && M < 4) ? 8 : NR, A, B, C };
   int parts = tl_threads;
   double work = (double)M * N * K;
-  if (work < PAR_MIN_MACS) parts = 1;
+  if (work < PAR_MIN_MACS && !(M < 4 && (double)N * K * 4.0 >= PAR_MIN_GEMV_BYTES)) parts = 1;
   if (parts > 1 && N < parts * g.align) parts = N / g.align > 1 ? N / g.align : 1;
   run_parallel(gemm_part, &g, parts);
 }
