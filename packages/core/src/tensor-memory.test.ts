@@ -34,6 +34,15 @@ describe.each(['wasm', 'cpu'])('tensor memory on the %s backend', (backend) => {
     expect(Array.from(y.dataSync())).toEqual([1, 2, 3, 4]);
     tf.dispose([t, y]);
     expect(tf.memory().numTensors).toBe(before);
+    const bytes = tf.memory().numBytes;
+    const dataIds = (tf.backend() as unknown as { numDataIds(): number }).numDataIds();
+    expect(() =>
+      tensorFrom([5], () => {
+        throw new Error('fill failed');
+      }),
+    ).toThrow(/fill failed/); // the error passes through, and the memory made for it is freed
+    expect(tf.memory().numBytes).toBe(bytes);
+    expect((tf.backend() as unknown as { numDataIds(): number }).numDataIds()).toBe(dataIds);
     const empty = tensorFrom([0, 3], () => {});
     expect(empty.shape).toEqual([0, 3]);
     empty.dispose();

@@ -23,13 +23,14 @@ interface HeapBackend {
   dataIdMap: { has(dataId: object): boolean };
   typedArrayFromHeap(t: tf.TensorInfo): Float32Array | Int32Array | Uint8Array;
   makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
+  disposeData(dataId: object, force?: boolean): boolean;
 }
 
 /** The wasm backend when it is the active one and has the members above; null otherwise. */
 function heapBackend(): HeapBackend | null {
   if (tf.getBackend() !== 'wasm') return null;
   const be = tf.backend() as unknown as Partial<HeapBackend>;
-  return typeof be.typedArrayFromHeap === 'function' && typeof be.makeOutput === 'function' && typeof be.dataIdMap?.has === 'function' ? (be as HeapBackend) : null;
+  return typeof be.typedArrayFromHeap === 'function' && typeof be.makeOutput === 'function' && typeof be.disposeData === 'function' && typeof be.dataIdMap?.has === 'function' ? (be as HeapBackend) : null;
 }
 
 /**
@@ -68,8 +69,13 @@ export function tensorFrom(shape: number[], fill: (dst: Float32Array) => void): 
     return tf.tensor(dst, shape, 'float32');
   }
   const info = be.makeOutput(shape, 'float32');
-  const dst = be.typedArrayFromHeap(info) as Float32Array;
-  dst.fill(0);
-  fill(dst);
+  try {
+    const dst = be.typedArrayFromHeap(info) as Float32Array;
+    dst.fill(0);
+    fill(dst);
+  } catch (e) {
+    be.disposeData(info.dataId as object, true); // not a tensor yet: free its memory here
+    throw e;
+  }
   return tf.engine().makeTensorFromTensorInfo(info);
 }
