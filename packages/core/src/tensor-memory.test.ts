@@ -43,6 +43,9 @@ describe.each(['wasm', 'cpu'])('tensor memory on the %s backend', (backend) => {
     ).toThrow(/fill failed/); // the error passes through, and the memory made for it is freed
     expect(tf.memory().numBytes).toBe(bytes);
     expect((tf.backend() as unknown as { numDataIds(): number }).numDataIds()).toBe(dataIds);
+    const whole = tensorFrom([3], (dst) => dst.set([7, 8, 9]), true); // fill writes every entry: no zeroing first
+    expect(Array.from(whole.dataSync())).toEqual([7, 8, 9]);
+    whole.dispose();
     const empty = tensorFrom([0, 3], () => {});
     expect(empty.shape).toEqual([0, 3]);
     empty.dispose();

@@ -52,15 +52,15 @@ export function tensorValues(t: tf.Tensor): Float32Array | Int32Array {
 }
 
 /**
- * A new float32 tensor of `shape` whose values `fill(dst)` writes into `dst` (zeros before the
- * call; `dst.length` is the tensor's size). On the wasm backend `dst` is the tensor's memory in the
- * heap, so `fill` must not run tfjs ops.
+ * A new float32 tensor of `shape` whose values `fill(dst)` writes into `dst` (`dst.length` is the
+ * tensor's size; zeros before the call, unless `whole` says `fill` writes every entry itself). On the
+ * wasm backend `dst` is the tensor's memory in the heap, so `fill` must not run tfjs ops.
  *
  * ```ts
  * const y = tensorFrom([N, Y], (dst) => dst.set(kernelMemory.subarray(p, p + N * Y))); // one copy
  * ```
  */
-export function tensorFrom(shape: number[], fill: (dst: Float32Array) => void): tf.Tensor {
+export function tensorFrom(shape: number[], fill: (dst: Float32Array) => void, whole = false): tf.Tensor {
   const n = shape.reduce((a, b) => a * b, 1);
   const be = heapBackend();
   if (!be || n === 0) {
@@ -71,7 +71,7 @@ export function tensorFrom(shape: number[], fill: (dst: Float32Array) => void): 
   const info = be.makeOutput(shape, 'float32');
   try {
     const dst = be.typedArrayFromHeap(info) as Float32Array;
-    dst.fill(0);
+    if (!whole) dst.fill(0); // (the heap's memory is not cleared by makeOutput)
     fill(dst);
   } catch (e) {
     be.disposeData(info.dataId as object, true); // not a tensor yet: free its memory here

@@ -58,7 +58,7 @@ export function values(t: tf.Tensor): Float32Array {
 /** A new tensor of `shape` holding the floats at `ptr` in kernel memory: one copy, into tfjs's own memory. */
 export function tensorAt<R extends tf.Rank>(rt: KernelRuntime, ptr: number, shape: number[]): tf.Tensor<R> {
   const n = shape.reduce((a, b) => a * b, 1);
-  return tensorFrom(shape, (dst) => dst.set(rt.f32().subarray(ptr >>> 2, (ptr >>> 2) + n))) as tf.Tensor<R>;
+  return tensorFrom(shape, (dst) => dst.set(rt.f32().subarray(ptr >>> 2, (ptr >>> 2) + n)), true) as tf.Tensor<R>; // (every entry written: no zeroing first)
 }
 
 interface ReserveBlocks {
