@@ -1,7 +1,8 @@
 /**
  * The workspace's layering, enforced from the Nx tags in each package.json (`nx.tags`):
  *
- *     core, native ← kernels ← cells ← attention, memory ← pipelines (text, speech, vision, video) ← ws ← apps
+ *     core, native ← kernels ← cells ← attention, memory ← pipelines (text, speech, vision, video) ← apps
+ *     core ← ws ← apps   (the transport knows no model kinds: io adapters come from core and the pipelines)
  *
  * Checked two ways: the project graph Nx itself computes (`nx graph --file`), and the `@rxrnn/*`
  * imports actually written in each package's source, which must also be declared in its
@@ -25,7 +26,7 @@ const allowed: Record<string, string[]> = {
   'scope:attention': ['scope:core', 'scope:kernels', 'scope:cells'],
   'scope:memory': ['scope:core', 'scope:kernels', 'scope:cells', 'scope:attention'],
   'scope:pipeline': ['scope:core', 'scope:kernels', 'scope:cells', 'scope:attention', 'scope:memory', 'scope:pipeline'],
-  'scope:ws': ['scope:core', 'scope:kernels', 'scope:cells', 'scope:attention', 'scope:memory', 'scope:pipeline'],
+  'scope:ws': ['scope:core'],
   'scope:app': ['scope:core', 'scope:kernels', 'scope:cells', 'scope:attention', 'scope:memory', 'scope:pipeline', 'scope:ws', 'scope:testing'],
 };
 

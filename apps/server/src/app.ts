@@ -11,9 +11,10 @@ import type { AddressInfo } from 'node:net';
 import { readFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { join, normalize, extname } from 'node:path';
-import { createStreamServer, type HostedModel, type StreamServer } from '@rxrnn/ws';
+import { createStreamServer, requireTokenBeyondLoopback, type HostedModel, type StreamServer } from '@rxrnn/ws';
 import { REPO_ROOT, type ServerConfig } from './config.js';
 import { loadModels } from './models.js';
+import { withAdapters } from './adapters.js';
 
 export interface RunningServer {
   url: string;
@@ -42,10 +43,13 @@ async function ensureBundle(): Promise<void> {
   }
 }
 
-export async function startServer(config: ServerConfig, models: HostedModel[] = loadModels(config.models, { fused: config.fused })): Promise<RunningServer> {
+export async function startServer(config: ServerConfig, given: HostedModel[] = loadModels(config.models, { fused: config.fused })): Promise<RunningServer> {
   const { port, host, models: _dir, web, fused: _fused, ...options } = config;
   let stream: StreamServer;
+  let models = given;
   try {
+    requireTokenBeyondLoopback('startServer', host, options.token); // as a library too, not only through loadConfig
+    models = withAdapters(given);
     stream = createStreamServer(models, options);
     if (web) await ensureBundle();
   } catch (e) {

@@ -1,4 +1,6 @@
 export { initBackend, backendInfo } from './backend.js';
+export { backendMemory } from './backend-memory.js';
+export type { BackendMemory } from './backend-memory.js';
 export type { BackendName, BackendOptions, BackendInfo } from './backend.js';
 export { RxrnnError, rxrnnError, ErrorCodes, describe, arrayShape } from './errors.js';
 export type { ErrorCode, RxrnnErrorDetails } from './errors.js';

@@ -24,7 +24,8 @@
  */
 import { Observable, Subject, ReplaySubject, type OperatorFunction } from 'rxjs';
 import type { StateSnapshot } from '@rxrnn/core';
-import { PROTOCOL, FrameType, decodeFrame, encodeInputFrame, wsError, WsErrorCodes, type ModelInfo, type OutputMessage, type ServerMessage, type StreamOptions, type WsErrorCode } from './protocol.js';
+import { FrameType, decodeFrame, encodeInputFrame } from './frames.js';
+import { PROTOCOL, wsError, WsErrorCodes, type ModelInfo, type OutputMessage, type ServerMessage, type StreamOptions, type WsErrorCode } from './protocol.js';
 
 /** The minimal WebSocket surface the client uses (the browser's and `ws`'s both fit). */
 interface SocketLike {
