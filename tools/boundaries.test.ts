@@ -27,7 +27,8 @@ const allowed: Record<string, string[]> = {
   'scope:memory': ['scope:core', 'scope:kernels', 'scope:cells', 'scope:attention'],
   'scope:pipeline': ['scope:core', 'scope:kernels', 'scope:cells', 'scope:attention', 'scope:memory', 'scope:pipeline'],
   'scope:ws': ['scope:core'],
-  'scope:app': ['scope:core', 'scope:kernels', 'scope:cells', 'scope:attention', 'scope:memory', 'scope:pipeline', 'scope:ws', 'scope:testing'],
+  'scope:web': ['scope:core', 'scope:ws'], // @rxrnn/web: the demo page, served by apps/server
+  'scope:app': ['scope:core', 'scope:kernels', 'scope:cells', 'scope:attention', 'scope:memory', 'scope:pipeline', 'scope:ws', 'scope:web', 'scope:testing'],
 };
 
 interface Pkg {
