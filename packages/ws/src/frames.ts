@@ -20,9 +20,19 @@ export const FRAME_HEADER_BYTES = 12;
 export const PAYLOAD_DTYPES: readonly IoDtype[] = ['float32', 'int16'];
 const BYTES: Record<IoDtype, number> = { float32: 4, int16: 2 };
 
-/** Encode `T` steps of inputs (`T·X` floats) for a stream as a binary input frame. */
-export function encodeInputFrame(stream: number, data: Float32Array): Uint8Array {
-  return encodeFrame(FrameType.INPUT, stream, 0, data);
+/**
+ * Encode inputs for a stream as a binary input frame: `T·X` float32 values (vector and char
+ * models), or signed 16-bit samples (PCM16, for io kinds that take audio).
+ */
+export function encodeInputFrame(stream: number, data: Float32Array | Int16Array): Uint8Array {
+  if (data instanceof Float32Array) return encodeFrame(FrameType.INPUT, stream, 0, data);
+  const out = new Uint8Array(FRAME_HEADER_BYTES + data.byteLength);
+  const v = new DataView(out.buffer);
+  v.setUint8(0, FrameType.INPUT);
+  v.setUint8(1, PAYLOAD_DTYPES.indexOf('int16'));
+  v.setUint32(4, stream, true);
+  for (let i = 0; i < data.length; i++) v.setInt16(FRAME_HEADER_BYTES + 2 * i, data[i], true);
+  return out;
 }
 
 /** Encode a step's output as a binary output frame. */

@@ -21,8 +21,13 @@ export interface RemoteStream {
   readonly output$: Observable<OutputMessage>;
   /** Send input steps. */
   next(x: StreamInput): void;
-  /** Char models: sample `n` characters (each appears as an output with `token`). Resolves when done. */
-  generate(n: number, options?: { temperature?: number; seed?: number }): Promise<void>;
+  /**
+   * Send an input in the model's own terms: JSON fields its io kind reads (e.g. `{ text }`), or a
+   * PCM16 payload. `steps` (default 1) is how many steps it makes, for the replay journal of `reconnect`.
+   */
+  input(fields: Readonly<Record<string, unknown>> | Int16Array, steps?: number): void;
+  /** Char models: sample `n` characters (each appears as an output with `token`); other kinds: their loop's options. Resolves when done. */
+  generate(n: number, options?: { temperature?: number; seed?: number; [option: string]: unknown }): Promise<void>;
   reset(): Promise<void>;
   snapshot(): Promise<{ snapshot: StateSnapshot; seq: number; last?: number[] }>;
   restore(s: { snapshot: StateSnapshot; seq?: number; last?: number[] }): Promise<void>;
@@ -92,6 +97,11 @@ export function createRemoteStream(host: StreamHost, model: string, opts: Stream
   const live = () => {
     if (s.closed) throw wsError(WsErrorCodes.STATE, 'RemoteStream', 'stream', 'an open stream', 'a closed stream');
   };
+  const sendInput = (frame: string | Uint8Array, steps: number) => {
+    if (host.journaling) s.journal.push({ step: s.sent, steps, frame });
+    s.sent += steps;
+    host.send(frame, host.journaling);
+  };
   const request = <T>(msg: Record<string, unknown>) => host.requests.open<T>((req) => host.send(JSON.stringify({ ...msg, req })));
   const api: RemoteStream = {
     id,
@@ -114,9 +124,11 @@ export function createRemoteStream(host: StreamHost, model: string, opts: Stream
         frame = JSON.stringify({ type: 'input', stream: id, x: rows });
         steps = rows.length;
       }
-      if (host.journaling) s.journal.push({ step: s.sent, steps, frame });
-      s.sent += steps;
-      host.send(frame, host.journaling);
+      sendInput(frame, steps);
+    },
+    input(fields, steps = 1) {
+      live();
+      sendInput(fields instanceof Int16Array ? encodeInputFrame(id, fields) : JSON.stringify({ ...fields, type: 'input', stream: id }), steps);
     },
     generate(n, o = {}) {
       live();
