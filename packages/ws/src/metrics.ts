@@ -38,6 +38,8 @@ export interface MetricsSnapshot {
   stepsPerSecond: number;
   /** Bytes of queued work (inputs and operations) on the server. */
   queuedBytes?: number;
+  /** Bytes written to sockets and not yet sent (the sum of their `bufferedAmount`). */
+  bufferedBytes?: number;
   /** Live tfjs tensors, their bytes, and the backend's heap (leaks show here). */
   tensors?: number;
   tensorBytes?: number;
@@ -92,6 +94,7 @@ export class Metrics {
         gauge('rxrnn_queued_steps', 'Input steps queued and not yet stepped.', g.queued),
         gauge('rxrnn_steps_per_second', 'Stream steps per second over the last ~10 s.', Math.round(g.stepsPerSecond * 100) / 100),
         ...optional('rxrnn_queued_bytes', 'Bytes of queued work (inputs and operations).', g.queuedBytes),
+        ...optional('rxrnn_buffered_bytes', 'Bytes written to sockets and not yet sent.', g.bufferedBytes),
         ...optional('rxrnn_tensors', 'Live tfjs tensors (tf.memory().numTensors).', g.tensors),
         ...optional('rxrnn_tensor_bytes', 'Bytes of live tfjs tensors.', g.tensorBytes),
         ...optional('rxrnn_backend_heap_bytes', "The tfjs backend's heap (the WebAssembly memory on wasm).", g.heapBytes),

@@ -118,12 +118,14 @@ export function createStreamServer(models: readonly HostedModel[], options: Part
     let streams = 0;
     let queued = 0;
     let paused = 0;
+    let buffered = 0;
     for (const c of conns) {
       streams += c.streams.size;
+      buffered += c.ws.bufferedAmount;
       if (c.paused) paused++;
       for (const s of c.streams.values()) queued += s.queuedSteps;
     }
-    return { sockets: conns.size, streams, queued, paused };
+    return { sockets: conns.size, streams, queued, paused, bufferedBytes: buffered };
   };
 
   return {

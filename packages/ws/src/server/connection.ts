@@ -1,9 +1,11 @@
 /**
  * A connection: one client socket, its streams, and everything bounded per socket — framing of
  * incoming messages, the error budget, the input and `open` rates, and the outgoing side: every
- * byte sent goes through {@link Connection.send}, which pauses the socket (its streams stop
- * stepping, its reads stop, so TCP pushes back on the client) once its unsent output passes the
- * high-water mark, whatever the message (outputs, replies, errors).
+ * byte sent goes through {@link Connection.send}, which pauses the socket once its unsent output
+ * passes the high-water mark, whatever the message (outputs, replies, errors). A paused socket's
+ * streams stop stepping, its reads stop (so TCP pushes back on the client), and the messages
+ * already read wait unanswered until it resumes: a small request with a large reply cannot grow
+ * the output past the mark.
  */
 import type { WebSocket, RawData } from 'ws';
 import { wsError, errorMessage, WsErrorCodes, CloseCodes, type ServerMessage } from '../protocol.js';
@@ -39,6 +41,8 @@ export class Connection {
   readonly opens: TokenBucket;
   private errors: number[] = [];
   private corked = false;
+  /** Messages read while paused, answered on resume (at most what was read before reading stopped). */
+  private inbox: { bytes: Buffer; isBinary: boolean }[] = [];
 
   constructor(
     readonly ws: WebSocket,
@@ -64,7 +68,8 @@ export class Connection {
     if (this.closed) return;
     this.lastMessage = Date.now();
     const bytes = Buffer.isBuffer(data) ? data : Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data);
-    this.hooks.message(this, bytes, isBinary);
+    if (this.paused || this.inbox.length) this.inbox.push({ bytes, isBinary });
+    else this.hooks.message(this, bytes, isBinary);
   }
 
   /** Send a message (JSON text, or a binary frame); every byte counts towards backpressure. */
@@ -112,6 +117,11 @@ export class Connection {
   checkPressure(): void {
     if (this.closed || !this.paused || this.ws.bufferedAmount > this.opts.lowWaterMark) return;
     this.paused = false;
+    while (this.inbox.length && !this.paused && !this.closed) {
+      const m = this.inbox.shift()!;
+      this.hooks.message(this, m.bytes, m.isBinary);
+    }
+    if (this.paused || this.closed) return;
     this.ws.resume();
     this.hooks.resumed(this);
   }
@@ -139,6 +149,7 @@ export class Connection {
     if (this.closed) return;
     this.release();
     this.closed = true;
+    this.inbox = [];
     this.hooks.dropped(this);
   }
 }
