@@ -12,7 +12,7 @@
  * const { io, rows, loop } = adapter.open({ prime: 'ab', generate: 5, seed: 1 }, ctx); // rows: 'a', 'b'; then 5 sampled
  * ```
  */
-import { createRng, encodeOutput, ioInfo, jsonRows, payloadRows, rxrnnError, ErrorCodes, describe, type AdapterFactory, type DecodeContext, type DecodeLoop, type IoRow, type ModelAdapter, type Rng } from '@rxrnn/core';
+import { createRng, encodeOutput, ioInfo, jsonRows, payloadRows, rxrnnError, ErrorCodes, describe, type AdapterFactory, type IoModel, type DecodeContext, type DecodeLoop, type IoRow, type ModelAdapter, type Rng } from '@rxrnn/core';
 import { CharCodec, type CharIo } from './char-codec.js';
 import { sampleLogits } from './sample-logits.js';
 
@@ -21,7 +21,8 @@ export interface CharRow extends IoRow {
   readonly echo: { input: string } | { token: { id: number; char: string } };
 }
 
-export const charAdapter: AdapterFactory = (io, model): ModelAdapter<CharRow> => {
+/** The char adapter of a model (an {@link AdapterFactory} for io kind `char`). */
+export function charAdapter(io: Readonly<Record<string, unknown>>, model: IoModel): ModelAdapter<CharRow> {
   const fn = 'charAdapter';
   const info = ioInfo(io, 'char', fn);
   const codec = new CharCodec(io as unknown as CharIo);
@@ -87,4 +88,7 @@ export const charAdapter: AdapterFactory = (io, model): ModelAdapter<CharRow> =>
       };
     },
   };
-};
+}
+
+// The char adapter is an adapter factory (checked here, where it is defined).
+charAdapter satisfies AdapterFactory;
