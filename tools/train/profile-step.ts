@@ -4,10 +4,12 @@
  *     npx tsx --conditions=@rxrnn/source tools/train/profile-step.ts [H] [B] [T] [fast=1]
  */
 import * as tf from '@tensorflow/tfjs';
-import { initBackend, createTrainer, useExplicitTransposeGradients } from '@rxrnn/core';
+import { initBackend, createTrainer, useExplicitTransposeGradients, setExpKernel } from '@rxrnn/core';
+import { kernelExp } from '@rxrnn/kernels';
 import { charRnnModel, loadMobyDick, splitCorpus, streamChunks } from '@rxrnn/text';
 
 await initBackend({ log: null });
+setExpKernel(kernelExp()); // the loss's exp on the kernels
 const [H, B, T, fast] = [192, 32, 50, 1].map((d, i) => Number(process.argv[2 + i] ?? d));
 if (fast) useExplicitTransposeGradients();
 const { codec, train } = splitCorpus(loadMobyDick());

@@ -5,7 +5,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import cliProgress from 'cli-progress';
-import { initBackend, useExplicitTransposeGradients } from '@rxrnn/core';
+import { initBackend, useExplicitTransposeGradients, setExpKernel } from '@rxrnn/core';
+import { kernelExp } from '@rxrnn/kernels';
 import { loadMobyDick, trainCharRnn, saveCharRnn, loadCharModel, loadCharRnnCheckpoint, sampleText, evalBpc, splitCorpus, type CurvePoint, type CharRnnCheckpoint } from '@rxrnn/text';
 import { writeLineChart } from './plot.js';
 import { registerViz } from './commands/viz.js';
@@ -73,6 +74,7 @@ interface TrainCliOptions {
 
 async function trainCommand(o: TrainCliOptions): Promise<void> {
   await initBackend({ log: (l) => process.stderr.write(l + '\n') });
+  setExpKernel(kernelExp()); // the loss's exp on the kernels
   if (o.fastBackward) useExplicitTransposeGradients();
   const text = loadMobyDick();
   let resume: CharRnnCheckpoint | undefined;
@@ -173,6 +175,7 @@ async function sampleCommand(o: { model: string; prime: string; temperature: num
 
 async function evalCommand(o: { model: string; batch: number; seq: number }): Promise<void> {
   await initBackend({ log: null });
+  setExpKernel(kernelExp()); // the loss's exp on the kernels
   const { cell, codec, meta } = loadCharModel(o.model);
   try {
     const trainerJson = join(o.model, 'trainer.json');

@@ -28,7 +28,7 @@ export type { RecurrentOperator } from './named-operator.js';
 export { createBatcher } from './batcher.js';
 export type { Batcher, BatcherOptions, BatchSession, BatchResult, BatcherStats } from './batcher.js';
 // Training (BPTT, truncated BPTT, online learning)
-export { softmaxCrossEntropy, mse, getLoss, setExpKernel } from './train/losses.js';
+export { softmaxCrossEntropy, mse, getLoss, setExpKernel, getExpKernel } from './train/losses.js';
 export type { LossFn, LossName, ExpKernel } from './train/losses.js';
 export { unrollLoss, maskState } from './train/bptt-step.js';
 export type { SequenceBatch, UnrollOptions, UnrollResult } from './train/bptt-step.js';
