@@ -5,7 +5,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import cliProgress from 'cli-progress';
-import { initBackend, useExplicitTransposeGradients, setExpKernel } from '@rxrnn/core';
+import { initBackend, setExpKernel } from '@rxrnn/core';
 import { kernelExp } from '@rxrnn/kernels';
 import { loadMobyDick, trainCharRnn, saveCharRnn, loadCharModel, loadCharRnnCheckpoint, sampleText, evalBpc, splitCorpus, type CurvePoint, type CharRnnCheckpoint } from '@rxrnn/text';
 import { writeLineChart } from './plot.js';
@@ -73,9 +73,8 @@ interface TrainCliOptions {
 }
 
 async function trainCommand(o: TrainCliOptions): Promise<void> {
-  await initBackend({ log: (l) => process.stderr.write(l + '\n') });
+  await initBackend({ log: (l) => process.stderr.write(l + '\n'), explicitTransposeGradients: o.fastBackward });
   setExpKernel(kernelExp()); // the loss's exp on the kernels
-  if (o.fastBackward) useExplicitTransposeGradients();
   const text = loadMobyDick();
   let resume: CharRnnCheckpoint | undefined;
   if (o.resume && existsSync(join(o.out, 'trainer.json'))) {

@@ -1,5 +1,6 @@
-export { initBackend, backendInfo } from './backend.js';
+export { initBackend, backendInfo, backendLine } from './backend.js';
 export type { BackendName, BackendOptions, BackendInfo } from './backend.js';
+export type { BackendPatchOptions } from './backend-patches.js';
 export { RxrnnError, rxrnnError, ErrorCodes, describe, arrayShape } from './errors.js';
 export type { ErrorCode, RxrnnErrorDetails } from './errors.js';
 export { activations, activationNames, getActivation, heaviside } from './activations.js';
@@ -47,4 +48,3 @@ export { learnOnline } from './train/learn-online.js';
 export type { OnlinePair, LearnOnlineOptions } from './train/learn-online.js';
 export { gradientFlow } from './train/gradient-flow.js';
 export type { GradientFlowOptions } from './train/gradient-flow.js';
-export { ensureTrainingKernels, useExplicitTransposeGradients } from './train/wasm-kernels.js';

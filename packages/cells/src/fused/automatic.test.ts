@@ -3,7 +3,7 @@
 // number equals the plain tfjs step's (fused: false) within float32 round-off.
 import { describe, it, expect, afterEach } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
-import { createTrainer, ensureTrainingKernels, runCellSequence, unrollSteps, unrollLoss, softmaxCrossEntropy, createRng, type Cell, type State } from '@rxrnn/core';
+import { createTrainer, runCellSequence, unrollSteps, unrollLoss, softmaxCrossEntropy, createRng, type Cell, type State } from '@rxrnn/core';
 import { expectNoLeaks, expectClose } from '@rxrnn/testing';
 import { lstmCell, gruCell, rnnCell, embeddingCell, denseCell, stackCells, lstmVariantCell, isFused } from '../index.js';
 
@@ -35,7 +35,6 @@ afterEach(() => {
   if (kernelsEnv === undefined) delete process.env.RXRNN_KERNELS;
   else process.env.RXRNN_KERNELS = kernelsEnv;
 });
-ensureTrainingKernels(); // the gather gradient for the embedding, on wasm
 
 describe('fused kernels, used automatically', () => {
   it('lstmCell, gruCell and rnnCell are fused by default; fused: false, { enabled: false }, RXRNN_KERNELS=off and uncovered configs are not', () => {
