@@ -6,6 +6,7 @@
  * native library loads; nothing requires it.
  */
 import * as tf from '@tensorflow/tfjs';
+import { guardBackendMemory } from './memory-guard.js';
 
 export type BackendName = 'tensorflow' | 'wasm' | 'cpu';
 
@@ -14,6 +15,8 @@ export interface BackendOptions {
   prefer?: BackendName[];
   /** Where to log the choice. Default: one line on stderr. Pass `null` for silence. */
   log?: ((line: string) => void) | null;
+  /** Largest single allocation in bytes; beyond it (or when the heap cannot serve it) an allocation throws `E_MEMORY`. Default 1 GiB. */
+  maxTensorBytes?: number;
 }
 
 export interface BackendInfo {
@@ -82,7 +85,8 @@ function firstLine(e: unknown): string {
 }
 
 /**
- * Pick and start the tfjs backend once; later calls return the same choice.
+ * Pick and start the tfjs backend once; later calls return the same choice. Guards its allocations
+ * ({@link guardBackendMemory}): one it cannot make throws `E_MEMORY` instead of corrupting memory.
  *
  * ```ts
  * const { name } = await initBackend(); // 'wasm' on a machine without tfjs-node
@@ -90,7 +94,10 @@ function firstLine(e: unknown): string {
  */
 export function initBackend(options: BackendOptions = {}): Promise<BackendInfo> {
   if (!chosen) {
-    chosen = choose(options).then((i) => (info = i));
+    chosen = choose(options).then((i) => {
+      guardBackendMemory({ maxTensorBytes: options.maxTensorBytes });
+      return (info = i);
+    });
     chosen.catch(() => (chosen = null));
   }
   return chosen;

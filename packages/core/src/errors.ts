@@ -27,6 +27,8 @@ export const ErrorCodes = {
   DISPOSED: 'E_DISPOSED',
   /** The operation is not valid in the current state. */
   STATE: 'E_STATE',
+  /** An allocation beyond the allocation limit, or one the backend could not make (see `guardBackendMemory`). */
+  MEMORY: 'E_MEMORY',
 } as const;
 
 export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];
