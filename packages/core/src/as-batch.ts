@@ -4,7 +4,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { rxrnnError, ErrorCodes, describe, arrayShape } from './errors.js';
-import { float32Values, checkFiniteFloat32 } from './float32.js';
+import { toFloat32Checked, checkFiniteFloat32 } from './float32.js';
 
 /** Anything a recurrent operator accepts as one step of input. */
 export type StepInput = tf.Tensor | Float32Array | readonly number[] | readonly (readonly number[])[];
@@ -59,7 +59,7 @@ export function asBatch(fn: string, arg: string, value: unknown, inputSize: numb
       throw rxrnnError(ErrorCodes.SIZE, fn, arg, `a length that is a multiple of ${inputSize} (B × ${inputSize})`, describe(value));
     }
     if (value instanceof Float32Array) checkFiniteFloat32(fn, arg, value);
-    const data = value instanceof Float32Array ? value.slice() : float32Values(fn, arg, value);
+    const data = value instanceof Float32Array ? value.slice() : toFloat32Checked(fn, arg, value);
     return { x: tf.tensor2d(data, [value.length / inputSize, inputSize]), owned: true };
   }
   if (Array.isArray(value)) {
@@ -67,11 +67,11 @@ export function asBatch(fn: string, arg: string, value: unknown, inputSize: numb
     if (shape === null) throw rxrnnError(ErrorCodes.SHAPE, fn, arg, `[${inputSize}] or [B][${inputSize}] numbers`, describe(value));
     if (shape.length === 1) {
       if (shape[0] !== inputSize) throw rxrnnError(ErrorCodes.SIZE, fn, arg, `an array of length ${inputSize}`, describe(value));
-      return { x: tf.tensor2d(float32Values(fn, arg, value as number[]), [1, inputSize]), owned: true };
+      return { x: tf.tensor2d(toFloat32Checked(fn, arg, value as number[]), [1, inputSize]), owned: true };
     }
     if (shape.length === 2) {
       if (shape[1] !== inputSize || shape[0] < 1) throw rxrnnError(ErrorCodes.SIZE, fn, arg, `an array of shape [B, ${inputSize}]`, describe(value));
-      return { x: tf.tensor2d(float32Values(fn, arg, (value as number[][]).flat()), [shape[0], inputSize]), owned: true };
+      return { x: tf.tensor2d(toFloat32Checked(fn, arg, (value as number[][]).flat()), [shape[0], inputSize]), owned: true };
     }
     throw rxrnnError(ErrorCodes.SHAPE, fn, arg, `[${inputSize}] or [B][${inputSize}] numbers`, describe(value));
   }

@@ -7,8 +7,8 @@
  * passes when `Math.fround(v)` is finite, i.e. |v| rounds to at most {@link FLOAT32_MAX}.
  *
  * ```ts
- * float32Values('input', 'x', [1, 2, 3]); // Float32Array [1, 2, 3]
- * float32Values('input', 'x', [1e308]);   // throws E_NONFINITE: beyond float32's range
+ * toFloat32Checked('input', 'x', [1, 2, 3]); // Float32Array [1, 2, 3]
+ * toFloat32Checked('input', 'x', [1e308]);   // throws E_NONFINITE: beyond float32's range
  * ```
  */
 import { rxrnnError, ErrorCodes, describe } from './errors.js';
@@ -32,7 +32,7 @@ function reject(fn: string, arg: string, v: unknown, i: number): never {
  * Copy `values` into a Float32Array (a new one, or `out` from `offset`), checking each value after
  * the conversion: a non-number is `E_DTYPE`, NaN, ±Infinity or a value beyond float32's range `E_NONFINITE`.
  */
-export function float32Values(fn: string, arg: string, values: ArrayLike<unknown>, out = new Float32Array(values.length), offset = 0): Float32Array {
+export function toFloat32Checked(fn: string, arg: string, values: ArrayLike<unknown>, out = new Float32Array(values.length), offset = 0): Float32Array {
   for (let i = 0; i < values.length; i++) {
     const v = values[i];
     const f = Math.fround(v as number);

@@ -14,7 +14,7 @@ export { asBatch, markEmitted, isEmitted, discardEmitted } from './as-batch.js';
 export type { StepInput, AsBatchResult } from './as-batch.js';
 export { snapshotState, restoreState, readSnapshot, stateTemplate, disposeStateExcept } from './snapshot.js';
 export type { StateSnapshot, StateTemplate, SnapshotValues, RestoreOptions } from './snapshot.js';
-export { FLOAT32_MAX, isFiniteFloat32, float32Values, checkFiniteFloat32 } from './float32.js';
+export { FLOAT32_MAX, isFiniteFloat32, toFloat32Checked, checkFiniteFloat32 } from './float32.js';
 export { guardBackendMemory, checkAllocation, allocationLimit, heapCanaryIntact, DEFAULT_MAX_TENSOR_BYTES } from './memory-guard.js';
 export type { MemoryGuardOptions } from './memory-guard.js';
 export { backendHealth, backendHealthy } from './backend-health.js';

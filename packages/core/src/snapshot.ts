@@ -5,7 +5,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Cell, State } from './cell.js';
 import { rxrnnError, ErrorCodes, describe } from './errors.js';
-import { float32Values } from './float32.js';
+import { toFloat32Checked } from './float32.js';
 import { checkAllocation } from './memory-guard.js';
 
 export interface StateSnapshot {
@@ -116,7 +116,7 @@ export function readSnapshot(fn: string, snapshot: unknown, kind: string, templa
       const { shape, data } = entries[name] as { shape: number[]; data: ArrayLike<unknown> };
       const arg = `snapshot.tensors.${template ? name : quote(name)}`;
       checkAllocation(fn, arg, data.length);
-      return [name, { shape: shape.slice(), data: float32Values(fn, `${arg}.data`, data) }];
+      return [name, { shape: shape.slice(), data: toFloat32Checked(fn, `${arg}.data`, data) }];
     }),
   );
   return { batch, tensors };
