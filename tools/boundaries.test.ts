@@ -2,6 +2,10 @@
  * The workspace's layering, enforced from the Nx tags in each package.json (`nx.tags`):
  *
  *     core, native ← kernels ← cells ← attention, memory ← pipelines (text, speech, vision, video) ← ws ← apps
+ *                                                          pipelines ← experiments ← apps
+ *
+ * Experiments (the variant study, the long-dependency tasks) sit on the side: they may use core,
+ * kernels, cells and the pipelines, and only apps (and tools/) use them.
  *
  * Checked two ways: the project graph Nx itself computes (`nx graph --file`), and the `@rxrnn/*`
  * imports actually written in each package's source, which must also be declared in its
@@ -9,7 +13,7 @@
  */
 import { describe, it, expect } from 'vitest';
 import { readFileSync, readdirSync, statSync, existsSync, mkdtempSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve, dirname, relative } from 'node:path';
 import { tmpdir } from 'node:os';
 import { execFileSync } from 'node:child_process';
 
@@ -25,8 +29,9 @@ const allowed: Record<string, string[]> = {
   'scope:attention': ['scope:core', 'scope:kernels', 'scope:cells'],
   'scope:memory': ['scope:core', 'scope:kernels', 'scope:cells', 'scope:attention'],
   'scope:pipeline': ['scope:core', 'scope:kernels', 'scope:cells', 'scope:attention', 'scope:memory', 'scope:pipeline'],
+  'scope:experiments': ['scope:core', 'scope:kernels', 'scope:cells', 'scope:pipeline'],
   'scope:ws': ['scope:core', 'scope:kernels', 'scope:cells', 'scope:attention', 'scope:memory', 'scope:pipeline'],
-  'scope:app': ['scope:core', 'scope:kernels', 'scope:cells', 'scope:attention', 'scope:memory', 'scope:pipeline', 'scope:ws', 'scope:testing'],
+  'scope:app': ['scope:core', 'scope:kernels', 'scope:cells', 'scope:attention', 'scope:memory', 'scope:pipeline', 'scope:ws', 'scope:experiments', 'scope:testing'],
 };
 
 interface Pkg {
@@ -57,7 +62,8 @@ function packages(): Pkg[] {
   return out;
 }
 
-function sources(dir: string): string[] {
+/** The TypeScript files under `dir`/src (or under `dir` itself with `whole`). */
+function sources(dir: string, whole = false): string[] {
   const out: string[] = [];
   const walk = (d: string) => {
     for (const f of readdirSync(d)) {
@@ -67,7 +73,8 @@ function sources(dir: string): string[] {
       else if (/\.(ts|tsx|mts)$/.test(f)) out.push(p);
     }
   };
-  if (existsSync(join(dir, 'src'))) walk(join(dir, 'src'));
+  const start = whole ? dir : join(dir, 'src');
+  if (existsSync(start)) walk(start);
   return out;
 }
 
@@ -109,6 +116,19 @@ describe('workspace boundaries', () => {
           if (!allowed[p.scope]?.includes(target.scope)) problems.push(`${rel}: ${p.scope} may not import ${target.name} (${target.scope})`);
           if (!p.deps.has(target.name)) problems.push(`${rel} imports ${target.name}, not declared in ${p.name}'s dependencies`);
         }
+      }
+    }
+    expect(problems).toEqual([]);
+  });
+
+  it("tools/ imports packages by name, never the files of apps or packages", () => {
+    const tools = join(root, 'tools');
+    const problems: string[] = [];
+    for (const file of sources(tools, true)) {
+      const text = readFileSync(file, 'utf8').replace(/\/\*[\s\S]*?\*\//g, '').replace(/^\s*\/\/.*$/gm, '');
+      for (const m of text.matchAll(importRe)) {
+        const spec = m[1] ?? m[2];
+        if (spec.startsWith('.') && relative(tools, resolve(dirname(file), spec)).startsWith('..')) problems.push(`${relative(root, file)} imports ${spec}`);
       }
     }
     expect(problems).toEqual([]);

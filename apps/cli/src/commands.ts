@@ -6,10 +6,9 @@ import { join } from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import cliProgress from 'cli-progress';
 import { initBackend, useExplicitTransposeGradients } from '@rxrnn/core';
-import { loadMobyDick, trainCharRnn, saveCharRnn, loadCharModel, loadCharRnnCheckpoint, sampleText, evalBpc, splitCorpus, type CurvePoint, type CharRnnCheckpoint } from '@rxrnn/text';
-import { writeLineChart } from './plot.js';
+import { loadMobyDick, trainCharRnn, saveCharRnn, loadCharModel, loadCharRnnCheckpoint, sampleText, evalBpc, splitCorpus, writeLineChart, type CurvePoint, type CharRnnCheckpoint } from '@rxrnn/text';
 import { registerViz } from './commands/viz.js';
-import { registerStudy } from './commands/study.js';
+import { registerStudy } from '@rxrnn/experiments';
 
 const int = (name: string) => (v: string) => {
   const n = Number(v);

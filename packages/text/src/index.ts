@@ -22,12 +22,8 @@ export type { GateSaturation, SaturationOptions } from './viz/saturation.js';
 export { heatmapColor, escapeHtml, heatmapFragment, heatmapHtml, heatmapLayout, heatmapSvg, HEATMAP_CSS } from './viz/heatmap.js';
 export type { HeatmapOptions, HeatmapLayoutOptions, HeatmapLayout } from './viz/heatmap.js';
 export { saturationSpec, saturationSvg, vegaLiteToSvg, svgToPng, pngSize } from './viz/render.js';
+export type { SvgToPngOptions } from './viz/render.js';
+export { lineChartSpec, lineChartSvg, writeLineChart } from './viz/line-chart.js';
+export type { LineSeries, LineChartOptions } from './viz/line-chart.js';
 export { vizReport, defaultFeatures } from './viz/report.js';
 export type { VizReportOptions, VizReportResult } from './viz/report.js';
-// LSTM variant study (Greff et al. 2017; Jozefowicz et al. 2015): the zoo, the runner, the report
-export { STUDY_VARIANTS, countParams } from './study/variant-zoo.js';
-export type { StudyVariant } from './study/variant-zoo.js';
-export { runVariantStudy, studyConfig, STUDY_TASKS, METRIC } from './study/variant-study.js';
-export type { StudyTask, VariantStudyOptions, VariantStudyConfig, StudyRun, StudyProgress, VariantStudyResult } from './study/variant-study.js';
-export { studyDocument, checkStudyDocument, mergeStudyDocuments, taskViews, studyMarkdown, studyPlotSpec, writeStudyFiles, summarise, pairedDiffs, judgeClaim, machineDescription, PAPER_CLAIMS } from './study/study-report.js';
-export type { StudyPart, StudyDocument, TaskView, Summary, Claim, ClaimVerdict } from './study/study-report.js';
