@@ -8,7 +8,7 @@
  *     rxrnn plot --model models/char-rnn
  */
 import type { Command } from 'commander';
-import { buildProgram } from './commands.js';
+import { buildProgram } from './program.js';
 
 const program: Command = buildProgram();
 program.parseAsync(process.argv).catch((e: unknown) => {

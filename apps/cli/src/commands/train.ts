@@ -1,42 +1,15 @@
 /**
- * The commands of `rxrnn` (see main.ts), built on @rxrnn/text's char-rnn pipeline.
+ * `rxrnn train char-rnn`: train a character LSTM language model on Moby Dick, with checkpoints, the
+ * training curve and its plot in `--out`; `--resume` continues from the checkpoint there.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Command, InvalidArgumentError, Option } from 'commander';
+import { Option, type Command } from 'commander';
 import cliProgress from 'cli-progress';
 import { initBackend, useExplicitTransposeGradients } from '@rxrnn/core';
-import { loadMobyDick, trainCharRnn, saveCharRnn, loadCharModel, loadCharRnnCheckpoint, sampleText, evalBpc, splitCorpus, writeLineChart, type CurvePoint, type CharRnnCheckpoint } from '@rxrnn/text';
-import { registerViz } from './commands/viz.js';
-import { registerStudy } from '@rxrnn/experiments';
-
-const int = (name: string) => (v: string) => {
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError(`${name}: expected a positive integer, received ${JSON.stringify(v)}`);
-  return n;
-};
-const num = (name: string, min = 0) => (v: string) => {
-  const n = Number(v);
-  if (!Number.isFinite(n) || n < min) throw new InvalidArgumentError(`${name}: expected a number ≥ ${min}, received ${JSON.stringify(v)}`);
-  return n;
-};
-
-/** Plot a training curve next to the checkpoint: `loss-curve.svg` and `loss-curve.png`. */
-export async function plotCurve(dir: string, curve: CurvePoint[]): Promise<{ svg: string; png: string }> {
-  // The per-chunk training bpc is noisy: plot a running mean over 20 updates.
-  const smooth: { x: number; y: number }[] = [];
-  let acc = 0;
-  const w = 20;
-  curve.forEach((p, i) => {
-    acc += p.bpc;
-    if (i >= w) acc -= curve[i - w].bpc;
-    smooth.push({ x: p.step, y: acc / Math.min(i + 1, w) });
-  });
-  return writeLineChart(join(dir, 'loss-curve'), [
-    { name: 'train (mean of 20 updates)', points: smooth },
-    { name: 'held-out', points: curve.filter((p) => p.valBpc !== undefined).map((p) => ({ x: p.step, y: p.valBpc! })) },
-  ], { title: 'char-rnn on Moby Dick', xTitle: 'update', yTitle: 'bits per character' });
-}
+import { loadMobyDick, trainCharRnn, saveCharRnn, loadCharRnnCheckpoint, type CurvePoint, type CharRnnCheckpoint } from '@rxrnn/text';
+import { int, num } from '../arguments.js';
+import { plotCurve } from './plot.js';
 
 /** The command that reproduces a run, from its options. */
 function reproduceCommand(o: TrainCliOptions): string {
@@ -156,37 +129,8 @@ async function trainCommand(o: TrainCliOptions): Promise<void> {
   process.stderr.write(`rxrnn: held-out bpc ${result.valBpc.toFixed(4)} after ${result.curve.length ? result.curve[result.curve.length - 1].step : 0} updates, ${(result.seconds / 60).toFixed(1)} min of training; saved ${o.out}/model.json\n`);
 }
 
-async function sampleCommand(o: { model: string; prime: string; temperature: number; length: number; seed: number }): Promise<void> {
-  await initBackend({ log: null });
-  const { cell, codec } = loadCharModel(o.model);
-  process.stdout.write(o.prime);
-  await new Promise<void>((resolve, reject) => {
-    sampleText(cell, codec, { prime: o.prime, temperature: o.temperature, length: o.length, seed: o.seed }).subscribe({
-      next: (c) => process.stdout.write(c),
-      error: reject,
-      complete: resolve,
-    });
-  }).finally(() => cell.dispose());
-  process.stdout.write('\n');
-}
-
-async function evalCommand(o: { model: string; batch: number; seq: number }): Promise<void> {
-  await initBackend({ log: null });
-  const { cell, codec, meta } = loadCharModel(o.model);
-  try {
-    const trainerJson = join(o.model, 'trainer.json');
-    const fraction = existsSync(trainerJson) ? ((JSON.parse(readFileSync(trainerJson, 'utf8')).config?.validationFraction as number) ?? 0.05) : 0.05;
-    const { validation } = splitCorpus(loadMobyDick(), fraction, codec);
-    const t0 = performance.now();
-    const bpc = evalBpc(cell, validation, { batch: o.batch, seq: o.seq });
-    process.stdout.write(`${meta.name}: held-out bpc ${bpc.toFixed(4)} on ${validation.length} characters (${((performance.now() - t0) / 1000).toFixed(1)} s)\n`);
-  } finally {
-    cell.dispose();
-  }
-}
-
-export function buildProgram(): Command {
-  const program = new Command('rxrnn').description('rxrnn: recurrent neural networks as reactive streams').showHelpAfterError();
+/** Add `train char-rnn` to `program`. */
+export function registerTrain(program: Command): Command {
   const train = program.command('train').description('train a model');
   train
     .command('char-rnn')
@@ -210,33 +154,5 @@ export function buildProgram(): Command {
     .option('--progress', 'print progress lines even without a terminal', true)
     .option('--no-fast-backward', 'use tfjs stock matMul gradients (slower on wasm)')
     .action((o: TrainCliOptions) => trainCommand(o));
-  program
-    .command('sample')
-    .description('stream generated text from a char model')
-    .requiredOption('--model <dir>', 'model directory')
-    .option('--prime <text>', 'text to start from', 'Call me')
-    .option('--temperature <t>', 'sampling temperature (0 = greedy)', num('--temperature'), 0.8)
-    .option('--length <n>', 'characters to generate', int('--length'), 300)
-    .option('--seed <n>', 'seed', (v) => num('--seed')(v), 0)
-    .action((o) => sampleCommand(o));
-  program
-    .command('eval')
-    .description('held-out bits per character of a char model on Moby Dick')
-    .requiredOption('--model <dir>', 'model directory')
-    .option('--batch <n>', 'parallel streams', int('--batch'), 16)
-    .option('--seq <n>', 'chunk length', int('--seq'), 100)
-    .action((o) => evalCommand(o));
-  program
-    .command('plot')
-    .description('redraw the loss curve (loss-curve.svg/.png) of a model directory from curve.json')
-    .requiredOption('--model <dir>', 'model directory')
-    .action(async (o: { model: string }) => {
-      const curve = JSON.parse(readFileSync(join(o.model, 'curve.json'), 'utf8')) as CurvePoint[];
-      const out = await plotCurve(o.model, curve);
-      process.stdout.write(`${out.svg}\n${out.png}\n`);
-    });
-  // Commands written by the visualisation and variant-study work (apps/cli/src/commands/).
-  registerViz(program);
-  registerStudy(program);
   return program;
 }
