@@ -16,6 +16,7 @@ import { readFileSync, readdirSync, statSync, existsSync, mkdtempSync } from 'no
 import { join, resolve, dirname, relative } from 'node:path';
 import { tmpdir } from 'node:os';
 import { execFileSync } from 'node:child_process';
+import { builtinModules } from 'node:module';
 
 const root = join(import.meta.dirname, '..');
 
@@ -115,6 +116,25 @@ describe('workspace boundaries', () => {
           }
           if (!allowed[p.scope]?.includes(target.scope)) problems.push(`${rel}: ${p.scope} may not import ${target.name} (${target.scope})`);
           if (!p.deps.has(target.name)) problems.push(`${rel} imports ${target.name}, not declared in ${p.name}'s dependencies`);
+        }
+      }
+    }
+    expect(problems).toEqual([]);
+  });
+
+  it('every other package imported is declared: in dependencies for sources, or devDependencies (the workspace root\'s too) for tests', () => {
+    const rootDev = new Set(Object.keys(JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).devDependencies ?? {}));
+    const problems: string[] = [];
+    for (const p of pkgs) {
+      for (const file of sources(p.dir)) {
+        const isTest = /\.test\.ts$|browser-page\.ts$/.test(file);
+        const text = readFileSync(file, 'utf8').replace(/\/\*[\s\S]*?\*\//g, '').replace(/^\s*\/\/.*$/gm, '');
+        for (const m of text.matchAll(importRe)) {
+          const spec = m[1] ?? m[2];
+          if (spec.startsWith('.') || spec.startsWith('node:') || spec.startsWith('@rxrnn/') || builtinModules.includes(spec)) continue; // @rxrnn/*: above
+          const name = spec.split('/').slice(0, spec.startsWith('@') ? 2 : 1).join('/');
+          if (name === p.name || p.deps.has(name) || (isTest && (p.devDeps.has(name) || rootDev.has(name)))) continue;
+          problems.push(`${file.slice(root.length + 1)} imports ${name}, not declared in ${p.name}'s ${isTest ? 'dependencies or devDependencies' : 'dependencies'}`);
         }
       }
     }
