@@ -4,6 +4,8 @@ export { sampleLogits } from './sample-logits.js';
 export { loadMobyDick } from './moby-dick.js';
 export { splitCorpus, streamChunks } from './char-data.js';
 export type { CharSplit, StreamChunks } from './char-data.js';
+export { CHAR_RNN_RECIPE, recipeSchedule } from './char-rnn-recipe.js';
+export type { CharRnnRecipe } from './char-rnn-recipe.js';
 export { charRnnModel, evalBpc, trainCharRnn } from './char-rnn.js';
 export type { CharRnnModelOptions, EvalBpcOptions, CurvePoint, TrainCharRnnOptions, CharRnnCheckpoint, TrainCharRnnResult } from './char-rnn.js';
 export { saveCharRnn, loadCharModel, loadCharRnnCheckpoint } from './char-files.js';

@@ -7,22 +7,22 @@ import { join } from 'node:path';
 import { Option, type Command } from 'commander';
 import cliProgress from 'cli-progress';
 import { initBackend, useExplicitTransposeGradients } from '@rxrnn/core';
-import { loadMobyDick, trainCharRnn, saveCharRnn, loadCharRnnCheckpoint, type CurvePoint, type CharRnnCheckpoint } from '@rxrnn/text';
+import { loadMobyDick, trainCharRnn, saveCharRnn, loadCharRnnCheckpoint, CHAR_RNN_RECIPE, type CurvePoint, type CharRnnCheckpoint } from '@rxrnn/text';
 import { int, num } from '../arguments.js';
 import { plotCurve } from './plot.js';
 
 /** The command that reproduces a run, from its options. */
-function reproduceCommand(o: TrainCliOptions): string {
+export function reproduceCommand(o: TrainCliOptions): string {
   // every option written out, so that the command means the same whatever the defaults become
   return `npm run rxrnn -- train char-rnn --hidden ${o.hidden} --embedding ${o.embedding} --layers ${o.layers} --dropout ${o.dropout} --steps ${o.steps} --seq ${o.seq} --batch ${o.batch} --lr ${o.lr} --schedule ${o.schedule} --lr-min ${lrMin(o)} --seed ${o.seed} --threads ${o.threads} --out ${o.out}`;
 }
 
-/** The learning rate at the last update: --lr-min, else 0 for linear decay and lr/10 for cosine. */
+/** The learning rate at the last update: --lr-min, else the recipe's (0) for linear decay and lr/10 for cosine. */
 function lrMin(o: TrainCliOptions): number {
-  return o.lrMin ?? (o.schedule === 'linear' ? 0 : o.lr / 10);
+  return o.lrMin ?? (o.schedule === 'linear' ? CHAR_RNN_RECIPE.lrMin : o.lr / 10);
 }
 
-interface TrainCliOptions {
+export interface TrainCliOptions {
   hidden: number;
   embedding: number;
   layers: number;
@@ -129,24 +129,25 @@ async function trainCommand(o: TrainCliOptions): Promise<void> {
   process.stderr.write(`rxrnn: held-out bpc ${result.valBpc.toFixed(4)} after ${result.curve.length ? result.curve[result.curve.length - 1].step : 0} updates, ${(result.seconds / 60).toFixed(1)} min of training; saved ${o.out}/model.json\n`);
 }
 
-/** Add `train char-rnn` to `program`. */
+/** Add `train char-rnn` to `program`; its defaults are the shipped model's recipe ({@link CHAR_RNN_RECIPE}). */
 export function registerTrain(program: Command): Command {
+  const R = CHAR_RNN_RECIPE;
   const train = program.command('train').description('train a model');
   train
     .command('char-rnn')
-    .description('train a character LSTM language model on Moby Dick (checkpoints, curve and plots go to --out); the defaults are the recipe of the shipped models/char-rnn (1.991 held-out bpc after ~23 min on 2 cores)')
-    .option('--hidden <n>', 'LSTM hidden size H', int('--hidden'), 448)
-    .option('--embedding <n>', 'embedding size E', int('--embedding'), 64)
-    .option('--layers <n>', 'LSTM layers', int('--layers'), 1)
-    .option('--dropout <p>', 'dropout on the input of every layer after the embedding, in training', num('--dropout'), 0.1)
-    .option('--steps <n>', 'updates', int('--steps'), 7000)
-    .option('--seq <n>', 'BPTT length T', int('--seq'), 100)
-    .option('--batch <n>', 'parallel streams B', int('--batch'), 16)
-    .option('--lr <x>', "Adam's learning rate", num('--lr'), 1e-2)
-    .addOption(new Option('--schedule <kind>', 'learning-rate decay over --steps').choices(['cosine', 'linear']).default('linear'))
-    .option('--lr-min <x>', 'learning rate at the last update (default: 0 for linear, lr/10 for cosine)', num('--lr-min'))
-    .option('--seed <n>', 'seed', (v) => num('--seed')(v), 1)
-    .option('--threads <n>', 'data-parallel threads (worker threads each training part of the batch); with 1, the kernels still split each call over the CPUs, which is faster for large models (H ≥ 384 here)', int('--threads'), 1)
+    .description('train a character LSTM language model on Moby Dick (checkpoints, curve and plots go to --out); the defaults are the recipe of the shipped models/char-rnn (CHAR_RNN_RECIPE in @rxrnn/text)')
+    .option('--hidden <n>', 'LSTM hidden size H', int('--hidden'), R.hiddenSize)
+    .option('--embedding <n>', 'embedding size E', int('--embedding'), R.embeddingSize)
+    .option('--layers <n>', 'LSTM layers', int('--layers'), R.layers)
+    .option('--dropout <p>', 'dropout on the input of every layer after the embedding, in training', num('--dropout'), R.dropout)
+    .option('--steps <n>', 'updates', int('--steps'), R.steps)
+    .option('--seq <n>', 'BPTT length T', int('--seq'), R.seq)
+    .option('--batch <n>', 'parallel streams B', int('--batch'), R.batch)
+    .option('--lr <x>', "Adam's peak learning rate", num('--lr'), R.lr)
+    .addOption(new Option('--schedule <kind>', 'learning-rate decay over --steps').choices(['cosine', 'linear']).default(R.schedule))
+    .option('--lr-min <x>', `learning rate at the last update (default: ${R.lrMin} for linear, lr/10 for cosine)`, num('--lr-min'))
+    .option('--seed <n>', 'seed', (v) => num('--seed')(v), R.seed)
+    .option('--threads <n>', 'data-parallel threads (worker threads each training part of the batch); with 1, the kernels still split each call over the CPUs, which is faster for large models (H ≥ 384 here)', int('--threads'), R.threads)
     .option('--out <dir>', 'model directory', 'models/char-rnn')
     .option('--eval-every <n>', 'held-out evaluation every n updates', int('--eval-every'), 100)
     .option('--checkpoint-every <n>', 'checkpoint every n updates', int('--checkpoint-every'), 100)
