@@ -2,6 +2,10 @@
  * The workspace's layering, enforced from the Nx tags in each package.json (`nx.tags`):
  *
  *     core, native ← kernels ← cells ← attention, memory ← pipelines (text, speech, vision, video) ← ws ← apps
+ *                                                          pipelines ← experiments ← apps
+ *
+ * Experiments (the variant study, the long-dependency tasks) sit on the side: they may use core,
+ * kernels, cells and the pipelines, and only apps (and tools/) use them.
  *
  * Checked two ways: the project graph Nx itself computes (`nx graph --file`), and the `@rxrnn/*`
  * imports actually written in each package's source, which must also be declared in its
@@ -9,9 +13,10 @@
  */
 import { describe, it, expect } from 'vitest';
 import { readFileSync, readdirSync, statSync, existsSync, mkdtempSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve, dirname, relative } from 'node:path';
 import { tmpdir } from 'node:os';
 import { execFileSync } from 'node:child_process';
+import { builtinModules } from 'node:module';
 
 const root = join(import.meta.dirname, '..');
 
@@ -25,8 +30,9 @@ const allowed: Record<string, string[]> = {
   'scope:attention': ['scope:core', 'scope:kernels', 'scope:cells'],
   'scope:memory': ['scope:core', 'scope:kernels', 'scope:cells', 'scope:attention'],
   'scope:pipeline': ['scope:core', 'scope:kernels', 'scope:cells', 'scope:attention', 'scope:memory', 'scope:pipeline'],
+  'scope:experiments': ['scope:core', 'scope:kernels', 'scope:cells', 'scope:pipeline'],
   'scope:ws': ['scope:core', 'scope:kernels', 'scope:cells', 'scope:attention', 'scope:memory', 'scope:pipeline'],
-  'scope:app': ['scope:core', 'scope:kernels', 'scope:cells', 'scope:attention', 'scope:memory', 'scope:pipeline', 'scope:ws', 'scope:testing'],
+  'scope:app': ['scope:core', 'scope:kernels', 'scope:cells', 'scope:attention', 'scope:memory', 'scope:pipeline', 'scope:ws', 'scope:experiments', 'scope:testing'],
 };
 
 interface Pkg {
@@ -57,7 +63,8 @@ function packages(): Pkg[] {
   return out;
 }
 
-function sources(dir: string): string[] {
+/** The TypeScript files under `dir`/src (or under `dir` itself with `whole`). */
+function sources(dir: string, whole = false): string[] {
   const out: string[] = [];
   const walk = (d: string) => {
     for (const f of readdirSync(d)) {
@@ -67,7 +74,8 @@ function sources(dir: string): string[] {
       else if (/\.(ts|tsx|mts)$/.test(f)) out.push(p);
     }
   };
-  if (existsSync(join(dir, 'src'))) walk(join(dir, 'src'));
+  const start = whole ? dir : join(dir, 'src');
+  if (existsSync(start)) walk(start);
   return out;
 }
 
@@ -109,6 +117,38 @@ describe('workspace boundaries', () => {
           if (!allowed[p.scope]?.includes(target.scope)) problems.push(`${rel}: ${p.scope} may not import ${target.name} (${target.scope})`);
           if (!p.deps.has(target.name)) problems.push(`${rel} imports ${target.name}, not declared in ${p.name}'s dependencies`);
         }
+      }
+    }
+    expect(problems).toEqual([]);
+  });
+
+  it('every other package imported is declared: in dependencies for sources, or devDependencies (the workspace root\'s too) for tests', () => {
+    const rootDev = new Set(Object.keys(JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).devDependencies ?? {}));
+    const problems: string[] = [];
+    for (const p of pkgs) {
+      for (const file of sources(p.dir)) {
+        const isTest = /\.test\.ts$|browser-page\.ts$/.test(file);
+        const text = readFileSync(file, 'utf8').replace(/\/\*[\s\S]*?\*\//g, '').replace(/^\s*\/\/.*$/gm, '');
+        for (const m of text.matchAll(importRe)) {
+          const spec = m[1] ?? m[2];
+          if (spec.startsWith('.') || spec.startsWith('node:') || spec.startsWith('@rxrnn/') || builtinModules.includes(spec)) continue; // @rxrnn/*: above
+          const name = spec.split('/').slice(0, spec.startsWith('@') ? 2 : 1).join('/');
+          if (name === p.name || p.deps.has(name) || (isTest && (p.devDeps.has(name) || rootDev.has(name)))) continue;
+          problems.push(`${file.slice(root.length + 1)} imports ${name}, not declared in ${p.name}'s ${isTest ? 'dependencies or devDependencies' : 'dependencies'}`);
+        }
+      }
+    }
+    expect(problems).toEqual([]);
+  });
+
+  it("tools/ imports packages by name, never the files of apps or packages", () => {
+    const tools = join(root, 'tools');
+    const problems: string[] = [];
+    for (const file of sources(tools, true)) {
+      const text = readFileSync(file, 'utf8').replace(/\/\*[\s\S]*?\*\//g, '').replace(/^\s*\/\/.*$/gm, '');
+      for (const m of text.matchAll(importRe)) {
+        const spec = m[1] ?? m[2];
+        if (spec.startsWith('.') && relative(tools, resolve(dirname(file), spec)).startsWith('..')) problems.push(`${relative(root, file)} imports ${spec}`);
       }
     }
     expect(problems).toEqual([]);

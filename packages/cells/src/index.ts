@@ -94,6 +94,3 @@ export { bidirectionalModel, runBidirectional, mergeDirections, BIDIRECTIONAL_ME
 export type { BidirectionalModel, BidirectionalLayer, BidirectionalMerge, BidirectionalModelOptions, BidirectionalRun, BidirectionalRunOptions } from './bidirectional/bidirectional-model.js';
 export { bidirectional } from './bidirectional/bidirectional.js';
 export type { BidirectionalOptions } from './bidirectional/bidirectional.js';
-// Synthetic long-dependency tasks (Hochreiter & Schmidhuber 1997): adding problem, temporal order
-export { addingProblemArrays, addingProblemBatch, temporalOrderArrays, temporalOrderBatch, TEMPORAL_ORDER_SYMBOLS, TEMPORAL_ORDER_CLASSES } from './tasks/long-dependency-tasks.js';
-export type { TaskBatchOptions, TaskArrays } from './tasks/long-dependency-tasks.js';

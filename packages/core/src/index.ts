@@ -23,7 +23,7 @@ export { createControl } from './control.js';
 export type { RecurrentControl, ControlTarget } from './control.js';
 export { recurrent } from './recurrent.js';
 export type { RecurrentOptions, StepOutput } from './recurrent.js';
-export { toArray } from './to-array.js';
+export { readRows } from './read-rows.js';
 export { toFloat32 } from './to-float32.js';
 export { tensorValues, tensorFrom } from './tensor-memory.js';
 export { readSafetensors, parseSafetensors, writeSafetensors } from './safetensors.js';

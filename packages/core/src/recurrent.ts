@@ -8,17 +8,17 @@
  *
  * State lives in the subscription: created on the first value, carried between values, disposed
  * on complete, error and unsubscribe. Emitted tensors belong to the receiver: pass them to another
- * rxrnn operator (which frees them after use), read them out with `toArray()`/`toFloat32()`
+ * rxrnn operator (which frees them after use), read them out with `readRows()`/`toFloat32()`
  * (which free them), or dispose them yourself.
  *
  * ```ts
  * import { from } from 'rxjs';
- * import { recurrent, toArray } from '@rxrnn/core';
+ * import { recurrent, readRows } from '@rxrnn/core';
  * import { lstmCell } from '@rxrnn/cells';
  *
  * const cell = lstmCell({ inputSize: 2, hiddenSize: 4, seed: 1 });
  * from([[1, 0], [0, 1], [1, 1]])
- *   .pipe(recurrent(cell), toArray())
+ *   .pipe(recurrent(cell), readRows())
  *   .subscribe((y) => console.log(y)); // [[h1, h2, h3, h4]] per step
  * ```
  */

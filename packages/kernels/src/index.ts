@@ -32,4 +32,4 @@ export {
 export type { KernelExports, KernelsInfo, KernelRuntimeOptions, NativeKernels } from './wasm/runtime.js';
 // Any cell over a whole sequence (fused when covered, else the unrolled tfjs step)
 export { runSequence } from './run-sequence.js';
-export type { SequenceResult } from './run-sequence.js';
+export type { RunSequenceResult } from './run-sequence.js';

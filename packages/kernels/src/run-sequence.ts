@@ -26,13 +26,13 @@ import { rnnSequence, type RnnSequenceParams } from './rnn/rnn-fused.js';
 import { lstmVariantSequence, type FusedLstmVariant, type LstmVariantSequenceParams } from './lstm-variant/lstm-variant-fused.js';
 import { unsupported } from './support.js';
 
-export interface SequenceResult<S extends State = State> {
+export interface RunSequenceResult<S extends State = State> {
   ys: tf.Tensor3D; // [T, B, Y]
   state: S;
   fused: boolean;
 }
 
-export function runSequence<S extends State>(cell: Cell<S>, x: tf.Tensor3D, state?: S): SequenceResult<S> {
+export function runSequence<S extends State>(cell: Cell<S>, x: tf.Tensor3D, state?: S): RunSequenceResult<S> {
   const fn = 'runSequence';
   checkTensor(fn, 'x', x, [-1, -1, cell?.inputSize ?? -1], `[T, B, ${cell?.inputSize}]`);
   const c = cell.config as Record<string, unknown>;
