@@ -4,7 +4,7 @@ import { describe, it, expect } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import { expectNoLeaks } from '@rxrnn/testing';
 import { from } from 'rxjs';
-import { defineCell, restoreState, readSnapshot, stateTemplate, snapshotState, recurrent, toArray, createBatcher, FLOAT32_MAX, RxrnnError, type Cell } from './index.js';
+import { defineCell, restoreState, readSnapshot, stateTemplate, snapshotState, recurrent, readRows, createBatcher, FLOAT32_MAX, RxrnnError, type Cell } from './index.js';
 
 /** A two-entry state (h [B, 3], m [B, 2, 2]) so shapes of rank 2 and 3 are both checked. */
 function twoEntryCell(): Cell {
@@ -155,10 +155,10 @@ describe('snapshot validation', () => {
     const cell = twoEntryCell();
     await expectNoLeaks(async () => {
       const forged = { ...snap(), batch: 17_000_000 };
-      const err = await new Promise<RxrnnError>((r) => from([[1, 2, 3]]).pipe(recurrent(cell, { initialState: forged as never }), toArray()).subscribe({ error: r }));
+      const err = await new Promise<RxrnnError>((r) => from([[1, 2, 3]]).pipe(recurrent(cell, { initialState: forged as never }), readRows()).subscribe({ error: r }));
       expect(err.code).toBe('E_SIZE');
       expect(err.message).toMatch(/a batch of 17000000 \(the initial state's\), received a batch of 1/);
-      const bad = await new Promise<RxrnnError>((r) => from([[1, 2, 3]]).pipe(recurrent(cell, { initialState: { ...snap(), tensors: { h: { shape: [1, 3], data: [1e39, 0, 0] }, m: snap().tensors.m } } as never }), toArray()).subscribe({ error: r }));
+      const bad = await new Promise<RxrnnError>((r) => from([[1, 2, 3]]).pipe(recurrent(cell, { initialState: { ...snap(), tensors: { h: { shape: [1, 3], data: [1e39, 0, 0] }, m: snap().tensors.m } } as never }), readRows()).subscribe({ error: r }));
       expect(bad.code).toBe('E_NONFINITE');
     });
     cell.dispose();
