@@ -2,6 +2,10 @@
  * The workspace's layering, enforced from the Nx tags in each package.json (`nx.tags`):
  *
  *     core, native ← kernels ← cells ← attention, memory ← pipelines (text, speech, vision, video) ← ws ← apps
+ *                                                          pipelines ← experiments ← apps
+ *
+ * Experiments (the variant study, the long-dependency tasks) sit on the side: they may use core,
+ * kernels, cells and the pipelines, and only apps (and tools/) use them.
  *
  * Checked two ways: the project graph Nx itself computes (`nx graph --file`), and the `@rxrnn/*`
  * imports actually written in each package's source, which must also be declared in its
@@ -11,9 +15,10 @@
  */
 import { describe, it, expect } from 'vitest';
 import { readFileSync, readdirSync, statSync, existsSync, mkdtempSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve, dirname, relative } from 'node:path';
 import { tmpdir } from 'node:os';
 import { execFileSync } from 'node:child_process';
+import { builtinModules } from 'node:module';
 
 const root = join(import.meta.dirname, '..');
 
@@ -27,8 +32,9 @@ const allowed: Record<string, string[]> = {
   'scope:attention': ['scope:core', 'scope:kernels', 'scope:cells'],
   'scope:memory': ['scope:core', 'scope:kernels', 'scope:cells', 'scope:attention'],
   'scope:pipeline': ['scope:core', 'scope:kernels', 'scope:cells', 'scope:attention', 'scope:memory', 'scope:pipeline'],
+  'scope:experiments': ['scope:core', 'scope:kernels', 'scope:cells', 'scope:pipeline'],
   'scope:ws': ['scope:core', 'scope:kernels', 'scope:cells', 'scope:attention', 'scope:memory', 'scope:pipeline'],
-  'scope:app': ['scope:core', 'scope:kernels', 'scope:cells', 'scope:attention', 'scope:memory', 'scope:pipeline', 'scope:ws', 'scope:testing'],
+  'scope:app': ['scope:core', 'scope:kernels', 'scope:cells', 'scope:attention', 'scope:memory', 'scope:pipeline', 'scope:ws', 'scope:experiments', 'scope:testing'],
 };
 
 interface Pkg {
@@ -59,7 +65,8 @@ function packages(): Pkg[] {
   return out;
 }
 
-function sources(dir: string): string[] {
+/** The TypeScript files under `dir`/src (or under `dir` itself with `whole`). */
+function sources(dir: string, whole = false): string[] {
   const out: string[] = [];
   const walk = (d: string) => {
     for (const f of readdirSync(d)) {
@@ -69,7 +76,8 @@ function sources(dir: string): string[] {
       else if (/\.(ts|tsx|mts)$/.test(f)) out.push(p);
     }
   };
-  if (existsSync(join(dir, 'src'))) walk(join(dir, 'src'));
+  const start = whole ? dir : join(dir, 'src');
+  if (existsSync(start)) walk(start);
   return out;
 }
 
@@ -132,6 +140,38 @@ describe('workspace boundaries', () => {
       for (const m of text.matchAll(importRe)) if ((m[1] ?? m[2]).startsWith('@rxrnn/cells')) problems.push(`${rel} imports ${m[1] ?? m[2]}`);
       for (const kind of kinds) if (new RegExp(`['"\`]${kind.replace(/[-]/g, '\\-')}['"\`]`).test(text)) problems.push(`${rel} names the cell kind '${kind}'`);
       if (/\bCell\b/.test(text)) problems.push(`${rel} names the Cell type`);
+    }
+    expect(problems).toEqual([]);
+  });
+
+  it('every other package imported is declared: in dependencies for sources, or devDependencies (the workspace root\'s too) for tests', () => {
+    const rootDev = new Set(Object.keys(JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).devDependencies ?? {}));
+    const problems: string[] = [];
+    for (const p of pkgs) {
+      for (const file of sources(p.dir)) {
+        const isTest = /\.test\.ts$|browser-page\.ts$/.test(file);
+        const text = code(file);
+        for (const m of text.matchAll(importRe)) {
+          const spec = m[1] ?? m[2];
+          if (spec.startsWith('.') || spec.startsWith('node:') || spec.startsWith('@rxrnn/') || builtinModules.includes(spec)) continue; // @rxrnn/*: above
+          const name = spec.split('/').slice(0, spec.startsWith('@') ? 2 : 1).join('/');
+          if (name === p.name || p.deps.has(name) || (isTest && (p.devDeps.has(name) || rootDev.has(name)))) continue;
+          problems.push(`${file.slice(root.length + 1)} imports ${name}, not declared in ${p.name}'s ${isTest ? 'dependencies or devDependencies' : 'dependencies'}`);
+        }
+      }
+    }
+    expect(problems).toEqual([]);
+  });
+
+  it("tools/ imports packages by name, never the files of apps or packages", () => {
+    const tools = join(root, 'tools');
+    const problems: string[] = [];
+    for (const file of sources(tools, true)) {
+      const text = code(file);
+      for (const m of text.matchAll(importRe)) {
+        const spec = m[1] ?? m[2];
+        if (spec.startsWith('.') && relative(tools, resolve(dirname(file), spec)).startsWith('..')) problems.push(`${relative(root, file)} imports ${spec}`);
+      }
     }
     expect(problems).toEqual([]);
   });

@@ -16,7 +16,7 @@ setExpKernel(kernelExp()); // the loss's exp on the kernels
 const text = loadMobyDick();
 for (const [H, B, T] of JSON.parse(process.argv[2] ?? '[[128,32,50]]') as number[][]) {
   const rates: number[] = [];
-  const r = await trainCharRnn({ text, hiddenSize: H, batch: B, seq: T, steps: 6, evalEvery: 1e9, onStep: (s) => rates.push(s.tokensPerSecond) });
+  const r = await trainCharRnn({ text, hiddenSize: H, embeddingSize: 32, dropout: 0, batch: B, seq: T, steps: 6, evalEvery: 1e9, onStep: (s) => rates.push(s.tokensPerSecond) });
   console.log(`H=${H} B=${B} T=${T} fast=${process.env.FAST ? 1 : 0}: tokens/s ${rates.slice(1).map((t) => t.toFixed(0)).join(' ')}`);
   r.cell.dispose();
 }

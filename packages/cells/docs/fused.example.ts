@@ -2,7 +2,7 @@
 // operator, then train the same parameters on whole sequences with lstmSequence and Adam.
 import * as tf from '@tensorflow/tfjs';
 import { from } from 'rxjs';
-import { initBackend, toArray } from '@rxrnn/core';
+import { initBackend, readRows } from '@rxrnn/core';
 import { lstmCell, lstm, fuseCell, lstmSequence } from '@rxrnn/cells';
 
 await initBackend({ log: null });
@@ -12,7 +12,7 @@ console.log('fused:', cell.fused);
 
 // Streaming: one WebAssembly call per step.
 from([[1, 0], [0, 1], [1, 1]])
-  .pipe(lstm(cell), toArray())
+  .pipe(lstm(cell), readRows())
   .subscribe((y) => console.log('h_t =', y[0].map((v) => v.toFixed(3)).join(' ')));
 
 // Training: x [T, B, X] → ys [T, B, H]; learn to output the running mean of the first input.

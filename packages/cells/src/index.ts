@@ -29,7 +29,7 @@ export { registerFusedFamily, fusedFamily, fusedKinds } from './fused/fused-regi
 export type { FusedFamily, FusedStepper } from './fused/fused-family.js';
 // Any cell over a whole sequence (fused when covered, else the unrolled tfjs step)
 export { runSequence } from './fused/run-sequence.js';
-export type { SequenceResult } from './fused/run-sequence.js';
+export type { RunSequenceResult } from './fused/run-sequence.js';
 // Shared
 export { param, checkWeightNames } from './shared/weights.js';
 export type { WeightsInput } from './shared/weights.js';
@@ -110,6 +110,3 @@ export { bidirectionalModel, runBidirectional, mergeDirections, BIDIRECTIONAL_ME
 export type { BidirectionalModel, BidirectionalLayer, BidirectionalMerge, BidirectionalModelOptions, BidirectionalRun, BidirectionalRunOptions } from './bidirectional/bidirectional-model.js';
 export { bidirectional } from './bidirectional/bidirectional.js';
 export type { BidirectionalOptions } from './bidirectional/bidirectional.js';
-// Synthetic long-dependency tasks (Hochreiter & Schmidhuber 1997): adding problem, temporal order
-export { addingProblemArrays, addingProblemBatch, temporalOrderArrays, temporalOrderBatch, TEMPORAL_ORDER_SYMBOLS, TEMPORAL_ORDER_CLASSES } from './tasks/long-dependency-tasks.js';
-export type { TaskBatchOptions, TaskArrays } from './tasks/long-dependency-tasks.js';

@@ -11,7 +11,7 @@ describe('backend patches, installed by initBackend', () => {
   it('run on the wasm backend, and initBackend names them', async () => {
     await initBackend({ log: null });
     expect(tf.getBackend()).toBe('wasm');
-    expect(backendInfo()?.patches).toEqual(['wasm:UnsortedSegmentSum', 'wasm:GatherV2']);
+    expect(backendInfo()?.patches).toEqual(['wasm:malloc-guard', 'wasm:UnsortedSegmentSum', 'wasm:GatherV2']);
   });
 
   it('gather along axis 0 copies rows (2-D and 3-D tables, 1-D and 2-D indices, int32 tables)', () => {

@@ -3,6 +3,11 @@
  * {@link initBackend} (and nowhere else: creating a trainer, a cell or the kernels patches nothing).
  * Each patch is idempotent and named in `backendInfo().patches`.
  *
+ * Installed when the wasm backend is active:
+ *
+ * - `wasm:malloc-guard` — an allocation the backend cannot make throws `E_MEMORY` instead of
+ *   corrupting the heap ({@link guardBackendMemory}, memory-guard.ts; `maxTensorBytes` sets the limit).
+ *
  * Installed whenever the wasm backend is registered (the char-rnn recipe trains on it):
  *
  * - `wasm:UnsortedSegmentSum` — the gradient of `tf.gather` (an embedding lookup) is
@@ -24,14 +29,15 @@
  *   (see {@link explicitTransposeGradients}); for every backend.
  */
 import * as tf from '@tensorflow/tfjs';
+import { guardBackendMemory, type MemoryGuardOptions } from './memory-guard.js';
 
 interface WasmLike {
   makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
   typedArrayFromHeap(t: tf.TensorInfo): Float32Array | Int32Array;
 }
 
-/** Which patches {@link installBackendPatches} may install besides the wasm kernels. */
-export interface BackendPatchOptions {
+/** Which patches {@link installBackendPatches} may install besides the wasm kernels, and the allocation limit. */
+export interface BackendPatchOptions extends MemoryGuardOptions {
   /** The explicit-transpose gradient of `BatchMatMul` (see {@link explicitTransposeGradients}). Default false. */
   explicitTransposeGradients?: boolean;
 }
@@ -46,6 +52,7 @@ export function installBackendPatches(options: BackendPatchOptions = {}): readon
   const add = (name: string, install: () => boolean) => {
     if (!installed.includes(name) && install()) installed.push(name);
   };
+  if (guardBackendMemory({ maxTensorBytes: options.maxTensorBytes }) && !installed.includes('wasm:malloc-guard')) installed.push('wasm:malloc-guard'); // (the limit applies on every call)
   add('wasm:UnsortedSegmentSum', unsortedSegmentSum);
   add('wasm:GatherV2', fastRowGather);
   if (options.explicitTransposeGradients) add('grad:BatchMatMul', explicitTransposeGradients);

@@ -116,9 +116,10 @@ function firstLine(e: unknown): string {
 }
 
 /**
- * Pick and start the tfjs backend once, and install rxrnn's patches of tfjs (backend-patches.ts);
- * later calls return the same choice (a later `explicitTransposeGradients: true` still installs
- * that patch).
+ * Pick and start the tfjs backend once, and install rxrnn's patches of tfjs (backend-patches.ts:
+ * the guard of the wasm backend's allocations — one it cannot make throws `E_MEMORY` instead of
+ * corrupting memory — and the kernels it lacks); later calls return the same choice (a later
+ * `explicitTransposeGradients: true` or `maxTensorBytes` still applies).
  *
  * ```ts
  * const { name } = await initBackend(); // 'wasm' on a machine without tfjs-node

@@ -6,7 +6,7 @@
 import { describe, it, expect } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import { from } from 'rxjs';
-import { recurrent, runCellSequence, unrollSteps, toArray, type Cell, type State } from '@rxrnn/core';
+import { recurrent, runCellSequence, unrollSteps, readRows, type Cell, type State } from '@rxrnn/core';
 import { expectNoLeaks, expectClose, collect, gradCheck } from '@rxrnn/testing';
 import { lstmVariantCell, peepholeLstmCell, cifgLstmCell, lstmVariant, LSTM_VARIANTS, lstmVariantSequence, fuseCell, isFused, type LstmVariant, type LstmVariantState, type FusedLstmVariant } from '../index.js';
 import { unrollStep as unroll } from './sequence-reference.js'; // the plain cell's tfjs step unrolled over x [T, B, X] from s0
@@ -287,8 +287,8 @@ describe('fused peephole / CIFG LSTM cells (streaming steps, used automatically)
         const plain = plainCell(variant, 7, 13, 3);
         const fused = fusedCopy(plain, native);
         const values = Array.from({ length: 6 }, (_, t) => Array.from({ length: 2 }, (_, b) => Array.from({ length: 7 }, (_, j) => Math.sin(1.7 * t + 0.3 * j + b))));
-        const opA = await collect(from(values).pipe(lstmVariant(fused), toArray()));
-        const opB = await collect(from(values).pipe(lstmVariant(plain), toArray()));
+        const opA = await collect(from(values).pipe(lstmVariant(fused), readRows()));
+        const opB = await collect(from(values).pipe(lstmVariant(plain), readRows()));
         expectClose(opA.flat(3), opB.flat(3), 1e-5, 1e-5, 'lstmVariant operator');
         const recA = await collect(from(values).pipe(recurrent(fused, { emit: 'step', state: true })));
         const recB = await collect(from(values).pipe(recurrent(plain, { emit: 'step', state: true })));
@@ -300,7 +300,7 @@ describe('fused peephole / CIFG LSTM cells (streaming steps, used automatically)
         // no tensors and no kernel memory left behind (weights resident since the first step)
         const bytes = rt.bytesInUse();
         expect(bytes).toBeGreaterThan(bytes0);
-        await expectNoLeaks(() => collect(from(values).pipe(lstmVariant(fused), toArray())), 'operator');
+        await expectNoLeaks(() => collect(from(values).pipe(lstmVariant(fused), readRows())), 'operator');
         await expectNoLeaks(async () => {
           const outs = await collect(from(values).pipe(lstmVariant(fused, { emit: 'step', extras: true })));
           expect(Object.keys(outs[0].extras!).sort()).toEqual(['c', 'f', 'g', 'i', 'o']);

@@ -21,13 +21,13 @@ import { unrollSteps, type Cell, type State } from '@rxrnn/core';
 import { kernels, checkTensor, resolveKernelsConfig, type KernelsConfig } from '@rxrnn/kernels';
 import { fusedFamily, unsupported } from './fused-registry.js';
 
-export interface SequenceResult<S extends State = State> {
+export interface RunSequenceResult<S extends State = State> {
   ys: tf.Tensor3D; // [T, B, Y]
   state: S;
   fused: boolean;
 }
 
-export function runSequence<S extends State>(cell: Cell<S>, x: tf.Tensor3D, state?: S, config: KernelsConfig = {}): SequenceResult<S> {
+export function runSequence<S extends State>(cell: Cell<S>, x: tf.Tensor3D, state?: S, config: KernelsConfig = {}): RunSequenceResult<S> {
   const fn = 'runSequence';
   checkTensor(fn, 'x', x, [-1, -1, cell?.inputSize ?? -1], `[T, B, ${cell?.inputSize}]`);
   const family = fusedFamily(cell.kind);

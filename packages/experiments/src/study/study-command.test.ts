@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { Command } from 'commander';
-import { registerStudy, runStudyVariants } from './study.js';
+import { registerStudy, runStudyVariants } from './study-command.js';
 
 describe('rxrnn study variants', () => {
   it('--quick on 2 variants × 1 seed writes well-formed results, report and plot; --from rebuilds the report', async () => {

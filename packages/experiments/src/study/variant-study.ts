@@ -25,9 +25,9 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { createTrainer, rngAt, unrollLoss, mse, softmaxCrossEntropy, rxrnnError, ErrorCodes, describe, type Cell, type LossFn, type SequenceBatch } from '@rxrnn/core';
-import { stackCells, embeddingCell, denseCell, addingProblemBatch, temporalOrderBatch } from '@rxrnn/cells';
-import { loadMobyDick } from '../moby-dick.js';
-import { splitCorpus } from '../char-data.js';
+import { stackCells, embeddingCell, denseCell } from '@rxrnn/cells';
+import { loadMobyDick, splitCorpus } from '@rxrnn/text';
+import { addingProblemBatch, temporalOrderBatch } from '../tasks/long-dependency-tasks.js';
 import { STUDY_VARIANTS, countParams, type StudyVariant } from './variant-zoo.js';
 
 export const STUDY_TASKS = ['char', 'adding', 'order'] as const;

@@ -15,7 +15,7 @@ import { cpus, totalmem, platform, release } from 'node:os';
 import { rxrnnError, ErrorCodes, describe } from '@rxrnn/core';
 import { STUDY_VARIANTS } from './variant-zoo.js';
 import { METRIC, type StudyRun, type StudyTask, type VariantStudyConfig, type VariantStudyResult } from './variant-study.js';
-import { vegaLiteToSvg, svgToPng } from '../viz/render.js';
+import { vegaLiteToSvg, svgToPng } from '@rxrnn/text';
 
 /** One invocation's results with where and how it ran. */
 export interface StudyPart extends VariantStudyResult {

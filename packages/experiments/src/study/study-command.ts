@@ -12,7 +12,7 @@
  *
  * ```ts
  * import { Command } from 'commander';
- * import { registerStudy } from './commands/study.js';
+ * import { registerStudy } from '@rxrnn/experiments';
  * const program = new Command('rxrnn');
  * registerStudy(program);
  * await program.parseAsync(); // rxrnn study variants --quick --variants V GRU --out /tmp/study
@@ -23,17 +23,14 @@ import { Command, InvalidArgumentError } from 'commander';
 import cliProgress from 'cli-progress';
 import { initBackend, backendInfo, setExpKernel } from '@rxrnn/core';
 import { kernelExp } from '@rxrnn/kernels';
+import { runVariantStudy, STUDY_TASKS, type StudyTask, type VariantStudyOptions } from './variant-study.js';
+import { STUDY_VARIANTS } from './variant-zoo.js';
 import {
-  runVariantStudy,
   studyDocument,
   mergeStudyDocuments,
   checkStudyDocument,
   writeStudyFiles,
-  STUDY_TASKS,
-  STUDY_VARIANTS,
-  type StudyTask,
-  type VariantStudyOptions,
-} from '@rxrnn/text';
+} from './study-report.js';
 
 export interface StudyVariantsCliOptions {
   quick?: boolean;
