@@ -6,7 +6,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { unrollSteps, type Cell, type CellConfig, type SequenceResult, type State, type StepResult } from '@rxrnn/core';
-import type { KernelRuntime, KernelsChoice, Resident } from '@rxrnn/kernels';
+import { Resident, residentFor, type KernelRuntime, type KernelsChoice } from '@rxrnn/kernels';
 
 /** What the sequence functions of the families with one state `h` return. */
 export interface HiddenSequenceResult {
@@ -39,6 +39,36 @@ export interface FusedFamily {
   sequence(cell: Cell, rt: KernelRuntime, state: State | undefined, xs: tf.Tensor3D): SequenceResult;
   /** A stepper for `cell` on `rt`. */
   stepper(cell: Cell, rt: KernelRuntime): FusedStepper;
+}
+
+/** The weights every fused family has: `kernel` [X, G·H], `recurrentKernel` [H, G·H], `bias` [G·H]. */
+export interface CoreWeights {
+  kernel: tf.Tensor;
+  recurrentKernel: tf.Tensor;
+  bias: tf.Tensor;
+}
+
+/** Resident copies of the {@link CoreWeights}. */
+export interface CoreResidents {
+  kernel: Resident;
+  recurrentKernel: Resident;
+  bias: Resident;
+}
+
+/**
+ * Resident copies (in `rt`'s memory) of `p`'s kernel, recurrent kernel and bias, and of the
+ * `optional` weights it has (null where absent). `shared`: the caller's tensors' own copies, kept
+ * while each tensor lives (`residentFor`, for the sequence functions); else new ones, owned by one
+ * stepper and freed by its dispose.
+ */
+export function residentsOf<O extends string>(rt: KernelRuntime, p: CoreWeights & Partial<Record<O, tf.Tensor>>, optional: readonly O[], shared: boolean): CoreResidents & Record<O, Resident | null> {
+  const make = (t: tf.Tensor) => (shared ? residentFor(rt, t) : new Resident(rt));
+  const out = { kernel: make(p.kernel), recurrentKernel: make(p.recurrentKernel), bias: make(p.bias) } as CoreResidents & Record<O, Resident | null>;
+  for (const name of optional) {
+    const t = p[name];
+    out[name] = (t ? make(t) : null) as (CoreResidents & Record<O, Resident | null>)[O];
+  }
+  return out;
 }
 
 /** A stepper over `residents` (weights resident in kernel memory, null where a cell lacks one), freed by its dispose. */

@@ -12,9 +12,9 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { rxrnnError, ErrorCodes, getActivation, type Cell, type StepResult } from '@rxrnn/core';
-import { Resident, checkTensor, residentFor, runtimeOf, tapeOn, floatValues, tensorAt, Reserve, forwardOn, type KernelRuntime } from '@rxrnn/kernels';
+import { checkTensor, runtimeOf, tapeOn, floatValues, tensorAt, Reserve, forwardOn, type KernelRuntime, type Resident } from '@rxrnn/kernels';
 import { gruStep, type GruParams, type GruState } from './gru-step.js';
-import { unrolledSequence, gatesSupported, fusedStepper, type FusedFamily, type HiddenSequenceResult, type SequenceKernelsOption } from '../fused/fused-family.js';
+import { unrolledSequence, gatesSupported, fusedStepper, residentsOf, type CoreResidents, type FusedFamily, type HiddenSequenceResult, type SequenceKernelsOption } from '../fused/fused-family.js';
 
 export interface GruSequenceParams {
   kernel: tf.Tensor; // [X, 3H]
@@ -31,10 +31,7 @@ export interface GruSequenceOptions extends SequenceKernelsOption {
 
 export type GruSequenceResult = HiddenSequenceResult;
 
-export interface GruResidents {
-  kernel: Resident;
-  recurrentKernel: Resident;
-  bias: Resident;
+export interface GruResidents extends CoreResidents {
   recurrentBias: Resident | null;
 }
 
@@ -137,7 +134,7 @@ export function gruSequence(params: GruSequenceParams, x: tf.Tensor3D, h0?: tf.T
   if (h0 !== undefined) checkTensor(fn, 'h0', h0, [B, H], `[${B}, ${H}]`);
   const rt = runtimeOf(options.kernels, fn);
   if (!rt) return gruUnrolled(params, x, resetAfter, () => ({ h: h0 ?? tf.zeros([B, H]) }));
-  const res = gruResidents(rt, params);
+  const res: GruResidents = residentsOf(rt, params, ['recurrentBias'], true); // the caller's tensors' resident copies
   const d: Dims = { T, B, X, H, resetAfter, hasRb: params.recurrentBias !== undefined };
   if (!tapeOn()) {
     const f = forwardWasm(rt, d, x, h0 ?? null, syncAll(res, params, d.hasRb), false, { hT: true });
@@ -149,15 +146,6 @@ export function gruSequence(params: GruSequenceParams, x: tf.Tensor3D, h0?: tf.T
     const ys = gruOp(rt, d, res)(...inputs) as tf.Tensor3D; // [T, B, H]
     return { ys, hT: tf.reshape(tf.slice(ys, [T - 1, 0, 0], [1, B, H]), [B, H]) as tf.Tensor2D };
   });
-}
-
-function gruResidents(rt: KernelRuntime, p: GruSequenceParams): GruResidents {
-  return {
-    kernel: residentFor(rt, p.kernel),
-    recurrentKernel: residentFor(rt, p.recurrentKernel),
-    bias: residentFor(rt, p.bias),
-    recurrentBias: p.recurrentBias ? residentFor(rt, p.recurrentBias) : null,
-  };
 }
 
 function syncAll(res: GruResidents, p: GruSequenceParams, hasRb: boolean): number[] {
@@ -213,7 +201,7 @@ export const gruFused: FusedFamily = {
   stepper: (cell, rt) => {
     const p = gruParamsOf(cell);
     const resetAfter = cell.config.resetAfter !== false;
-    const res: GruResidents = { kernel: new Resident(rt), recurrentKernel: new Resident(rt), bias: new Resident(rt), recurrentBias: p.recurrentBias ? new Resident(rt) : null };
+    const res: GruResidents = residentsOf(rt, p, ['recurrentBias'], false);
     return fusedStepper(res, (r, s, x, extras) => gruFusedStep(rt, p, r, resetAfter, { h: s.h as tf.Tensor2D }, x, extras));
   },
 };

@@ -21,9 +21,9 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { rxrnnError, ErrorCodes, describe, type Cell, type StepResult } from '@rxrnn/core';
-import { Resident, checkTensor, residentFor, runtimeOf, tapeOn, floatValues, tensorAt, Reserve, multiOutputOp, forwardOn, addLastStep, type KernelExports, type KernelRuntime } from '@rxrnn/kernels';
+import { checkTensor, runtimeOf, tapeOn, floatValues, tensorAt, Reserve, multiOutputOp, forwardOn, addLastStep, type KernelExports, type KernelRuntime, type Resident } from '@rxrnn/kernels';
 import { greffLstmStep, lstmVariantSpec, type LstmVariantParams, type LstmVariantState } from './greff-lstm-step.js';
-import { unrolledSequence, fusedStepper, type FusedFamily, type SequenceKernelsOption } from '../fused/fused-family.js';
+import { unrolledSequence, fusedStepper, residentsOf, type CoreResidents, type FusedFamily, type SequenceKernelsOption } from '../fused/fused-family.js';
 import type { LstmSequenceResult } from '../lstm/lstm-fused.js';
 
 /** The lstm-variant variants the kernels cover. */
@@ -48,10 +48,7 @@ export interface LstmVariantSequenceOptions extends SequenceKernelsOption {
 export type LstmVariantSequenceResult = LstmSequenceResult;
 
 /** Resident weights of one peephole/CIFG LSTM (peepholes null when absent). */
-export interface LstmVariantResidents {
-  kernel: Resident;
-  recurrentKernel: Resident;
-  bias: Resident;
+export interface LstmVariantResidents extends CoreResidents {
   peepholeI: Resident | null;
   peepholeF: Resident | null;
   peepholeO: Resident | null;
@@ -62,6 +59,8 @@ function hasVariantKernels(rt: KernelRuntime): boolean {
   const k = rt.k as Partial<KernelExports>;
   return typeof k.lstmvForward === 'function' && typeof k.lstmvBackward === 'function';
 }
+
+const PEEPHOLE_NAMES = ['peepholeI', 'peepholeF', 'peepholeO'] as const;
 
 /** The peephole names a variant has, in the op's input order. */
 const PEEPHOLES: Record<FusedLstmVariant, readonly ('peepholeI' | 'peepholeF' | 'peepholeO')[]> = {
@@ -218,7 +217,7 @@ export function lstmVariantSequence(params: LstmVariantSequenceParams, x: tf.Ten
   if (c0 !== undefined) checkTensor(fn, 'c0', c0, [B, H], `[${B}, ${H}]`);
   const rt = runtimeOf(options.kernels, fn);
   if (!rt || !hasVariantKernels(rt)) return lstmVariantUnrolled(params, x, variant, () => ({ h: h0 ?? tf.zeros([B, H]), c: c0 ?? tf.zeros([B, H]) }));
-  const res = lstmVariantResidents(rt, params);
+  const res: LstmVariantResidents = residentsOf(rt, params, PEEPHOLE_NAMES, true); // the caller's tensors' resident copies
   const d: Dims = { T, B, X, H, variant };
   if (!tapeOn()) {
     const w = syncWeights(res, params.kernel, params.recurrentKernel, params.bias, params);
@@ -226,19 +225,6 @@ export function lstmVariantSequence(params: LstmVariantSequenceParams, x: tf.Ten
     return { ys: f.ys as tf.Tensor3D, hT: f.hT, cT: f.cT };
   }
   return tf.tidy(() => runOp(rt, d, res, params, x, h0 ?? tf.zeros([B, H]), c0 ?? tf.zeros([B, H])));
-}
-
-/** Resident copies of the weight tensors passed by the caller. */
-function lstmVariantResidents(rt: KernelRuntime, p: LstmVariantSequenceParams): LstmVariantResidents {
-  const opt = (t: tf.Tensor | undefined) => (t ? residentFor(rt, t) : null);
-  return {
-    kernel: residentFor(rt, p.kernel),
-    recurrentKernel: residentFor(rt, p.recurrentKernel),
-    bias: residentFor(rt, p.bias),
-    peepholeI: opt(p.peepholeI),
-    peepholeF: opt(p.peepholeF),
-    peepholeO: opt(p.peepholeO),
-  };
 }
 
 /** The sequence without kernels: {@link greffLstmStep} of `variant` unrolled from the state `init` gives. */
@@ -316,8 +302,7 @@ export const lstmVariantFused: FusedFamily = {
   stepper: (cell, rt) => {
     const variant = checkVariant('fuseCell', 'cell.config.variant', cell.config.variant);
     const p = variantParamsOf(cell);
-    const opt = (t: tf.Tensor | undefined) => (t ? new Resident(rt) : null);
-    const res: LstmVariantResidents = { kernel: new Resident(rt), recurrentKernel: new Resident(rt), bias: new Resident(rt), peepholeI: opt(p.peepholeI), peepholeF: opt(p.peepholeF), peepholeO: opt(p.peepholeO) };
+    const res: LstmVariantResidents = residentsOf(rt, p, PEEPHOLE_NAMES, false);
     return fusedStepper(res, (r, s, x, extras) => lstmVariantFusedStep(rt, variant, p, r, { h: s.h as tf.Tensor2D, c: s.c as tf.Tensor2D }, x, extras));
   },
 };

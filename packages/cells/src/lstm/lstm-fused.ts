@@ -16,9 +16,9 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { rxrnnError, ErrorCodes, getActivation, type Cell, type StepResult } from '@rxrnn/core';
-import { Resident, checkTensor, residentFor, runtimeOf, tapeOn, floatValues, tensorAt, Reserve, multiOutputOp, forwardOn, addLastStep, type KernelRuntime } from '@rxrnn/kernels';
+import { checkTensor, runtimeOf, tapeOn, floatValues, tensorAt, Reserve, multiOutputOp, forwardOn, addLastStep, type KernelRuntime, type Resident } from '@rxrnn/kernels';
 import { lstmStep, type LstmParams, type LstmState } from './lstm-step.js';
-import { unrolledSequence, gatesSupported, fusedStepper, type FusedFamily, type HiddenSequenceResult, type SequenceKernelsOption } from '../fused/fused-family.js';
+import { unrolledSequence, gatesSupported, fusedStepper, residentsOf, type CoreResidents, type FusedFamily, type HiddenSequenceResult, type SequenceKernelsOption } from '../fused/fused-family.js';
 
 export interface LstmSequenceParams {
   kernel: tf.Tensor; // [X, 4H]
@@ -35,10 +35,7 @@ export interface LstmSequenceResult extends HiddenSequenceResult {
 }
 
 /** Resident weights of one LSTM. */
-export interface LstmResidents {
-  kernel: Resident;
-  recurrentKernel: Resident;
-  bias: Resident;
+export interface LstmResidents extends CoreResidents {
   projection: Resident | null;
 }
 
@@ -181,7 +178,7 @@ export function lstmSequence(params: LstmSequenceParams, x: tf.Tensor3D, h0?: tf
   if (c0 !== undefined) checkTensor(fn, 'c0', c0, [B, H], `[${B}, ${H}]`);
   const rt = runtimeOf(options.kernels, fn);
   if (!rt) return lstmUnrolled(params, x, () => ({ h: h0 ?? tf.zeros([B, R]), c: c0 ?? tf.zeros([B, H]) }));
-  const res = lstmResidents(rt, params);
+  const res: LstmResidents = residentsOf(rt, params, ['projection'], true); // the caller's tensors' resident copies
   const d = { T, B, X, H, P };
   if (!tapeOn()) {
     const w = syncWeights(res, params.kernel, params.recurrentKernel, params.bias, params.projection);
@@ -189,16 +186,6 @@ export function lstmSequence(params: LstmSequenceParams, x: tf.Tensor3D, h0?: tf
     return { ys: f.ys as tf.Tensor3D, hT: f.hT, cT: f.cT };
   }
   return tf.tidy(() => runOp(rt, d, res, params, x, h0 ?? tf.zeros([B, R]), c0 ?? tf.zeros([B, H])));
-}
-
-/** Resident copies of the weight tensors passed by the caller. */
-function lstmResidents(rt: KernelRuntime, p: LstmSequenceParams): LstmResidents {
-  return {
-    kernel: residentFor(rt, p.kernel),
-    recurrentKernel: residentFor(rt, p.recurrentKernel),
-    bias: residentFor(rt, p.bias),
-    projection: p.projection ? residentFor(rt, p.projection) : null,
-  };
 }
 
 /** The sequence without kernels: {@link lstmStep} (tanh, sigmoid) unrolled from the state `init` gives. */
@@ -254,7 +241,7 @@ export const lstmFused: FusedFamily = {
   },
   stepper: (cell, rt) => {
     const p = lstmParamsOf(cell);
-    const res: LstmResidents = { kernel: new Resident(rt), recurrentKernel: new Resident(rt), bias: new Resident(rt), projection: p.projection ? new Resident(rt) : null };
+    const res: LstmResidents = residentsOf(rt, p, ['projection'], false);
     return fusedStepper(res, (r, s, x, extras) => lstmFusedStep(rt, p, r, { h: s.h as tf.Tensor2D, c: s.c as tf.Tensor2D }, x, extras));
   },
 };

@@ -6,9 +6,9 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { rxrnnError, ErrorCodes, describe, getActivation, type Cell, type StepResult } from '@rxrnn/core';
-import { Resident, checkTensor, residentFor, runtimeOf, tapeOn, floatValues, tensorAt, Reserve, forwardOn, type KernelRuntime } from '@rxrnn/kernels';
+import { checkTensor, runtimeOf, tapeOn, floatValues, tensorAt, Reserve, forwardOn, type KernelRuntime } from '@rxrnn/kernels';
 import { rnnStep, type RnnParams, type RnnState } from './rnn-step.js';
-import { unrolledSequence, fusedStepper, type FusedFamily, type HiddenSequenceResult, type SequenceKernelsOption } from '../fused/fused-family.js';
+import { unrolledSequence, fusedStepper, residentsOf, type CoreResidents, type FusedFamily, type HiddenSequenceResult, type SequenceKernelsOption } from '../fused/fused-family.js';
 
 export interface RnnSequenceParams {
   kernel: tf.Tensor; // [X, H]
@@ -26,11 +26,7 @@ export interface RnnSequenceOptions extends SequenceKernelsOption {
 
 export type RnnSequenceResult = HiddenSequenceResult;
 
-export interface RnnResidents {
-  kernel: Resident;
-  recurrentKernel: Resident;
-  bias: Resident;
-}
+export type RnnResidents = CoreResidents;
 
 interface Dims {
   T: number;
@@ -117,7 +113,7 @@ export function rnnSequence(params: RnnSequenceParams, x: tf.Tensor3D, h0?: tf.T
   const act = actCode(fn, options.activation);
   const rt = runtimeOf(options.kernels, fn);
   if (!rt) return rnnUnrolled(params, x, act, () => ({ h: h0 ?? tf.zeros([B, H]) }));
-  const res: RnnResidents = { kernel: residentFor(rt, params.kernel), recurrentKernel: residentFor(rt, params.recurrentKernel), bias: residentFor(rt, params.bias) };
+  const res: RnnResidents = residentsOf(rt, params, [], true); // the caller's tensors' resident copies
   const d = { T, B, X, H, act };
   if (!tapeOn()) {
     const f = forwardWasm(rt, d, x, h0 ?? null, [res.kernel.sync(params.kernel), res.recurrentKernel.sync(params.recurrentKernel), res.bias.sync(params.bias)], false, { hT: true });
@@ -167,7 +163,7 @@ export const rnnFused: FusedFamily = {
   stepper: (cell, rt) => {
     const p = rnnParamsOf(cell);
     const act = cell.config.activation === 'relu' ? 1 : 0;
-    const res: RnnResidents = { kernel: new Resident(rt), recurrentKernel: new Resident(rt), bias: new Resident(rt) };
+    const res: RnnResidents = residentsOf(rt, p, [], false);
     return fusedStepper(res, (r, s, x, extras) => (extras ? null : rnnFusedStep(rt, p, r, act, { h: s.h as tf.Tensor2D }, x)));
   },
 };
