@@ -189,6 +189,10 @@ static void k_activate(int n, const float *restrict x, float *restrict y, int ac
 /* Goto-style blocking: a KC×N block of B packed in 16-column panels (each panel 16 KB, in L1),  */
 /* an MC×KC block of A packed in 6-row slivers (in L2), a 6×16 register tile with FMA. Rows < 4  */
 /* (batch-1 and small-batch steps) stream B once per row instead (memory-bound GEMV).          */
+/* Every path gives each entry of C the same arithmetic: c ← fma(a_k, b_kj, c) for k = 0 .. K−1, */
+/* starting from C (or 0), whatever the number of rows, the blocking and the split over threads: */
+/* a row's result never depends on the other rows of its batch (batching a stream changes none  */
+/* of its outputs) nor on the threads.                                                          */
 
 #define KC 256
 #define MC 120
@@ -220,10 +224,21 @@ static void pack_b(int kc, int nc, const float *B, int ldb, float *pb) {
   }
 }
 
-/* C[mr, nr] += (6×kc packed A) · (kc×16 packed B). */
+/* C[mr, nr] += (6×kc packed A) · (kc×16 packed B), each entry's multiply-adds fused and in order of k,
+ * straight onto C (loaded into the accumulators first): c ← fma(a_k, b_k, c) for k = 0 .. kc−1. */
 static inline void tile6x16(int kc, const float *pa, const float *pb, float *C, int ldc, int mr, int nr) {
-  __m256 c00 = _mm256_setzero_ps(), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00;
-  __m256 c30 = c00, c31 = c00, c40 = c00, c41 = c00, c50 = c00, c51 = c00;
+  float t[MR * NR] __attribute__((aligned(32)));
+  int full = mr == MR && nr == NR;
+  float *c = full ? C : t;
+  int ld = full ? ldc : NR;
+  if (!full) {
+    memset(t, 0, sizeof t);
+    for (int r = 0; r < mr; r++) memcpy(t + r * NR, C + (size_t)r * ldc, (size_t)nr * sizeof(float));
+  }
+#define LOAD_ROW(r, x0, x1) __m256 x0 = _mm256_loadu_ps(c + (size_t)(r) * ld), x1 = _mm256_loadu_ps(c + (size_t)(r) * ld + 8);
+  LOAD_ROW(0, c00, c01) LOAD_ROW(1, c10, c11) LOAD_ROW(2, c20, c21)
+  LOAD_ROW(3, c30, c31) LOAD_ROW(4, c40, c41) LOAD_ROW(5, c50, c51)
+#undef LOAD_ROW
   for (int k = 0; k < kc; k++, pa += MR, pb += NR) {
     __m256 b0 = _mm256_load_ps(pb), b1 = _mm256_load_ps(pb + 8), a;
     a = _mm256_broadcast_ss(pa + 0); c00 = _mm256_fmadd_ps(a, b0, c00); c01 = _mm256_fmadd_ps(a, b1, c01);
@@ -233,27 +248,16 @@ static inline void tile6x16(int kc, const float *pa, const float *pb, float *C, 
     a = _mm256_broadcast_ss(pa + 4); c40 = _mm256_fmadd_ps(a, b0, c40); c41 = _mm256_fmadd_ps(a, b1, c41);
     a = _mm256_broadcast_ss(pa + 5); c50 = _mm256_fmadd_ps(a, b0, c50); c51 = _mm256_fmadd_ps(a, b1, c51);
   }
-  if (mr == MR && nr == NR) {
-#define ADD_ROW(r, x0, x1)                                                         \
-  _mm256_storeu_ps(C + (size_t)(r) * ldc, _mm256_add_ps(_mm256_loadu_ps(C + (size_t)(r) * ldc), x0)); \
-  _mm256_storeu_ps(C + (size_t)(r) * ldc + 8, _mm256_add_ps(_mm256_loadu_ps(C + (size_t)(r) * ldc + 8), x1));
-    ADD_ROW(0, c00, c01) ADD_ROW(1, c10, c11) ADD_ROW(2, c20, c21)
-    ADD_ROW(3, c30, c31) ADD_ROW(4, c40, c41) ADD_ROW(5, c50, c51)
-#undef ADD_ROW
-    return;
-  }
-  float t[MR * NR] __attribute__((aligned(32)));
-  _mm256_store_ps(t + 0, c00); _mm256_store_ps(t + 8, c01);
-  _mm256_store_ps(t + 16, c10); _mm256_store_ps(t + 24, c11);
-  _mm256_store_ps(t + 32, c20); _mm256_store_ps(t + 40, c21);
-  _mm256_store_ps(t + 48, c30); _mm256_store_ps(t + 56, c31);
-  _mm256_store_ps(t + 64, c40); _mm256_store_ps(t + 72, c41);
-  _mm256_store_ps(t + 80, c50); _mm256_store_ps(t + 88, c51);
-  for (int r = 0; r < mr; r++)
-    for (int j = 0; j < nr; j++) C[(size_t)r * ldc + j] += t[r * NR + j];
+#define STORE_ROW(r, x0, x1) _mm256_storeu_ps(c + (size_t)(r) * ld, x0); _mm256_storeu_ps(c + (size_t)(r) * ld + 8, x1);
+  STORE_ROW(0, c00, c01) STORE_ROW(1, c10, c11) STORE_ROW(2, c20, c21)
+  STORE_ROW(3, c30, c31) STORE_ROW(4, c40, c41) STORE_ROW(5, c50, c51)
+#undef STORE_ROW
+  if (!full)
+    for (int r = 0; r < mr; r++) memcpy(C + (size_t)r * ldc, t + r * NR, (size_t)nr * sizeof(float));
 }
 
-/* c[0..n) += a[0..K) · B[K, n] (B rows streamed four at a time). */
+/* c[0..n) += a[0..K) · B[K, n] (B rows streamed four at a time), in the tile's arithmetic: each
+ * entry c ← fma(a_k, b_k, c) for k = 0 .. K−1 (vector lanes and scalar tail alike). */
 static void gemv_row(int n, int K, const float *a, const float *B, int ldb, float *restrict c) {
   int k = 0;
   for (; k + 4 <= K; k += 4) {
@@ -273,11 +277,11 @@ static void gemv_row(int n, int K, const float *a, const float *B, int ldb, floa
       _mm256_storeu_ps(c + j, x0);
       _mm256_storeu_ps(c + j + 8, x1);
     }
-    for (; j < n; j++) c[j] += a[k] * b0[j] + a[k + 1] * b1[j] + a[k + 2] * b2[j] + a[k + 3] * b3[j];
+    for (; j < n; j++) c[j] = fmaf(a[k + 3], b3[j], fmaf(a[k + 2], b2[j], fmaf(a[k + 1], b1[j], fmaf(a[k], b0[j], c[j]))));
   }
   for (; k < K; k++) {
     const float *b0 = B + (size_t)k * ldb;
-    for (int j = 0; j < n; j++) c[j] += a[k] * b0[j];
+    for (int j = 0; j < n; j++) c[j] = fmaf(a[k], b0[j], c[j]);
   }
 }
 
@@ -471,41 +475,35 @@ static void lstm_cell_fw(int B, int H, float *z, const float *cp, float *cn, flo
   }
 }
 
-/* A small-batch step (B < 4, no projection) on several threads. Batch-1 steps are memory-bound
- * (every weight is read once per step), so each thread streams its own contiguous block of rows of
- * the stacked weights [K; R] ([X + H, 4H], row-major: one sequential read per thread) into a partial
- * gate vector of its own; the partials are then summed into z (which already holds the bias, and the
- * input projection when x is not part of the job) and the cell update runs on the calling thread. */
-typedef struct { int B, X, H, withX; const float *x, *K, *R, *hp; float *part; } lstm_small_job;
+/* A small-batch step (B < 4, no projection) on several threads, as one parallel job: each thread
+ * takes a block of the gate columns [n0, n1) and streams both GEMVs for it (x K when x is part of the
+ * job, then h R) into z, which already holds the bias (and the input projection otherwise); the cell
+ * update then runs on the calling thread. Columns are split, not the rows of the weights: every entry
+ * of z keeps the one order of fused multiply-adds of every other path (see gemv_row), so the step's
+ * outputs depend neither on the threads nor on the batch. */
+typedef struct { int B, X, H, withX; const float *x, *K, *R, *hp; float *z; } lstm_small_job;
 
 static void lstm_small_part(void *p, int part, int parts) {
   lstm_small_job *j = p;
-  int G = 4 * j->H, rows = (j->withX ? j->X : 0) + j->H;
-  int per = (rows + parts - 1) / parts;
-  int r0 = part * per, r1 = r0 + per < rows ? r0 + per : rows;
-  float *zt = j->part + (size_t)part * j->B * G;
-  memset(zt, 0, (size_t)j->B * G * sizeof(float));
+  int G = 4 * j->H;
+  int per = (G + parts - 1) / parts;
+  per = (per + NR - 1) / NR * NR; /* (whole cache lines of z per thread) */
+  int n0 = part * per, n1 = n0 + per < G ? n0 + per : G;
+  if (n0 >= n1) return;
   for (int b = 0; b < j->B; b++) {
-    float *zb = zt + (size_t)b * G;
-    int xr = j->withX ? j->X : 0; /* stacked rows [0, xr) are K's, [xr, rows) are R's */
-    if (r0 < xr) { int e = r1 < xr ? r1 : xr; gemv_row(G, e - r0, j->x + (size_t)b * j->X + r0, j->K + (size_t)r0 * G, G, zb); }
-    if (r1 > xr) { int s0 = r0 > xr ? r0 : xr; gemv_row(G, r1 - s0, j->hp + (size_t)b * j->H + (s0 - xr), j->R + (size_t)(s0 - xr) * G, G, zb); }
+    float *zb = j->z + (size_t)b * G + n0;
+    if (j->withX) gemv_row(n1 - n0, j->X, j->x + (size_t)b * j->X, j->K + n0, G, zb);
+    gemv_row(n1 - n0, j->H, j->hp + (size_t)b * j->H, j->R + n0, G, zb);
   }
 }
 
-/* z += Σ over the parts' partial gate vectors; then the cell update. */
+/* z += x K (withX) + h R over the threads; then the cell update. */
 static void lstm_small_step(int B, int X, int H, int withX, const float *x, const float *K, const float *R, const float *hp, const float *cp, float *z, float *cn,
                             float *hn, float *tc) {
   int G = 4 * H, parts = tl_threads;
-  pack_bufs *bufs = my_bufs();
-  float *partial = grow(&bufs->w[1], &bufs->nw[1], (size_t)parts * B * G);
-  if (!partial) abort();
-  lstm_small_job j = { B, X, H, withX, x, K, R, hp, partial };
-  parts = run_parallel(lstm_small_part, &j, parts); /* (fewer when the pool is busy) */
-  for (int q = 0; q < parts; q++) {
-    const float *zt = partial + (size_t)q * B * G;
-    for (size_t i = 0; i < (size_t)B * G; i++) z[i] += zt[i];
-  }
+  if (parts > G / NR) parts = G / NR > 1 ? G / NR : 1;
+  lstm_small_job j = { B, X, H, withX, x, K, R, hp, z };
+  run_parallel(lstm_small_part, &j, parts);
   lstm_cell_fw(B, H, z, cp, cn, hn, tc);
 }
 
