@@ -10,7 +10,7 @@ import { mkdtempSync, writeFileSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { from } from 'rxjs';
-import { toArray } from '@rxrnn/core';
+import { readRows } from '@rxrnn/core';
 import { lstmCell, lstm } from '@rxrnn/cells';
 import { collect } from '@rxrnn/testing';
 
@@ -20,7 +20,7 @@ const npm = (args: string[], cwd: string) => execFileSync('npm', args, { cwd, st
 
 const script = `
 import { from } from 'rxjs';
-import { initBackend, toArray } from '@rxrnn/core';
+import { initBackend, readRows } from '@rxrnn/core';
 import { lstmCell, lstm, embeddingCell, denseCell, stackCells } from '@rxrnn/cells';
 import { createParallelTrainer } from '@rxrnn/cells/parallel';
 import { kernelsInfo } from '@rxrnn/kernels';
@@ -34,7 +34,7 @@ const step = trainer.trainBatch({ inputs: tf.tensor3d(ids.slice(0, 8), [4, 2, 1]
 trainer.dispose();
 const cell = lstmCell({ inputSize: 2, hiddenSize: 3, seed: 7 });
 const out = [];
-from([[1, 0], [0, 1], [0.5, -0.5]]).pipe(lstm(cell), toArray()).subscribe({
+from([[1, 0], [0, 1], [0.5, -0.5]]).pipe(lstm(cell), readRows()).subscribe({
   next: (y) => out.push(y),
   complete: () => console.log(JSON.stringify({ backend: name, fused: cell.fused === true, kernels: kernelsInfo()?.backend, out, parallelLoss: step.loss })),
 });
@@ -60,7 +60,7 @@ describe('packed packages', () => {
       expect(got.parallelLoss).toBeGreaterThan(1); // ≈ ln 5 for an untrained model: the worker answered
       expect(got.parallelLoss).toBeLessThan(2.5);
       const cell = lstmCell({ inputSize: 2, hiddenSize: 3, seed: 7 });
-      const want = await collect(from([[1, 0], [0, 1], [0.5, -0.5]]).pipe(lstm(cell), toArray()));
+      const want = await collect(from([[1, 0], [0, 1], [0.5, -0.5]]).pipe(lstm(cell), readRows()));
       cell.dispose();
       expect(got.out).toEqual(want);
     } finally {

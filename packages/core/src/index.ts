@@ -1,7 +1,8 @@
-export { initBackend, backendInfo } from './backend.js';
+export { initBackend, backendInfo, backendLine } from './backend.js';
 export { backendMemory } from './backend-memory.js';
 export type { BackendMemory } from './backend-memory.js';
 export type { BackendName, BackendOptions, BackendInfo } from './backend.js';
+export type { BackendPatchOptions } from './backend-patches.js';
 export { RxrnnError, rxrnnError, ErrorCodes, describe, arrayShape } from './errors.js';
 export type { ErrorCode, RxrnnErrorDetails } from './errors.js';
 export { activations, activationNames, getActivation, heaviside } from './activations.js';
@@ -14,13 +15,18 @@ export type { Cell, CellConfig, State, Extras, StepContext, StepResult, StepFn, 
 export { runCellSequence, unrollSteps } from './cell-sequence.js';
 export { asBatch, markEmitted, isEmitted, discardEmitted } from './as-batch.js';
 export type { StepInput, AsBatchResult } from './as-batch.js';
-export { snapshotState, restoreState, disposeStateExcept } from './snapshot.js';
-export type { StateSnapshot } from './snapshot.js';
+export { snapshotState, restoreState, readSnapshot, stateTemplate, disposeStateExcept } from './snapshot.js';
+export type { StateSnapshot, StateTemplate, SnapshotValues, RestoreOptions } from './snapshot.js';
+export { FLOAT32_MAX, isFiniteFloat32, toFloat32Checked, checkFiniteFloat32 } from './float32.js';
+export { guardBackendMemory, checkAllocation, allocationLimit, heapCanaryIntact, DEFAULT_MAX_TENSOR_BYTES } from './memory-guard.js';
+export type { MemoryGuardOptions } from './memory-guard.js';
+export { backendHealth, backendHealthy } from './backend-health.js';
+export type { BackendHealth } from './backend-health.js';
 export { createControl } from './control.js';
 export type { RecurrentControl, ControlTarget } from './control.js';
 export { recurrent } from './recurrent.js';
 export type { RecurrentOptions, StepOutput } from './recurrent.js';
-export { toArray } from './to-array.js';
+export { readRows } from './read-rows.js';
 export { toFloat32 } from './to-float32.js';
 export { tensorValues, tensorFrom } from './tensor-memory.js';
 export { readSafetensors, parseSafetensors, writeSafetensors } from './safetensors.js';
@@ -30,7 +36,7 @@ export type { RecurrentOperator } from './named-operator.js';
 export { createBatcher } from './batcher.js';
 export type { Batcher, BatcherOptions, BatchSession, BatchResult, BatcherStats } from './batcher.js';
 // Training (BPTT, truncated BPTT, online learning)
-export { softmaxCrossEntropy, mse, getLoss, setExpKernel } from './train/losses.js';
+export { softmaxCrossEntropy, mse, getLoss, setExpKernel, getExpKernel } from './train/losses.js';
 export type { LossFn, LossName, ExpKernel } from './train/losses.js';
 export { unrollLoss, maskState } from './train/bptt-step.js';
 export type { SequenceBatch, UnrollOptions, UnrollResult } from './train/bptt-step.js';
@@ -49,7 +55,6 @@ export { learnOnline } from './train/learn-online.js';
 export type { OnlinePair, LearnOnlineOptions } from './train/learn-online.js';
 export { gradientFlow } from './train/gradient-flow.js';
 export type { GradientFlowOptions } from './train/gradient-flow.js';
-export { ensureTrainingKernels, useExplicitTransposeGradients } from './train/wasm-kernels.js';
 // Model I/O adapters: how a transport's messages become step inputs and step outputs become messages
 export { isModelAdapter } from './io/adapter.js';
 export type { AdapterFactory, ModelAdapter, StreamIo, OpenedIo, LoopStart, DecodeLoop, DecodeContext, IoRow, IoStep, IoModel, IoField, IoDtype, IoPayload, EncodeWants, JsonValue, JsonObject } from './io/adapter.js';
