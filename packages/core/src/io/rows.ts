@@ -4,6 +4,7 @@
  * Float32Array), sizes checked and the budget admitted before anything is allocated.
  */
 import { rxrnnError, ErrorCodes, describe } from '../errors.js';
+import { toFloat32Checked, checkFiniteFloat32 } from '../float32.js';
 import type { DecodeContext, IoPayload } from './adapter.js';
 
 /**
@@ -12,7 +13,7 @@ import type { DecodeContext, IoPayload } from './adapter.js';
  *
  * ```ts
  * jsonRows([[1, 2], [3, 4]], 2, ctx); // [Float32Array [1, 2], Float32Array [3, 4]]
- * jsonRows([[1e308, 0]], 2, ctx);     // throws E_NONFINITE: x[0][0]
+ * jsonRows([[1e308, 0]], 2, ctx);     // throws E_NONFINITE: x[0], at index 0
  * ```
  */
 export function jsonRows(rows: unknown, size: number, ctx: DecodeContext, arg = 'x'): Float32Array[] {
@@ -26,15 +27,7 @@ export function jsonRows(rows: unknown, size: number, ctx: DecodeContext, arg = 
   }
   ctx.admit(T);
   const data = new Float32Array(T * size); // [T·X]
-  for (let t = 0; t < T; t++) {
-    const row = rows[t] as unknown[];
-    for (let i = 0; i < size; i++) {
-      const v = row[i];
-      if (typeof v !== 'number') throw rxrnnError(ErrorCodes.DTYPE, fn, `${arg}[${t}][${i}]`, 'a number', describe(v));
-      data[t * size + i] = v;
-      if (!Number.isFinite(data[t * size + i])) throw rxrnnError(ErrorCodes.NONFINITE, fn, `${arg}[${t}][${i}]`, Number.isFinite(v) ? 'a finite float32 (|v| < 3.4e38)' : 'a finite number', describe(v));
-    }
-  }
+  for (let t = 0; t < T; t++) toFloat32Checked(fn, `${arg}[${t}]`, rows[t] as unknown[], data, t * size);
   return splitRows(data, size, T);
 }
 
@@ -52,9 +45,8 @@ export function payloadRows(payload: IoPayload, size: number, ctx: DecodeContext
   if (n === 0 || n % size !== 0) throw rxrnnError(ErrorCodes.SIZE, fn, 'payload', `a positive multiple of ${size} float32 values (the model's input size)`, `${n} values`);
   const T = n / size;
   ctx.admit(T);
-  const data = payload.data;
-  for (let k = 0; k < n; k++) if (!Number.isFinite(data[k])) throw rxrnnError(ErrorCodes.NONFINITE, fn, `payload[${k}]`, 'a finite float32', `${data[k]}`);
-  return splitRows(data, size, T);
+  checkFiniteFloat32(fn, 'payload', payload.data);
+  return splitRows(payload.data, size, T);
 }
 
 /**
@@ -62,14 +54,7 @@ export function payloadRows(payload: IoPayload, size: number, ctx: DecodeContext
  */
 export function float32Values(values: readonly unknown[], size: number, fn: string, arg: string): Float32Array {
   if (values.length !== size) throw rxrnnError(ErrorCodes.SIZE, fn, arg, `${size} values (the model's output size)`, `${values.length} values`);
-  const out = new Float32Array(size);
-  for (let i = 0; i < size; i++) {
-    const v = values[i];
-    if (typeof v !== 'number') throw rxrnnError(ErrorCodes.DTYPE, fn, `${arg}[${i}]`, 'a number', describe(v));
-    out[i] = v;
-    if (!Number.isFinite(out[i])) throw rxrnnError(ErrorCodes.NONFINITE, fn, arg, 'finite numbers (as float32)', 'a non-finite value');
-  }
-  return out;
+  return toFloat32Checked(fn, arg, values);
 }
 
 const splitRows = (data: Float32Array, size: number, T: number): Float32Array[] => {
