@@ -21,7 +21,7 @@ import WebSocket from 'ws';
 import { expect } from 'vitest';
 import { createBatcher, createRng, type Cell } from '@rxrnn/core';
 import { lstmCell, gruCell, stackCells, denseCell } from '@rxrnn/cells';
-import { createStreamServer, decodeFrame, PROTOCOL, type HostedModel, type ServerMessage, type ServerOptions, type StreamServer } from '../index.js';
+import { createStreamServer, decodeFrame, PROTOCOL, type HostedModel, type ServerMessage, type ServerOptions, type StreamServer } from '../src/index.js';
 
 /**
  * Vector models built in the test: `vec` (LSTM 4→16 + dense tanh 16→4, two state entries) and
