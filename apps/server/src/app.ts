@@ -1,7 +1,7 @@
 /**
  * `startServer(config)`: the HTTP server around the stream server. Routes:
  *
- *     GET  /health   JSON health (200, or 503 while draining)
+ *     GET  /health   JSON health (200; 503 while draining, or when the tfjs backend fails its probe)
  *     GET  /metrics  Prometheus text (needs the token when one is set)
  *     GET  /         the demo page (apps/web), unless `web: false`
  *     WS   /ws       the rxrnn.v1 protocol

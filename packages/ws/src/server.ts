@@ -23,7 +23,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
-import { backendMemory } from '@rxrnn/core';
+import { backendMemory, backendHealth, type BackendHealth } from '@rxrnn/core';
 import { PROTOCOL, PROTOCOL_VERSION, CloseCodes, type ModelInfo } from './protocol.js';
 import { resolveServerOptions, type ServerOptions } from './options.js';
 import { Metrics } from './metrics.js';
@@ -48,8 +48,11 @@ export interface StreamServer {
   authorized(req: IncomingMessage): boolean;
   /** Prometheus text exposition of the server's metrics. */
   metricsText(): string;
-  /** A small health document. */
-  health(): { status: 'ok' | 'draining'; protocol: string; sockets: number; streams: number; models: string[] };
+  /**
+   * A small health document: `ok`; `draining` once closing; `unhealthy` when the tfjs backend fails
+   * its probe (core's `backendHealth`: a broken wasm heap answers every step wrongly).
+   */
+  health(): { status: 'ok' | 'draining' | 'unhealthy'; protocol: string; sockets: number; streams: number; models: string[]; backend: BackendHealth };
   readonly models: readonly ModelInfo[];
   readonly options: Readonly<ServerOptions>;
   /** Drain (up to `drainTimeoutMs`), close every stream and socket (1001), free all state. */
@@ -144,7 +147,8 @@ export function createStreamServer(models: readonly HostedModel[], options: Part
     },
     health() {
       const { sockets, streams } = counts();
-      return { status: lifecycle.accepting ? 'ok' : 'draining', protocol: PROTOCOL, sockets, streams, models: hosting.infos.map((i) => i.name) };
+      const backend = backendHealth();
+      return { status: !lifecycle.accepting ? 'draining' : backend.ok ? 'ok' : 'unhealthy', protocol: PROTOCOL, sockets, streams, models: hosting.infos.map((i) => i.name), backend };
     },
     models: hosting.infos,
     options: opts,

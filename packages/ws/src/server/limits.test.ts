@@ -261,6 +261,24 @@ describe('shutdown and metrics', () => {
     expect(running.server.health().sockets).toBe(0);
   });
 
+  it.runIf(tf.getBackend() === 'wasm')('health turns unhealthy when the backend is broken (its heap overwritten), and back', async () => {
+    running = await startServer();
+    expect(running.server.health()).toMatchObject({ status: 'ok', backend: { ok: true } });
+    // Overwrite a byte of the canary block core plants low in the wasm heap (as a stray write from address 0 would).
+    const heap = (tf.backend() as unknown as { wasm: { HEAPU8: Uint8Array } }).wasm.HEAPU8;
+    const pattern = Uint8Array.from({ length: 64 }, (_, i) => (i * 73 + 41) & 0xff);
+    let at = -1;
+    for (let i = 0; i + 64 <= Math.min(heap.length, 1 << 24) && at < 0; i++) if (heap[i] === pattern[0] && pattern.every((b, k) => heap[i + k] === b)) at = i;
+    expect(at).toBeGreaterThan(0);
+    heap[at + 3] ^= 0xff;
+    try {
+      expect(running.server.health()).toMatchObject({ status: 'unhealthy', backend: { ok: false, reason: expect.stringMatching(/heap was overwritten/) } });
+    } finally {
+      heap[at + 3] ^= 0xff;
+    }
+    expect(running.server.health().status).toBe('ok');
+  });
+
   it('/metrics shows live tensors, the backend heap, the process RSS, queued and buffered bytes', async () => {
     running = await startServer();
     const text = running.server.metricsText();
