@@ -79,9 +79,10 @@ type Incoming = ServerMessage | { type: 'binary'; data: Buffer };
 type ErrorMessage = Extract<ServerMessage, { type: 'error' }>;
 
 /**
- * A raw protocol socket. It keeps counts of what it received and only the last 64 messages (an
- * attacker may receive millions); `read: false` stops reading from the socket (a client that
- * never reads), so the server's send buffer is all that holds its replies.
+ * A raw protocol socket. It keeps counts of what it received and only the last `keep` messages
+ * not yet claimed by `next` (default 64: an attacker may receive millions); `read: false` stops
+ * reading from the socket (a client that never reads), so the server's send buffer is all that
+ * holds its replies.
  */
 export class Peer {
   received = 0;
@@ -92,7 +93,10 @@ export class Peer {
   private waiters: { pred: (m: Incoming) => boolean; resolve: (m: Incoming) => void }[] = [];
   private closeWaiters: ((code: number) => void)[] = [];
 
-  private constructor(readonly ws: WebSocket) {
+  private constructor(
+    readonly ws: WebSocket,
+    private readonly keep: number,
+  ) {
     ws.on('message', (data: Buffer, isBinary) => {
       this.received++;
       this.receivedBytes += data.length;
@@ -105,7 +109,7 @@ export class Peer {
         return;
       }
       this.recent.push(m);
-      if (this.recent.length > 64) this.recent.shift();
+      if (this.recent.length > this.keep) this.recent.shift();
     });
     ws.on('close', (code) => {
       this.closeCode = code;
@@ -115,10 +119,10 @@ export class Peer {
   }
 
   /** Connect (and, when reading, wait for the welcome). Rejects on a refused handshake with `HTTP <status>`. */
-  static async connect(url: string, options: { read?: boolean; token?: string; protocol?: string } = {}): Promise<Peer> {
+  static async connect(url: string, options: { read?: boolean; token?: string; protocol?: string; keep?: number } = {}): Promise<Peer> {
     const headers = options.token !== undefined ? { Authorization: `Bearer ${options.token}` } : undefined;
     const ws = new WebSocket(url, options.protocol ?? PROTOCOL, { headers });
-    const peer = new Peer(ws);
+    const peer = new Peer(ws, options.keep ?? 64);
     const welcome = options.read === false ? null : peer.next((m) => m.type === 'welcome', 10_000);
     await new Promise<void>((resolve, reject) => {
       ws.once('open', () => resolve());
