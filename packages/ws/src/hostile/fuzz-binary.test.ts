@@ -126,10 +126,10 @@ describe('hostile: fuzzed binary frames', () => {
         expect(attacker.errors.get('E_INTERNAL') ?? 0).toBe(0);
         expect([...attacker.errors.values()].reduce((a, b) => a + b, 0)).toBe(errors + 1); // + the sentinel's E_NO_STREAM
       }),
-      { numRuns: 80, interruptAfterTimeLimit: 20_000 },
+      { numRuns: 60, interruptAfterTimeLimit: 20_000 },
     );
-    expect(valid).toBeGreaterThan(100);
-    expect(invalid).toBeGreaterThan(100);
+    expect(valid).toBeGreaterThan(60);
+    expect(invalid).toBeGreaterThan(60);
     expect(backendHealth()).toMatchObject({ ok: true });
     for (let i = 0; i < 100 && arena.server.health().sockets > 1; i++) await new Promise((r) => setTimeout(r, 20));
     expectUnharmed(await bystander.stop(), await watch.end(arena));

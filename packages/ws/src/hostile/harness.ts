@@ -19,7 +19,8 @@ import type { AddressInfo } from 'node:net';
 import * as tf from '@tensorflow/tfjs';
 import WebSocket from 'ws';
 import { expect } from 'vitest';
-import { createBatcher, createRng, type Cell } from '@rxrnn/core';
+import { createRng, type Cell } from '@rxrnn/core';
+import { soloOutputs } from '@rxrnn/testing';
 import { lstmCell, gruCell, stackCells, denseCell } from '@rxrnn/cells';
 import { createStreamServer, decodeFrame, PROTOCOL, type HostedModel, type ServerMessage, type ServerOptions, type StreamServer } from '../index.js';
 
@@ -292,21 +293,6 @@ export class Bystander {
       p99LatencyMs: sorted[Math.floor(0.99 * (sorted.length - 1))] ?? 0,
     };
   }
-}
-
-/** The outputs of `xs` stepped alone (one session of a batcher: batch 1, the server's own arithmetic). */
-export function soloOutputs(cell: Cell, xs: Float32Array[]): Float32Array[] {
-  const b = createBatcher<number>(cell, { maxQueue: Math.max(1, xs.length) });
-  const s = b.join();
-  const out: Float32Array[] = [];
-  for (const x of xs) {
-    b.push(s, x, 0);
-    const [r] = b.flush();
-    if (r.error) throw r.error;
-    out.push(r.y);
-  }
-  b.dispose();
-  return out;
 }
 
 export interface ResourceReport {
