@@ -19,9 +19,10 @@
  *     npx tsx --conditions=@rxrnn/source tools/bench/soak.ts --minutes 10 --streams 1000
  *         [--sockets 50] [--rate 10] [--bystanders 8] [--interval 10] [--attacks all|none|a,b]
  *         [--out tools/bench/results/soak-<date>]
+ *     npx tsx --conditions=@rxrnn/source tools/bench/soak.ts --replot <results.json>   (the figure only)
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -47,8 +48,9 @@ const program = new Command('soak')
   .option('--attacks <list>', `"all", "none" or a comma list of ${ATTACKS.join(', ')}`, 'all')
   .option('--model <name>', 'vector model in models/', 'demo-lstm')
   .option('--out <base>', 'write <base>.json, <base>.svg and <base>.png')
+  .option('--replot <file.json>', 'only draw the figure of an earlier run')
   .parse();
-const opts = program.opts<{ minutes: number; streams: number; sockets: number; rate: number; bystanders: number; interval: number; attacks: string; model: string; out?: string }>();
+const opts = program.opts<{ minutes: number; streams: number; sockets: number; rate: number; bystanders: number; interval: number; attacks: string; model: string; out?: string; replot?: string }>();
 const attacks: Attack[] = opts.attacks === 'all' ? [...ATTACKS] : opts.attacks === 'none' ? [] : (opts.attacks.split(',') as Attack[]);
 for (const a of attacks) if (!ATTACKS.includes(a)) throw new Error(`soak: --attacks: unknown attack ${JSON.stringify(a)} (one of ${ATTACKS.join(', ')})`);
 
@@ -71,7 +73,7 @@ function startServer(): Promise<ServerProcess> {
   const sp: ServerProcess = { child, wsUrl: '', latest: null, logBytes: 0, logTail: [] };
   const log = (d: Buffer) => {
     sp.logBytes += d.length;
-    sp.logTail.push(String(d).slice(0, 300));
+    sp.logTail.push(String(d).split(`${root}/`).join('').slice(0, 300)); // (paths relative to the repository)
     if (sp.logTail.length > 20) sp.logTail.shift();
   };
   child.stdout!.on('data', log);
@@ -325,7 +327,26 @@ interface Sample {
   serverLogBytes: number;
 }
 
+/** The figure of a run: memory, tensors, latency and errors over time, stacked. */
+function writeFigure(out: string, title: string, samples: Sample[]) {
+  const series = (name: string, pick: (s: Sample) => number): LineSeries => ({ name, points: samples.map((s) => ({ x: s.t / 60, y: pick(s) })) });
+  const x = { xTitle: 'minutes', zeroY: true };
+  return writeLineChartPanels(out, title, [
+    { series: [series('server RSS', (s) => s.rssMiB), series('wasm heap', (s) => s.heapMiB)], options: { title: 'memory', yTitle: 'MiB', ...x } },
+    { series: [series('live tensors', (s) => s.tensors)], options: { title: 'tensors', yTitle: 'count', ...x, countY: true } },
+    { series: [series('p50', (s) => s.p50Ms), series('p99', (s) => s.p99Ms)], options: { title: 'step latency (load streams)', yTitle: 'ms', ...x } },
+    { series: [series('load errors', (s) => s.loadErrors), series('bystander mismatches', (s) => s.bystanderMismatches), series('bystander stalls', (s) => s.bystanderStalls), series('E_INTERNAL to the attacker', (s) => s.hostileInternal)], options: { title: 'errors (cumulative)', yTitle: 'count', ...x, countY: true } },
+  ]);
+}
+
 async function main() {
+  if (opts.replot) {
+    const r = JSON.parse(readFileSync(opts.replot, 'utf8')) as { options: { streams: number; bystanders: number; minutes: number }; date: string; samples: Sample[] };
+    const out = opts.replot.replace(/\.json$/, '');
+    await writeFigure(out, `Soak: ${r.options.streams} streams + ${r.options.bystanders} bystanders + a hostile client, ${r.options.minutes} min (${r.date.slice(0, 10)})`, r.samples);
+    console.error(`soak: wrote ${out}.svg, ${out}.png`);
+    return;
+  }
   await initBackend({ log: null });
   const date = new Date().toISOString();
   const out = opts.out ?? join(root, 'tools/bench/results', `soak-${date.slice(0, 16).replace(/[:T]/g, '-')}`);
@@ -419,14 +440,7 @@ async function main() {
   const command = `npx tsx --conditions=@rxrnn/source tools/bench/soak.ts ${process.argv.slice(2).join(' ')}`.trim();
   const machine = `${cpus().length} × ${cpus()[0]?.model ?? '?'}, Node ${process.version}; load average at the end ${loadavg().map((v) => v.toFixed(1)).join(' / ')}`;
   writeFileSync(`${out}.json`, JSON.stringify({ command, date, machine, options: { ...opts, attacks }, summary, samples }, null, 1) + '\n');
-  const series = (name: string, pick: (s: Sample) => number): LineSeries => ({ name, points: samples.map((s) => ({ x: s.t / 60, y: pick(s) })) });
-  const x = { xTitle: 'minutes', zeroY: true };
-  await writeLineChartPanels(out, `Soak: ${opts.streams} streams + ${opts.bystanders} bystanders + a hostile client, ${opts.minutes} min (${date.slice(0, 10)})`, [
-    { series: [series('server RSS', (s) => s.rssMiB), series('wasm heap', (s) => s.heapMiB)], options: { title: 'memory', yTitle: 'MiB', ...x } },
-    { series: [series('live tensors', (s) => s.tensors)], options: { title: 'tensors', yTitle: 'count', ...x } },
-    { series: [series('p50', (s) => s.p50Ms), series('p99', (s) => s.p99Ms)], options: { title: 'step latency (load streams)', yTitle: 'ms', ...x } },
-    { series: [series('load errors', (s) => s.loadErrors), series('bystander mismatches', (s) => s.bystanderMismatches), series('bystander stalls', (s) => s.bystanderStalls), series('E_INTERNAL to the attacker', (s) => s.hostileInternal)], options: { title: 'errors (cumulative)', yTitle: 'count', ...x } },
-  ]);
+  await writeFigure(out, `Soak: ${opts.streams} streams + ${opts.bystanders} bystanders + a hostile client, ${opts.minutes} min (${date.slice(0, 10)})`, samples);
   console.error(`soak: wrote ${out}.json, ${out}.svg, ${out}.png`);
   console.error(JSON.stringify({ ...summary, serverLogTail: undefined }, null, 1));
 }

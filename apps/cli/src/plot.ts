@@ -20,6 +20,8 @@ export interface LineChartOptions {
   logY?: boolean;
   /** Start the (linear) y axis at zero, so that a flat series looks flat. Default false. */
   zeroY?: boolean;
+  /** Counts: integer ticks, and an axis up to at least 1 (a run of zeros is drawn as such). */
+  countY?: boolean;
   width?: number;
   height?: number;
 }
@@ -35,7 +37,13 @@ function lineSpec(series: LineSeries[], o: LineChartOptions): Record<string, unk
     mark: { type: 'line', point: false, strokeWidth: 1.5 },
     encoding: {
       x: { field: 'x', type: 'quantitative', title: o.xTitle },
-      y: { field: 'y', type: 'quantitative', title: o.yTitle, scale: o.logY ? { type: 'log' } : { zero: o.zeroY ?? false }, axis: o.logY ? { format: '.0e' } : {} },
+      y: {
+        field: 'y',
+        type: 'quantitative',
+        title: o.yTitle,
+        scale: o.logY ? { type: 'log' } : o.countY ? { domainMin: 0, domainMax: Math.max(1, ...values.map((v) => v.y)) } : { zero: o.zeroY ?? false },
+        axis: o.logY ? { format: '.0e' } : o.countY ? { format: 'd', tickMinStep: 1 } : {},
+      },
       color: { field: 'series', type: 'nominal', title: null, legend: { labelLimit: 400, orient: 'top-right' } },
     },
   };
