@@ -8,7 +8,7 @@
 // 1.5e-7 apart).
 import { describe, it, afterEach } from 'vitest';
 import { createRng } from '@rxrnn/core';
-import { startArena, vectorModels, watchResources, Bystander, Peer, expectUnharmed, type Arena } from './harness.js';
+import { startArena, vectorModels, watchResources, Bystander, Peer, expectUnharmed, type Arena } from '../../test/hostile-harness.js';
 
 let arena: Arena | null = null;
 afterEach(async () => {

@@ -3,7 +3,7 @@
 // steps and vanish mid-step, hundreds of times. The bystander is unharmed and nothing is left behind.
 import { describe, it, expect, afterEach } from 'vitest';
 import { createRng } from '@rxrnn/core';
-import { startArena, watchResources, Bystander, Peer, expectUnharmed, sleep, type Arena } from './harness.js';
+import { startArena, watchResources, Bystander, Peer, expectUnharmed, sleep, type Arena } from '../../test/hostile-harness.js';
 import { encodeInputFrame } from '../index.js';
 
 let arena: Arena | null = null;

@@ -7,7 +7,7 @@
 import { describe, it, expect, afterAll, beforeAll } from 'vitest';
 import fc from 'fast-check';
 import { backendHealth } from '@rxrnn/core';
-import { startArena, watchResources, Bystander, Peer, expectUnharmed, type Arena } from './harness.js';
+import { startArena, watchResources, Bystander, Peer, expectUnharmed, type Arena } from '../../test/hostile-harness.js';
 import { FRAME_HEADER_BYTES } from '../index.js';
 
 let arena: Arena;

@@ -10,7 +10,7 @@
 import { describe, it, expect, afterAll, beforeAll } from 'vitest';
 import fc from 'fast-check';
 import { FLOAT32_MAX, backendHealth } from '@rxrnn/core';
-import { startArena, watchResources, Bystander, Peer, expectUnharmed, type Arena } from './harness.js';
+import { startArena, watchResources, Bystander, Peer, expectUnharmed, type Arena } from '../../test/hostile-harness.js';
 
 let arena: Arena;
 beforeAll(async () => {

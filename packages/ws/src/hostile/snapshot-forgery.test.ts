@@ -4,7 +4,7 @@
 import { describe, it, expect, afterEach } from 'vitest';
 import { backendHealth, FLOAT32_MAX } from '@rxrnn/core';
 import { soloOutputs } from '@rxrnn/testing';
-import { startArena, watchResources, Bystander, Peer, expectUnharmed, type Arena } from './harness.js';
+import { startArena, watchResources, Bystander, Peer, expectUnharmed, type Arena } from '../../test/hostile-harness.js';
 
 let arena: Arena | null = null;
 afterEach(async () => {

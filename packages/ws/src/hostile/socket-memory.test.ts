@@ -7,7 +7,7 @@
 //
 // Waits for the stream server's rewrite (defect 3: replies sent outside a tick were never counted).
 import { describe, it, expect, afterEach } from 'vitest';
-import { startArena, watchResources, Peer, sleep, type Arena } from './harness.js';
+import { startArena, watchResources, Peer, sleep, type Arena } from '../../test/hostile-harness.js';
 import { encodeInputFrame } from '../index.js';
 
 let arena: Arena | null = null;

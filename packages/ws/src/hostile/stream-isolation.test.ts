@@ -7,7 +7,7 @@
 // Waits for the server's per-stream tick isolation and float32 checks of `x` and `last` (the
 // server rewrite); the batcher's own isolation is tested in @rxrnn/core and step-failure.test.ts.
 import { describe, it, expect, afterEach } from 'vitest';
-import { startArena, watchResources, Bystander, Peer, expectUnharmed, type Arena } from './harness.js';
+import { startArena, watchResources, Bystander, Peer, expectUnharmed, type Arena } from '../../test/hostile-harness.js';
 import { encodeInputFrame } from '../index.js';
 
 let arena: Arena | null = null;

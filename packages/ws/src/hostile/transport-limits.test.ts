@@ -5,7 +5,7 @@
 // the drain timeout, `seq` bounded, a nesting bound before JSON.parse, tensor/heap/RSS gauges).
 // The options `maxQueuedBytesPerSocket`, `maxQueuedBytes` and the code `E_BUSY` are the rewrite's.
 import { describe, it, expect, afterEach } from 'vitest';
-import { startArena, watchResources, Bystander, Peer, expectUnharmed, sleep, type Arena } from './harness.js';
+import { startArena, watchResources, Bystander, Peer, expectUnharmed, sleep, type Arena } from '../../test/hostile-harness.js';
 import { encodeInputFrame } from '../index.js';
 
 let arena: Arena | null = null;

@@ -22,12 +22,12 @@ import { expect } from 'vitest';
 import { createRng, type Cell } from '@rxrnn/core';
 import { soloOutputs } from '@rxrnn/testing';
 import { lstmCell, gruCell, stackCells, denseCell } from '@rxrnn/cells';
-import { createStreamServer, decodeFrame, PROTOCOL, type HostedModel, type ServerMessage, type ServerOptions, type StreamServer } from '../index.js';
+import { createStreamServer, decodeFrame, PROTOCOL, type HostedModel, type ServerMessage, type ServerOptions, type StreamServer } from '../src/index.js';
 
 /**
  * Vector models built in the test: `vec` (LSTM 4→16 + dense tanh 16→4, two state entries) and
  * `gru` (GRU 3→8). `fused: false` steps them on plain tfjs ops, whose rows do not depend on the
- * batch; the default kernels' do until the batch-invariance fix lands (see batch-invariance.test.ts).
+ * batch; the default kernels' do until the batch-invariance fix lands (see src/hostile/batch-invariance.test.ts).
  */
 export function vectorModels(options: { fused?: boolean } = {}): HostedModel[] {
   const fused = options.fused ?? false;
