@@ -305,6 +305,9 @@ export interface ResourceReport {
   firstLogs: string[];
 }
 
+/** The console's own methods, as they were when this module loaded. */
+const CONSOLE = { error: console.error, warn: console.warn };
+
 /** The wasm backend's heap in bytes, or 0 on other backends. */
 export function heapBytes(): number {
   return tf.getBackend() === 'wasm' ? (tf.backend() as unknown as { wasm: { HEAPU8: Uint8Array } }).wasm.HEAPU8.length : 0;
@@ -320,7 +323,7 @@ export function watchResources(): { end(arena?: Arena, settleMs?: number): Promi
   const tensors0 = tf.memory().numTensors;
   const logs: string[] = [];
   let logBytes = 0;
-  const original = { error: console.error, warn: console.warn };
+  const original = CONSOLE; // (not whatever an earlier watch that never ended left in place)
   const capture = (...args: unknown[]) => {
     const line = args.map((a) => (a instanceof Error ? a.message : String(a))).join(' ');
     logBytes += line.length + 1;
