@@ -6,3 +6,4 @@ export type { GradCheckOptions, GradCheckReport } from './grad-check.js';
 export { loadGolden } from './golden.js';
 export type { Golden } from './golden.js';
 export { collect } from './collect.js';
+export { soloOutputs } from './solo.js';
