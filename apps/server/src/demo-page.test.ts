@@ -4,8 +4,8 @@
  * streams, and shows output; screenshots go to artifacts/ (git-ignored).
  *
  * Two runs: the models in models/ as `npm start` serves them (the page picks the char-RNN when it
- * is there, else the vector demo), and a small untrained char model built here, so the typing →
- * continuation path is covered whatever models/ holds.
+ * is there, else the vector demo), and a small untrained char model built here, so the pre-filled
+ * prompt's continuation on load and the typing → continuation path are covered whatever models/ holds.
  */
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { existsSync, mkdirSync } from 'node:fs';
@@ -63,7 +63,7 @@ describe('demo page in headless Chromium', () => {
     }
   });
 
-  it('with a char model: typed text is fed and continued live, token by token', async () => {
+  it('with a char model: the pre-filled prompt is continued on load; typed text is fed and continued live, token by token', async () => {
     const vocab = 'abcdefghijklmnopqrstuvwxyz .,';
     const cell = stackCells([embeddingCell({ vocabSize: vocab.length, embeddingSize: 8, seed: 1 }), lstmCell({ inputSize: 8, hiddenSize: 24, seed: 2 }), denseCell({ inputSize: 24, outputSize: vocab.length, seed: 3 })]);
     const server = await startServer({ ...DEFAULT_CONFIG, port: 0 }, [{ name: 'tiny-char', cell, io: { kind: 'char', vocab, unknown: ' ' }, description: 'untrained test model' }]);
@@ -74,6 +74,11 @@ describe('demo page in headless Chromium', () => {
       await page.goto(server.url);
       await page.waitForSelector('#status[data-state="open"]', { timeout: 20_000 });
       await page.waitForSelector('#char-ui:not([hidden])');
+      // Alive before anyone types: the pre-filled prompt ('The ', 'T' outside this vocabulary) is continued on load.
+      await page.waitForFunction(() => document.getElementById('typed')!.textContent === ' he ', undefined, { timeout: 10_000 });
+      const length = Number(await page.inputValue('#length'));
+      await page.waitForFunction((n) => (document.getElementById('continuation')!.textContent ?? '').length === n, length, { timeout: 30_000 });
+      expect(await page.inputValue('#prompt')).toBe('The ');
       await page.fill('#length', '40');
       await page.fill('#prompt', '');
       await page.type('#prompt', 'hello world', { delay: 20 });
