@@ -12,6 +12,7 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
 import { lstmCell, stackCells, embeddingCell, denseCell } from '@rxrnn/cells';
+import { debianPackage } from '@rxrnn/testing';
 import { startServer, loadModels, DEFAULT_CONFIG } from './index.js';
 import { REPO_ROOT } from './config.js';
 
@@ -29,7 +30,9 @@ afterAll(async () => {
   await browser?.close();
 });
 
-describe('demo page in headless Chromium', () => {
+const chromiumPackage = debianPackage('chromium');
+
+describe.skipIf(chromiumPackage.skip)(`demo page in headless Chromium${chromiumPackage.note}`, () => {
   it('with the models in models/: connects, streams and draws', async () => {
     const models = loadModels(DEFAULT_CONFIG.models);
     const server = await startServer({ ...DEFAULT_CONFIG, port: 0, token: 'page-token' }, models);
