@@ -33,11 +33,14 @@ const probes: Record<DebianPackage, () => boolean> = {
   'python3-torch': () => existsSync('/usr/bin/python3') && spawnSync('/usr/bin/python3', ['-c', 'import torch'], { stdio: 'ignore', timeout: 60_000 }).status === 0,
 };
 
+const found = new Map<DebianPackage, boolean>(); // probed once per process (importing torch takes seconds)
+
 /** Is the Debian package `name` usable here, and should the tests that need it be skipped? */
 export function debianPackage(name: DebianPackage): DebianPackageCheck {
   const probe = probes[name];
   if (!probe) throw rxrnnError(ErrorCodes.UNKNOWN, 'debianPackage', 'name', Object.keys(probes).map((k) => `'${k}'`).join(' or '), describe(name));
-  const installed = probe();
+  if (!found.has(name)) found.set(name, probe());
+  const installed = found.get(name)!;
   const skip = !installed && process.env.CI !== 'true';
   const note = skip ? ` — skipped: the Debian package ${name} is missing (bash tools/setup/apt.sh ${name} installs it)` : '';
   return { name, installed, skip, note };
