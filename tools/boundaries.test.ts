@@ -9,7 +9,9 @@
  *
  * Checked two ways: the project graph Nx itself computes (`nx graph --file`), and the `@rxrnn/*`
  * imports actually written in each package's source, which must also be declared in its
- * package.json (or a packed package would not install). Also: only @rxrnn/ws and apps import `ws`.
+ * package.json (or a packed package would not install). Also: only @rxrnn/ws and apps import `ws`,
+ * and the kernels know no cells: no @rxrnn/kernels source imports @rxrnn/cells, names a cell kind or
+ * the Cell type (each cell family owns its fused path, in @rxrnn/cells, chosen by one registry).
  */
 import { describe, it, expect } from 'vitest';
 import { readFileSync, readdirSync, statSync, existsSync, mkdtempSync } from 'node:fs';
@@ -81,6 +83,9 @@ function sources(dir: string, whole = false): string[] {
 
 const importRe = /(?:import|export)\s[^'"]*?from\s+['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)/g;
 
+/** A source file without its comments (doc comments hold examples that import other packages). */
+const code = (file: string): string => readFileSync(file, 'utf8').replace(/\/\*[\s\S]*?\*\//g, '').replace(/^\s*\/\/.*$/gm, '');
+
 describe('workspace boundaries', () => {
   const pkgs = packages();
   const byName = new Map(pkgs.map((p) => [p.name, p]));
@@ -94,8 +99,7 @@ describe('workspace boundaries', () => {
     for (const p of pkgs) {
       for (const file of sources(p.dir)) {
         const isTest = file.endsWith('.test.ts');
-        // Imports only: doc comments hold examples that import other packages.
-        const text = readFileSync(file, 'utf8').replace(/\/\*[\s\S]*?\*\//g, '').replace(/^\s*\/\/.*$/gm, '');
+        const text = code(file); // imports only
         for (const m of text.matchAll(importRe)) {
           const spec = m[1] ?? m[2];
           const rel = file.slice(root.length + 1);
@@ -122,13 +126,31 @@ describe('workspace boundaries', () => {
     expect(problems).toEqual([]);
   });
 
+  it('the kernels know no cells: no kernels source imports @rxrnn/cells, names a cell kind or the Cell type', async () => {
+    const { cellKinds } = await import('@rxrnn/cells');
+    const kinds = cellKinds();
+    expect(kinds).toContain('lstm');
+    const kernels = byName.get('@rxrnn/kernels')!;
+    const files = sources(kernels.dir);
+    expect(files.length).toBeGreaterThan(3);
+    const problems: string[] = [];
+    for (const file of files) {
+      const rel = file.slice(root.length + 1);
+      const text = code(file);
+      for (const m of text.matchAll(importRe)) if ((m[1] ?? m[2]).startsWith('@rxrnn/cells')) problems.push(`${rel} imports ${m[1] ?? m[2]}`);
+      for (const kind of kinds) if (new RegExp(`['"\`]${kind.replace(/[-]/g, '\\-')}['"\`]`).test(text)) problems.push(`${rel} names the cell kind '${kind}'`);
+      if (/\bCell\b/.test(text)) problems.push(`${rel} names the Cell type`);
+    }
+    expect(problems).toEqual([]);
+  });
+
   it('every other package imported is declared: in dependencies for sources, or devDependencies (the workspace root\'s too) for tests', () => {
     const rootDev = new Set(Object.keys(JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).devDependencies ?? {}));
     const problems: string[] = [];
     for (const p of pkgs) {
       for (const file of sources(p.dir)) {
         const isTest = /\.test\.ts$|browser-page\.ts$/.test(file);
-        const text = readFileSync(file, 'utf8').replace(/\/\*[\s\S]*?\*\//g, '').replace(/^\s*\/\/.*$/gm, '');
+        const text = code(file);
         for (const m of text.matchAll(importRe)) {
           const spec = m[1] ?? m[2];
           if (spec.startsWith('.') || spec.startsWith('node:') || spec.startsWith('@rxrnn/') || builtinModules.includes(spec)) continue; // @rxrnn/*: above
@@ -145,7 +167,7 @@ describe('workspace boundaries', () => {
     const tools = join(root, 'tools');
     const problems: string[] = [];
     for (const file of sources(tools, true)) {
-      const text = readFileSync(file, 'utf8').replace(/\/\*[\s\S]*?\*\//g, '').replace(/^\s*\/\/.*$/gm, '');
+      const text = code(file);
       for (const m of text.matchAll(importRe)) {
         const spec = m[1] ?? m[2];
         if (spec.startsWith('.') && relative(tools, resolve(dirname(file), spec)).startsWith('..')) problems.push(`${relative(root, file)} imports ${spec}`);

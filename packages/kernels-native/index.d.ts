@@ -1,4 +1,4 @@
-/** The native kernels addon (see src/kernels.c). */
+/** The native kernels addon (see src/kernels.h). */
 export interface NativeKernels {
   /**
    * Run kernel `fn` (an index into the entry-point list of @rxrnn/kernels) on `memory`, the

@@ -1,29 +1,17 @@
 /*
- * The native kernels timed without Node: a C program that includes packages/kernels-native/src/kernels.c
- * (its Node-API glue stubbed out) and times, on 1 and 2 threads of its pool,
+ * The native kernels timed without Node: a C program linked with the kernel files of
+ * packages/kernels-native/src (all but its Node-API glue, addon.c) that times, on 1 and 2 threads of its pool,
  *   - the LSTM sequence kernels at the bench's training shape (T = 100, B = 32, X = 64, H = 256):
  *     forward and backward (BPTT with the weight gradients), ms per call;
  *   - one batch-1 step at H = X = 512 of the LSTM, GRU (reset-after) and RNN: median of 3,000 calls, µs.
  * Set against the same calls timed inside Node, this separates the kernels from what is around them
  * (tools/bench/results/gc-pressure-2026-11-26.md, step-latency-2026-11-26.md).
  *
- *     gcc -O3 -std=gnu11 -fno-math-errno -fno-trapping-math -I/usr/include/node -pthread \
- *       tools/bench/kernel-harness.c -o /tmp/kernel-harness -lm && /tmp/kernel-harness
- *
- * (/usr/include/node is Debian's nodejs headers; node-gyp's copy, ~/.cache/node-gyp/<version>/include/node,
- * works as well.)
+ *     K=packages/kernels-native/src
+ *     gcc -O3 -std=gnu11 -fno-math-errno -fno-trapping-math -pthread -I$K tools/bench/kernel-harness.c \
+ *       $(ls $K/*.c | grep -v addon.c) -o /tmp/kernel-harness -lm && /tmp/kernel-harness
  */
-#include <node_api.h>
-/* the addon's Node-API calls, never made here */
-#define napi_throw_error(...) 0
-#define napi_get_cb_info(...) 0
-#define napi_get_arraybuffer_info(...) 0
-#define napi_get_value_int32(...) 0
-#define napi_create_string_utf8(...) 0
-#define napi_set_named_property(...) 0
-#define napi_create_function(...) 0
-#define napi_create_int32(...) 0
-#include "../../packages/kernels-native/src/kernels.c"
+#include "../../packages/kernels-native/src/kernels.h"
 #include <stdio.h>
 #include <time.h>
 

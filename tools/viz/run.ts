@@ -15,7 +15,8 @@
 import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { initBackend, backendInfo } from '@rxrnn/core';
+import { initBackend, backendInfo, setExpKernel } from '@rxrnn/core';
+import { kernelExp } from '@rxrnn/kernels';
 import { encodeModel } from '@rxrnn/cells';
 import { loadMobyDick, loadCharModel, trainCharRnn, traceActivations, vizReport, defaultFeatures, predicateFeature, type CharModel } from '@rxrnn/text';
 
@@ -31,6 +32,7 @@ const { values: args } = parseArgs({
   },
 });
 await initBackend({ log: null });
+setExpKernel(kernelExp()); // the loss's exp on the kernels (training the stand-in model)
 const t0 = Date.now();
 const corpus = loadMobyDick();
 // The held-out text of char-rnn training (splitCorpus: the last 5 %), from its first paragraph break.

@@ -4,7 +4,6 @@ import { join } from 'node:path';
 import { rxrnnError, ErrorCodes } from '@rxrnn/core';
 import { decodeModel } from '@rxrnn/cells';
 import type { HostedModel } from '@rxrnn/ws';
-import { withKernels } from '@rxrnn/kernels';
 
 /**
  * `fused` (default true): the recurrent layers (LSTM, GRU, RNN) step on the fused kernels (native or WebAssembly)
@@ -19,7 +18,7 @@ export function loadModels(dir: string, options: { fused?: boolean } = {}): Host
       const json = join(dir, name, 'model.json');
       const weights = join(dir, name, 'weights.safetensors');
       if (!existsSync(json) || !existsSync(weights)) continue;
-      const decoded = withKernels(fused, () => decodeModel(readFileSync(json, 'utf8'), new Uint8Array(readFileSync(weights))));
+      const decoded = decodeModel(readFileSync(json, 'utf8'), new Uint8Array(readFileSync(weights)), { fused: fused ? { enabled: true } : false });
       const { meta, cell } = decoded;
       out.push({ name: meta.name ?? name, cell, io: meta.io ?? { kind: 'vector' }, description: meta.description });
     }

@@ -1,5 +1,6 @@
-export { initBackend, backendInfo } from './backend.js';
+export { initBackend, backendInfo, backendLine } from './backend.js';
 export type { BackendName, BackendOptions, BackendInfo } from './backend.js';
+export type { BackendPatchOptions } from './backend-patches.js';
 export { RxrnnError, rxrnnError, ErrorCodes, describe, arrayShape } from './errors.js';
 export type { ErrorCode, RxrnnErrorDetails } from './errors.js';
 export { activations, activationNames, getActivation, heaviside } from './activations.js';
@@ -12,8 +13,13 @@ export type { Cell, CellConfig, State, Extras, StepContext, StepResult, StepFn, 
 export { runCellSequence, unrollSteps } from './cell-sequence.js';
 export { asBatch, markEmitted, isEmitted, discardEmitted } from './as-batch.js';
 export type { StepInput, AsBatchResult } from './as-batch.js';
-export { snapshotState, restoreState, disposeStateExcept } from './snapshot.js';
-export type { StateSnapshot } from './snapshot.js';
+export { snapshotState, restoreState, readSnapshot, stateTemplate, disposeStateExcept } from './snapshot.js';
+export type { StateSnapshot, StateTemplate, SnapshotValues, RestoreOptions } from './snapshot.js';
+export { FLOAT32_MAX, isFiniteFloat32, toFloat32Checked, checkFiniteFloat32 } from './float32.js';
+export { guardBackendMemory, checkAllocation, allocationLimit, heapCanaryIntact, DEFAULT_MAX_TENSOR_BYTES } from './memory-guard.js';
+export type { MemoryGuardOptions } from './memory-guard.js';
+export { backendHealth, backendHealthy } from './backend-health.js';
+export type { BackendHealth } from './backend-health.js';
 export { createControl } from './control.js';
 export type { RecurrentControl, ControlTarget } from './control.js';
 export { recurrent } from './recurrent.js';
@@ -28,7 +34,7 @@ export type { RecurrentOperator } from './named-operator.js';
 export { createBatcher } from './batcher.js';
 export type { Batcher, BatcherOptions, BatchSession, BatchResult, BatcherStats } from './batcher.js';
 // Training (BPTT, truncated BPTT, online learning)
-export { softmaxCrossEntropy, mse, getLoss, setExpKernel } from './train/losses.js';
+export { softmaxCrossEntropy, mse, getLoss, setExpKernel, getExpKernel } from './train/losses.js';
 export type { LossFn, LossName, ExpKernel } from './train/losses.js';
 export { unrollLoss, maskState } from './train/bptt-step.js';
 export type { SequenceBatch, UnrollOptions, UnrollResult } from './train/bptt-step.js';
@@ -47,4 +53,3 @@ export { learnOnline } from './train/learn-online.js';
 export type { OnlinePair, LearnOnlineOptions } from './train/learn-online.js';
 export { gradientFlow } from './train/gradient-flow.js';
 export type { GradientFlowOptions } from './train/gradient-flow.js';
-export { ensureTrainingKernels, useExplicitTransposeGradients } from './train/wasm-kernels.js';

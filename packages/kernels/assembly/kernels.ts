@@ -72,6 +72,10 @@ export function activate(n: i32, x: usize, y: usize, act: i32): void {
 // GEMM: C[M,N] (+)= A[M,K] · B[K,N]. Register tile 4×8 (8 accumulators); K blocked by KC and M by
 // MCB; each B panel (KC×8) packed contiguously so it stays in L1 across the row tiles. M < 4 uses a
 // row-streaming kernel that reads B once per row, sequentially (the batch-1 case is memory-bound).
+// Every path gives each entry of C the same arithmetic, whatever M: c ← madd(a_k, b_kj, c) for
+// k = 0 .. K−1, starting from C (or 0); columns j < 4⌊N/4⌋ in vector lanes (madd), the others in
+// scalar code (c + a·b, rounded twice, like the 128-bit build's madd). So a row's result never
+// depends on the other rows of its batch: batching a stream changes none of its outputs.
 
 const KC: i32 = 256;
 
@@ -87,11 +91,10 @@ const KC: i32 = 256;
   return f32x4.add(c, f32x4.mul(a, b));
 }
 
-// x + (a0·b0 + a1·b1)
+// (x + a0·b0) + a1·b1: two multiply-adds in order, as madd twice
 // @ts-ignore: decorator
 @inline function madd2(a0: v128, b0: v128, a1: v128, b1: v128, x: v128): v128 {
-  if (ASC_FEATURE_RELAXED_SIMD) return f32x4.relaxed_madd(a1, b1, f32x4.relaxed_madd(a0, b0, x));
-  return f32x4.add(x, f32x4.add(f32x4.mul(a0, b0), f32x4.mul(a1, b1)));
+  return madd(a1, b1, madd(a0, b0, x));
 }
 
 function zeroRows(M: i32, N: i32, c: usize, ldc: i32): void {
@@ -198,9 +201,12 @@ function gemvRow(N: i32, K: i32, pa: usize, b: usize, ldb: i32, pc: usize): void
     }
     for (; j < N; j++) {
       const o = <usize>j << 2;
-      const s0 = f32x4.extract_lane(a0, 0) * load<f32>(b0 + o) + f32x4.extract_lane(a1, 0) * load<f32>(b1 + o);
-      const s1 = f32x4.extract_lane(a2, 0) * load<f32>(b2 + o) + f32x4.extract_lane(a3, 0) * load<f32>(b3 + o);
-      store<f32>(pc + o, load<f32>(pc + o) + (s0 + s1));
+      let acc = load<f32>(pc + o);
+      acc += f32x4.extract_lane(a0, 0) * load<f32>(b0 + o);
+      acc += f32x4.extract_lane(a1, 0) * load<f32>(b1 + o);
+      acc += f32x4.extract_lane(a2, 0) * load<f32>(b2 + o);
+      acc += f32x4.extract_lane(a3, 0) * load<f32>(b3 + o);
+      store<f32>(pc + o, acc);
     }
   }
   for (; k < K; k++) {

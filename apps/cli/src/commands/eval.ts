@@ -2,12 +2,14 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
-import { initBackend } from '@rxrnn/core';
+import { initBackend, setExpKernel } from '@rxrnn/core';
+import { kernelExp } from '@rxrnn/kernels';
 import { loadMobyDick, loadCharModel, evalBpc, splitCorpus } from '@rxrnn/text';
 import { int } from '../arguments.js';
 
 async function evalCommand(o: { model: string; batch: number; seq: number }): Promise<void> {
   await initBackend({ log: null });
+  setExpKernel(kernelExp()); // the loss's exp on the kernels
   const { cell, codec, meta } = loadCharModel(o.model);
   try {
     const trainerJson = join(o.model, 'trainer.json');

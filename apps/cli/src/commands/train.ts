@@ -6,7 +6,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Option, type Command } from 'commander';
 import cliProgress from 'cli-progress';
-import { initBackend, useExplicitTransposeGradients } from '@rxrnn/core';
+import { initBackend, setExpKernel } from '@rxrnn/core';
+import { kernelExp } from '@rxrnn/kernels';
 import { loadMobyDick, trainCharRnn, saveCharRnn, loadCharRnnCheckpoint, CHAR_RNN_RECIPE, type CurvePoint, type CharRnnCheckpoint } from '@rxrnn/text';
 import { int, num } from '../arguments.js';
 import { plotCurve } from './plot.js';
@@ -44,8 +45,8 @@ export interface TrainCliOptions {
 }
 
 async function trainCommand(o: TrainCliOptions): Promise<void> {
-  await initBackend({ log: (l) => process.stderr.write(l + '\n') });
-  if (o.fastBackward) useExplicitTransposeGradients();
+  await initBackend({ log: (l) => process.stderr.write(l + '\n'), explicitTransposeGradients: o.fastBackward });
+  setExpKernel(kernelExp()); // the loss's exp on the kernels
   const text = loadMobyDick();
   let resume: CharRnnCheckpoint | undefined;
   if (o.resume && existsSync(join(o.out, 'trainer.json'))) {

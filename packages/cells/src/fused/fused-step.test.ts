@@ -5,8 +5,8 @@ import * as tf from '@tensorflow/tfjs';
 import { from, Subject, concat, of, throwError, type OperatorFunction } from 'rxjs';
 import { readRows, type Cell, type State } from '@rxrnn/core';
 import { expectNoLeaks, expectClose, collect } from '@rxrnn/testing';
-import { lstmCell, gruCell, rnnCell, lstm, gru, rnn } from '../index.js';
-import { fuseCell, fusedLstmCell, kernels } from '@rxrnn/kernels';
+import { lstmCell, gruCell, rnnCell, lstm, gru, rnn, fuseCell, fusedLstmCell } from '../index.js';
+import { kernels } from '@rxrnn/kernels';
 
 const rt = kernels()!;
 

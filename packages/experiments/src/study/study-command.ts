@@ -21,7 +21,8 @@
 import { readFileSync, existsSync } from 'node:fs';
 import { Command, InvalidArgumentError } from 'commander';
 import cliProgress from 'cli-progress';
-import { initBackend, backendInfo } from '@rxrnn/core';
+import { initBackend, backendInfo, setExpKernel } from '@rxrnn/core';
+import { kernelExp } from '@rxrnn/kernels';
 import { runVariantStudy, STUDY_TASKS, type StudyTask, type VariantStudyOptions } from './variant-study.js';
 import { STUDY_VARIANTS } from './variant-zoo.js';
 import {
@@ -136,6 +137,7 @@ export async function runStudyVariants(o: StudyVariantsCliOptions, command: stri
     return writeStudyFiles(mergeStudyDocuments(docs), o.out, { ...write, reportCommand: command });
   }
   await initBackend({ log: null });
+  setExpKernel(kernelExp()); // the loss's exp on the kernels
   const backend = backendInfo()?.name ?? 'unknown';
   const started = new Date().toISOString();
   const showBar = o.progress ?? true;

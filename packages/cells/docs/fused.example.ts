@@ -1,17 +1,16 @@
-// Fused WASM kernels: stream a fused LSTM cell through the usual operator, then train the same
-// parameters on whole sequences with lstmSequence and Adam.
+// Fused kernels: stream a fused LSTM cell (here on the WebAssembly kernels) through the usual
+// operator, then train the same parameters on whole sequences with lstmSequence and Adam.
 import * as tf from '@tensorflow/tfjs';
 import { from } from 'rxjs';
 import { initBackend, readRows } from '@rxrnn/core';
-import { lstmCell, lstm } from '@rxrnn/cells';
-import { fuseCell, lstmSequence } from '@rxrnn/kernels';
+import { lstmCell, lstm, fuseCell, lstmSequence } from '@rxrnn/cells';
 
 await initBackend({ log: null });
 
-const cell = fuseCell(lstmCell({ inputSize: 2, hiddenSize: 8, seed: 1 }));
+const cell = fuseCell(lstmCell({ inputSize: 2, hiddenSize: 8, seed: 1, fused: false }), { native: false });
 console.log('fused:', cell.fused);
 
-// Streaming: one WASM call per step.
+// Streaming: one WebAssembly call per step.
 from([[1, 0], [0, 1], [1, 1]])
   .pipe(lstm(cell), readRows())
   .subscribe((y) => console.log('h_t =', y[0].map((v) => v.toFixed(3)).join(' ')));

@@ -1,6 +1,6 @@
 /**
- * Fused peephole LSTM and CIFG: the `lstm-variant` cells of @rxrnn/cells (Greff et al. 2017, "LSTM:
- * A Search Space Odyssey"; equations in packages/cells/src/lstm-variants/greff-lstm-step.ts) for the
+ * The fused path of the peephole LSTM and CIFG: the `lstm-variant` cells (Greff et al. 2017, "LSTM:
+ * A Search Space Odyssey"; equations in greff-lstm-step.ts) for the
  * variants 'vanilla' (peepholes p_i, p_f on c_{t−1}, p_o on c_t; Gers & Schmidhuber 2000), 'NP' (no
  * peepholes) and 'CIFG' (f = 1 − i, with peepholes p_i, p_o; blocks i, g, o):
  *
@@ -12,16 +12,19 @@
  * (n = 4 blocks i, f, g, o; n = 3 blocks i, g, o for CIFG); peepholeI, peepholeF, peepholeO [H]
  * (none for NP; no peepholeF for CIFG) → ys [T, B, H], hT, cT [B, H].
  *
- * Run like the plain LSTM's kernels (lstm-fused.ts): input projections of all T steps as one GEMM,
+ * Run like the plain LSTM's kernels (../lstm/lstm-fused.ts): input projections of all T steps as one GEMM,
  * the recurrence in one call (`lstmvForward`), the activated gates and tanh(c_t) kept in kernel
  * memory (a `Reserve`) for a hand-written BPTT (`lstmvBackward`) that ends with dK = Xᵀ·dZ, dR = Hᵀ·dZ, dX = dZ·Kᵀ and the
  * peephole gradients dp = Σ_{t,b} dz̄ ⊙ c. Wrapped in `tf.customGrad`, so tfjs autodiff and
- * optimisers see an ordinary differentiable op. Math only: no rxjs here.
+ * optimisers see an ordinary differentiable op. Without kernels the sequence is the cell's own step
+ * ({@link greffLstmStep}) unrolled: one formula. Math only: no rxjs here.
  */
 import * as tf from '@tensorflow/tfjs';
-import { rxrnnError, ErrorCodes, describe, type Cell, type State } from '@rxrnn/core';
-import { kernels, type KernelExports, type KernelRuntime, type Resident } from '../wasm/runtime.js';
-import { checkTensor, residentFor, tapeOn, values, tensorAt, Reserve, multiOutputOp, forwardOn, addLastStep } from '../shared.js';
+import { rxrnnError, ErrorCodes, describe, type Cell, type StepResult } from '@rxrnn/core';
+import { checkTensor, runtimeOf, tapeOn, floatValues, tensorAt, Reserve, multiOutputOp, forwardOn, addLastStep, type KernelExports, type KernelRuntime, type Resident } from '@rxrnn/kernels';
+import { greffLstmStep, lstmVariantSpec, type LstmVariantParams, type LstmVariantState } from './greff-lstm-step.js';
+import { unrolledSequence, fusedStepper, residentsOf, type CoreResidents, type FusedFamily, type SequenceKernelsOption } from '../fused/fused-family.js';
+import type { LstmSequenceResult } from '../lstm/lstm-fused.js';
 
 /** The lstm-variant variants the kernels cover. */
 export const FUSED_LSTM_VARIANTS = ['vanilla', 'NP', 'CIFG'] as const;
@@ -36,32 +39,28 @@ export interface LstmVariantSequenceParams {
   peepholeO?: tf.Tensor; // [H] p_o (vanilla, CIFG)
 }
 
-export interface LstmVariantSequenceOptions {
+export interface LstmVariantSequenceOptions extends SequenceKernelsOption {
   /** 'vanilla' (peephole LSTM), 'NP' (no peepholes) or 'CIFG' (f = 1 − i). */
   variant: FusedLstmVariant;
 }
 
-export interface LstmVariantSequenceResult {
-  ys: tf.Tensor3D; // [T, B, H]
-  hT: tf.Tensor2D; // [B, H]
-  cT: tf.Tensor2D; // [B, H]
-}
+/** ys [T, B, H], hT, cT [B, H] (the plain LSTM's result, without a projection). */
+export type LstmVariantSequenceResult = LstmSequenceResult;
 
 /** Resident weights of one peephole/CIFG LSTM (peepholes null when absent). */
-export interface LstmVariantResidents {
-  kernel: Resident;
-  recurrentKernel: Resident;
-  bias: Resident;
+export interface LstmVariantResidents extends CoreResidents {
   peepholeI: Resident | null;
   peepholeF: Resident | null;
   peepholeO: Resident | null;
 }
 
 /** True when the runtime has the peephole/CIFG entry points (a kernels.wasm older than them has not). */
-export function hasVariantKernels(rt: KernelRuntime): boolean {
+function hasVariantKernels(rt: KernelRuntime): boolean {
   const k = rt.k as Partial<KernelExports>;
   return typeof k.lstmvForward === 'function' && typeof k.lstmvBackward === 'function';
 }
+
+const PEEPHOLE_NAMES = ['peepholeI', 'peepholeF', 'peepholeO'] as const;
 
 /** The peephole names a variant has, in the op's input order. */
 const PEEPHOLES: Record<FusedLstmVariant, readonly ('peepholeI' | 'peepholeF' | 'peepholeO')[]> = {
@@ -101,10 +100,10 @@ function forwardWasm(rt: KernelRuntime, d: Dims, x: tf.Tensor, h0: tf.Tensor | n
   const G = blocksOf(d) * H;
   const counts = [T * B * X, (T + 1) * BH, (T + 1) * BH, T * B * G, keep ? T * BH : 0];
   const run = ([px, phs, pcs, pg, ptc]: readonly number[]): Forward => {
-    rt.write(px, values(x));
-    if (h0) rt.write(phs, values(h0));
+    rt.write(px, floatValues(x));
+    if (h0) rt.write(phs, floatValues(h0));
     else rt.zero(phs, BH);
-    if (c0) rt.write(pcs, values(c0));
+    if (c0) rt.write(pcs, floatValues(c0));
     else rt.zero(pcs, BH);
     rt.k.lstmvForward(T, B, X, H, coupledOf(d), px, w[0], w[1], w[2], w[3], w[4], w[5], phs, pcs, pg, keep ? ptc : 0, w[6] ?? 0, w[7] ?? 0);
     return {
@@ -130,9 +129,9 @@ function backwardWasm(rt: KernelRuntime, d: Dims, xShape: number[], s: Reserve, 
   try {
     const [px, phs, pcs, pg, ptc] = s.ptrs;
     return rt.scratch([TB * H, BH, TB * G, BH, BH, TB * X, X * G, H * G, G, H, H, H], ([pdys, pdcT, pdz, pdh, pdc, pdx, pdK, pdR, pdb, pdpi, pdpf, pdpo]) => {
-      rt.write(pdys, values(dys));
-      addLastStep(rt, pdys, T, values(dhT)); // h_T is also the last row of ys: its two gradients add
-      rt.write(pdcT, values(dcT));
+      rt.write(pdys, floatValues(dys));
+      addLastStep(rt, pdys, T, floatValues(dhT)); // h_T is also the last row of ys: its two gradients add
+      rt.write(pdcT, floatValues(dcT));
       rt.k.lstmvBackward(T, B, X, H, coupledOf(d), px, KT, RT, p[0], p[1], p[2], phs, pcs, pg, ptc, pdys, pdcT, pdz, pdh, pdc, pdx, pdK, pdR, pdb, pdpi, pdpf, pdpo);
       const out = [tensorAt(rt, pdx, xShape), tensorAt(rt, pdh, [B, H]), tensorAt(rt, pdc, [B, H]), tensorAt(rt, pdK, [X, G]), tensorAt(rt, pdR, [H, G]), tensorAt(rt, pdb, [G])];
       // peephole gradients in the op's input order (I, F, O as the variant has them)
@@ -200,8 +199,8 @@ function checkParams(fn: string, p: LstmVariantSequenceParams, X: number, varian
  * `lstmVariantCell` (so `lstmVariantSequence(cell.params, x, h0, c0, { variant })` works on any such
  * cell). Returns new tensors owned by the caller: `ys` [T, B, H] (every h_t), `hT`, `cT` [B, H].
  * Under `tf.grad` / `tf.variableGrads` / `optimizer.minimize` the backward runs in the kernels too.
- * Falls back to tfjs ops ({@link lstmVariantSequenceTfjs}), with the same results, when the kernels
- * are unavailable.
+ * Without kernels (`options.kernels` `{ enabled: false }`, `RXRNN_KERNELS=off`, no SIMD, a binary
+ * older than these kernels) it unrolls {@link greffLstmStep}, with the same results.
  *
  * ```ts
  * const cell = peepholeLstmCell({ inputSize: 8, hiddenSize: 32 });
@@ -216,9 +215,9 @@ export function lstmVariantSequence(params: LstmVariantSequenceParams, x: tf.Ten
   const H = checkParams(fn, params, X, variant);
   if (h0 !== undefined) checkTensor(fn, 'h0', h0, [B, H], `[${B}, ${H}]`);
   if (c0 !== undefined) checkTensor(fn, 'c0', c0, [B, H], `[${B}, ${H}]`);
-  const rt = kernels();
-  if (!rt || !hasVariantKernels(rt)) return lstmVariantSequenceTfjs(params, x, h0, c0, { variant });
-  const res = lstmVariantResidents(rt, params);
+  const rt = runtimeOf(options.kernels, fn);
+  if (!rt || !hasVariantKernels(rt)) return lstmVariantUnrolled(params, x, variant, () => ({ h: h0 ?? tf.zeros([B, H]), c: c0 ?? tf.zeros([B, H]) }));
+  const res: LstmVariantResidents = residentsOf(rt, params, PEEPHOLE_NAMES, true); // the caller's tensors' resident copies
   const d: Dims = { T, B, X, H, variant };
   if (!tapeOn()) {
     const w = syncWeights(res, params.kernel, params.recurrentKernel, params.bias, params);
@@ -228,44 +227,19 @@ export function lstmVariantSequence(params: LstmVariantSequenceParams, x: tf.Ten
   return tf.tidy(() => runOp(rt, d, res, params, x, h0 ?? tf.zeros([B, H]), c0 ?? tf.zeros([B, H])));
 }
 
-/** Resident copies of the weight tensors passed by the caller. */
-export function lstmVariantResidents(rt: KernelRuntime, p: LstmVariantSequenceParams): LstmVariantResidents {
-  const opt = (t: tf.Tensor | undefined) => (t ? residentFor(rt, t) : null);
-  return {
-    kernel: residentFor(rt, p.kernel),
-    recurrentKernel: residentFor(rt, p.recurrentKernel),
-    bias: residentFor(rt, p.bias),
-    peepholeI: opt(p.peepholeI),
-    peepholeF: opt(p.peepholeF),
-    peepholeO: opt(p.peepholeO),
+/** The sequence without kernels: {@link greffLstmStep} of `variant` unrolled from the state `init` gives. */
+function lstmVariantUnrolled(p: LstmVariantSequenceParams, x: tf.Tensor3D, variant: FusedLstmVariant, init: () => LstmVariantState): LstmVariantSequenceResult {
+  const spec = lstmVariantSpec(variant, 'lstmVariantSequence', 'options.variant');
+  const params: LstmVariantParams = {
+    kernel: p.kernel as tf.Tensor2D,
+    recurrentKernel: p.recurrentKernel as tf.Tensor2D,
+    bias: p.bias as tf.Tensor1D,
+    peepholeI: p.peepholeI as tf.Tensor1D | undefined,
+    peepholeF: p.peepholeF as tf.Tensor1D | undefined,
+    peepholeO: p.peepholeO as tf.Tensor1D | undefined,
   };
-}
-
-/** The same sequence with tfjs ops (the fallback; also a reference in tests). */
-export function lstmVariantSequenceTfjs(params: LstmVariantSequenceParams, x: tf.Tensor3D, h0: tf.Tensor2D | undefined, c0: tf.Tensor2D | undefined, options: LstmVariantSequenceOptions): LstmVariantSequenceResult {
-  const variant = checkVariant('lstmVariantSequenceTfjs', 'options.variant', options?.variant);
-  const [T, B] = x.shape;
-  const H = params.recurrentKernel.shape[0];
-  const coupled = variant === 'CIFG';
-  const peep = (z: tf.Tensor, p: tf.Tensor | undefined, c: tf.Tensor) => (p ? tf.add(z, tf.mul(c, p)) : z); // z + p ⊙ c   [B, H]
-  return tf.tidy(() => {
-    let h = h0 ?? (tf.zeros([B, H]) as tf.Tensor2D);
-    let c = c0 ?? (tf.zeros([B, H]) as tf.Tensor2D);
-    const ys: tf.Tensor2D[] = [];
-    for (let t = 0; t < T; t++) {
-      const xt = tf.reshape(tf.slice(x, [t, 0, 0], [1, -1, -1]), [B, -1]) as tf.Tensor2D; // [B, X]
-      const z = tf.add(tf.add(tf.matMul(xt, params.kernel as tf.Tensor2D), tf.matMul(h, params.recurrentKernel as tf.Tensor2D)), params.bias); // [B, nH]
-      const parts = tf.split(z, coupled ? 3 : 4, 1); // (n) × [B, H]
-      const [zi, zf, zg, zo] = coupled ? [parts[0], null, parts[1], parts[2]] : parts;
-      const i = tf.sigmoid(peep(zi, params.peepholeI, c)); // i = σ(z_i + p_i ⊙ c_{t−1})
-      const f = coupled ? tf.sub(1, i) : tf.sigmoid(peep(zf as tf.Tensor, params.peepholeF, c)); // f = σ(z_f + p_f ⊙ c_{t−1}) or 1 − i
-      c = tf.add(tf.mul(f, c), tf.mul(i, tf.tanh(zg))) as tf.Tensor2D; // c_t = f ⊙ c_{t−1} + i ⊙ g   [B, H]
-      const o = tf.sigmoid(peep(zo, params.peepholeO, c)); // o = σ(z_o + p_o ⊙ c_t)
-      h = tf.mul(o, tf.tanh(c)) as tf.Tensor2D; // h_t = o ⊙ tanh(c_t)   [B, H]
-      ys.push(h);
-    }
-    return { ys: tf.stack(ys) as tf.Tensor3D, hT: h, cT: c };
-  });
+  const [ys, s] = unrolledSequence((st: LstmVariantState, xt) => greffLstmStep(params, st, xt, spec), init, x);
+  return { ys, hT: s.h, cT: s.c };
 }
 
 /**
@@ -273,7 +247,7 @@ export function lstmVariantSequenceTfjs(params: LstmVariantSequenceParams, x: tf
  * (the T = 1 case of the sequence op) when a tape is recording; otherwise a single kernel call.
  * Extras: `i, f, g, o` ([B, H]; CIFG's f = 1 − i) and a copy of `c`.
  */
-export function lstmVariantFusedStep(rt: KernelRuntime, variant: FusedLstmVariant, p: LstmVariantSequenceParams, res: LstmVariantResidents, s: { h: tf.Tensor2D; c: tf.Tensor2D }, x: tf.Tensor2D, extras: boolean) {
+function lstmVariantFusedStep(rt: KernelRuntime, variant: FusedLstmVariant, p: LstmVariantSequenceParams, res: LstmVariantResidents, s: LstmVariantState, x: tf.Tensor2D, extras: boolean): StepResult<LstmVariantState> {
   const [B, X] = x.shape;
   const H = s.c.shape[1];
   const d: Dims = { T: 1, B, X, H, variant };
@@ -283,13 +257,13 @@ export function lstmVariantFusedStep(rt: KernelRuntime, variant: FusedLstmVarian
   if (!tapeOn()) {
     const f = forward(extras);
     const { hT: h, cT: c } = f;
-    return [h, { h, c }, extras ? gateExtras(f.gates as Float32Array, d, c) : undefined] as const;
+    return [h, { h, c }, extras ? gateExtras(f.gates as Float32Array, d, c) : undefined];
   }
-  return tf.tidy(() => {
+  return tf.tidy((): StepResult<LstmVariantState> => {
     const { hT: h, cT: c } = runOp(rt, d, res, p, x, s.h, s.c);
     // Under a tape the extras come from the same kernel forward (not differentiable: inspection only).
     const ex = extras ? gateExtras(forward(true).gates as Float32Array, d, c) : undefined;
-    return [h, { h, c }, ex] as const;
+    return [h, { h, c }, ex];
   });
 }
 
@@ -307,13 +281,38 @@ function gateExtras(gates: Float32Array, d: Dims, c: tf.Tensor2D): Record<string
   });
 }
 
-/**
- * A fused `lstm-variant` cell's whole chunk: xs [T, B, X] from `state` → [ys [T, B, H], {h, c}]
- * (the `sequence` form of the cells `fuseCell` returns).
- */
-export function lstmVariantCellSequence<S extends State>(cell: Cell<S>, xs: tf.Tensor3D, state: S): [tf.Tensor3D, S] {
-  const variant = checkVariant('lstmVariantCellSequence', 'cell.config.variant', (cell.config as { variant?: unknown }).variant);
-  const s = state as unknown as { h?: tf.Tensor2D; c?: tf.Tensor2D };
-  const r = lstmVariantSequence(cell.params as unknown as LstmVariantSequenceParams, xs, s?.h, s?.c, { variant });
-  return [r.ys, { h: r.hT, c: r.cT } as unknown as S];
-}
+/** An lstm-variant cell's parameters (those a fused variant has) as the sequence functions take them. */
+const variantParamsOf = ({ params: p }: Cell): LstmVariantSequenceParams => ({ kernel: p.kernel, recurrentKernel: p.recurrentKernel, bias: p.bias, peepholeI: p.peepholeI, peepholeF: p.peepholeF, peepholeO: p.peepholeO });
+
+/** The `lstm-variant` family on the kernels: the variants 'vanilla', 'NP' and 'CIFG'. */
+export const lstmVariantFused: FusedFamily = {
+  unsupported: (cell, rt) => {
+    const v = cell.config.variant;
+    if (!(FUSED_LSTM_VARIANTS as readonly unknown[]).includes(v)) {
+      const what = UNFUSED_LSTM_VARIANTS[String(v)];
+      return `lstm-variant '${String(v)}'${what ? ` (${what})` : ''} (fused lstm-variants: 'vanilla', 'NP', 'CIFG')`;
+    }
+    return rt && !hasVariantKernels(rt) ? 'the loaded kernels.wasm predates the peephole/CIFG LSTM kernels (lstmvForward)' : null;
+  },
+  sequence: (cell, rt, state, xs) => {
+    const variant = checkVariant('lstmVariantSequence', 'cell.config.variant', cell.config.variant);
+    const r = lstmVariantSequence(variantParamsOf(cell), xs, state?.h as tf.Tensor2D | undefined, state?.c as tf.Tensor2D | undefined, { variant, kernels: rt });
+    return [r.ys, { h: r.hT, c: r.cT }];
+  },
+  stepper: (cell, rt) => {
+    const variant = checkVariant('fuseCell', 'cell.config.variant', cell.config.variant);
+    const p = variantParamsOf(cell);
+    const res: LstmVariantResidents = residentsOf(rt, p, PEEPHOLE_NAMES, false);
+    return fusedStepper(res, (r, s, x, extras) => lstmVariantFusedStep(rt, variant, p, r, { h: s.h as tf.Tensor2D, c: s.c as tf.Tensor2D }, x, extras));
+  },
+};
+
+/** What each lstm-variant the kernels do not cover changes (Greff et al. 2017 §III-B). */
+const UNFUSED_LSTM_VARIANTS: Record<string, string> = {
+  NIG: 'no input gate',
+  NFG: 'no forget gate',
+  NOG: 'no output gate',
+  NIAF: 'no input activation',
+  NOAF: 'no output activation',
+  FGR: 'full gate recurrence',
+};

@@ -1,22 +1,24 @@
 /**
- * Fused LSTM (Hochreiter & Schmidhuber 1997 with the forget gate of Gers et al. 2000; the
- * equations of packages/cells/src/lstm/lstm-step.ts, gate order i, f, g, o, σ = sigmoid,
- * tanh):
+ * The LSTM's fused path (Hochreiter & Schmidhuber 1997 with the forget gate of Gers et al. 2000; the
+ * equations of lstm-step.ts, gate order i, f, g, o, σ = sigmoid, tanh):
  *
  *     [i f g o] = x_t K + h_{t−1} R + b      c_t = σ(f) ⊙ c_{t−1} + σ(i) ⊙ tanh(g)      h_t = σ(o) ⊙ tanh(c_t)
  *
  * and, with a `projection` [H, P] (LSTMP, Sak et al. 2014; PyTorch's `proj_size`), h_t ← h_t · projection,
  * so h (and the rows of R) have size P.
  *
- * run in WebAssembly: the input projections of all T steps as one GEMM, the recurrence in one call,
+ * run on the kernels of @rxrnn/kernels (native or WebAssembly): the input projections of all T steps as one GEMM, the recurrence in one call,
  * the activated gates and tanh(c_t) kept for a hand-written backward (BPTT) that ends with the weight
  * gradients as three large GEMMs (dK = Xᵀ·dZ, dR = Hᵀ·dZ, dX = dZ·Kᵀ), the way cuDNN's RNN API does.
- * Wrapped in `tf.customGrad`, so tfjs autodiff and optimisers see an ordinary differentiable op.
+ * One tape node (`multiOutputOp`), so tfjs autodiff and optimisers see an ordinary differentiable op.
+ * Without kernels (switched off, or WebAssembly without SIMD) the sequence is the cell's own step
+ * ({@link lstmStep}) unrolled by core's `unrollSteps`: one formula.
  */
 import * as tf from '@tensorflow/tfjs';
-import { rxrnnError, ErrorCodes } from '@rxrnn/core';
-import { kernels, type KernelRuntime, type Resident } from '../wasm/runtime.js';
-import { checkTensor, residentFor, tapeOn, values, tensorAt, Reserve, multiOutputOp, forwardOn, addLastStep } from '../shared.js';
+import { rxrnnError, ErrorCodes, getActivation, type Cell, type StepResult } from '@rxrnn/core';
+import { checkTensor, runtimeOf, tapeOn, floatValues, tensorAt, Reserve, multiOutputOp, forwardOn, addLastStep, type KernelRuntime, type Resident } from '@rxrnn/kernels';
+import { lstmStep, type LstmParams, type LstmState } from './lstm-step.js';
+import { unrolledSequence, gatesSupported, fusedStepper, residentsOf, type CoreResidents, type FusedFamily, type HiddenSequenceResult, type SequenceKernelsOption } from '../fused/fused-family.js';
 
 export interface LstmSequenceParams {
   kernel: tf.Tensor; // [X, 4H]
@@ -25,18 +27,16 @@ export interface LstmSequenceParams {
   projection?: tf.Tensor; // [H, P]
 }
 
-export interface LstmSequenceResult {
-  ys: tf.Tensor3D; // [T, B, R] (R = P with a projection, else H)
-  hT: tf.Tensor2D; // [B, R]
+export type LstmSequenceOptions = SequenceKernelsOption;
+
+/** ys [T, B, R] and hT [B, R] (R = P with a projection, else H), cT [B, H]. */
+export interface LstmSequenceResult extends HiddenSequenceResult {
   cT: tf.Tensor2D; // [B, H]
 }
 
 /** Resident weights of one LSTM. */
-export interface LstmResidents {
-  kernel: Resident;
-  recurrentKernel: Resident;
-  bias: Resident;
-  projection: Resident;
+export interface LstmResidents extends CoreResidents {
+  projection: Resident | null;
 }
 
 interface Dims {
@@ -72,10 +72,10 @@ function forwardWasm(rt: KernelRuntime, d: Dims, x: tf.Tensor, h0: tf.Tensor | n
   const G = 4 * H;
   const counts = [T * B * X, (T + 1) * BR, (T + 1) * BH, T * B * G, keep ? T * BH : 0, P ? T * BH : 0];
   const run = ([px, phs, pcs, pg, ptc, phf]: readonly number[]): Forward => {
-    rt.write(px, values(x));
-    if (h0) rt.write(phs, values(h0));
+    rt.write(px, floatValues(x));
+    if (h0) rt.write(phs, floatValues(h0));
     else rt.zero(phs, BR);
-    if (c0) rt.write(pcs, values(c0));
+    if (c0) rt.write(pcs, floatValues(c0));
     else rt.zero(pcs, BH);
     rt.k.lstmForward(T, B, X, H, P, px, w[0], w[1], w[2], P ? w[3] : 0, phs, pcs, pg, keep ? ptc : 0, phf, w[4] ?? 0, w[5] ?? 0);
     return {
@@ -101,9 +101,9 @@ function backwardWasm(rt: KernelRuntime, d: Dims, xShape: number[], s: Reserve, 
     return rt.scratch(
       [TB * R, BH, TB * G, BR, BH, BH, P ? TB * P : 0, TB * X, X * G, R * G, G, P ? H * P : 0],
       ([pdys, pdcT, pdz, pdh, pdc, pdhf, pdhs, pdx, pdK, pdR, pdb, pdP]) => {
-        rt.write(pdys, values(dys));
-        addLastStep(rt, pdys, T, values(dhT)); // h_T is also the last row of ys: its two gradients add
-        rt.write(pdcT, values(dcT));
+        rt.write(pdys, floatValues(dys));
+        addLastStep(rt, pdys, T, floatValues(dhT)); // h_T is also the last row of ys: its two gradients add
+        rt.write(pdcT, floatValues(dcT));
         rt.k.lstmBackward(T, B, X, H, P, px, KT, RT, P ? PmT : 0, phs, pcs, pg, ptc, phf, pdys, pdcT, pdz, pdh, pdc, pdhf, pdhs, pdx, pdK, pdR, pdb, pdP);
         const out = [tensorAt(rt, pdx, xShape), tensorAt(rt, pdh, [B, R]), tensorAt(rt, pdc, [B, H]), tensorAt(rt, pdK, [X, G]), tensorAt(rt, pdR, [R, G]), tensorAt(rt, pdb, [G])];
         if (P) out.push(tensorAt(rt, pdP, [H, P]));
@@ -116,7 +116,7 @@ function backwardWasm(rt: KernelRuntime, d: Dims, xShape: number[], s: Reserve, 
 }
 
 function syncWeights(res: LstmResidents, K: tf.Tensor, R: tf.Tensor, b: tf.Tensor, Pm?: tf.Tensor): number[] {
-  return [res.kernel.sync(K), res.recurrentKernel.sync(R), res.bias.sync(b), Pm ? res.projection.sync(Pm) : 0];
+  return [res.kernel.sync(K), res.recurrentKernel.sync(R), res.bias.sync(b), Pm && res.projection ? res.projection.sync(Pm) : 0];
 }
 
 /**
@@ -132,7 +132,7 @@ function runOp(rt: KernelRuntime, d: Dims, res: LstmResidents, p: LstmSequencePa
     return {
       outputs: [f.ys as tf.Tensor3D, f.hT, f.cT],
       backward: ([dys, dhT, dcT]) =>
-        backwardWasm(rt, d, x.shape, f.saved as Reserve, res.kernel.syncTransposed(p.kernel), res.recurrentKernel.syncTransposed(p.recurrentKernel), P ? res.projection.syncTransposed(p.projection as tf.Tensor) : 0, dys, dcT, dhT),
+        backwardWasm(rt, d, x.shape, f.saved as Reserve, res.kernel.syncTransposed(p.kernel), res.recurrentKernel.syncTransposed(p.recurrentKernel), P && res.projection && p.projection ? res.projection.syncTransposed(p.projection) : 0, dys, dcT, dhT),
     };
   });
   return { ys: ys as tf.Tensor3D, hT: hT as tf.Tensor2D, cT: cT as tf.Tensor2D };
@@ -160,15 +160,15 @@ function checkParams(fn: string, p: LstmSequenceParams, X: number): { H: number;
  * else H); params with the names and layout of `lstmCell` (so `lstmSequence(cell.params, x)` works,
  * with or without `projSize`). Returns new tensors owned by the caller: `ys` [T, B, R] (every h_t),
  * `hT` [B, R], `cT` [B, H]. Under `tf.variableGrads` / `optimizer.minimize` the
- * backward runs in WASM too. Falls back to tfjs ops, with the same results, when the WASM kernels
- * are unavailable.
+ * backward runs on the kernels too. Without kernels (`options.kernels` `{ enabled: false }`,
+ * `RXRNN_KERNELS=off`, no SIMD) it unrolls {@link lstmStep}, with the same results.
  *
  * ```ts
  * const cell = lstmCell({ inputSize: 8, hiddenSize: 32 });
  * const { ys, hT, cT } = lstmSequence(cell.params as never, tf.randomNormal([100, 16, 8]));
  * ```
  */
-export function lstmSequence(params: LstmSequenceParams, x: tf.Tensor3D, h0?: tf.Tensor2D, c0?: tf.Tensor2D): LstmSequenceResult {
+export function lstmSequence(params: LstmSequenceParams, x: tf.Tensor3D, h0?: tf.Tensor2D, c0?: tf.Tensor2D, options: LstmSequenceOptions = {}): LstmSequenceResult {
   const fn = 'lstmSequence';
   checkTensor(fn, 'x', x, [-1, -1, -1], '[T, B, X]');
   const [T, B, X] = x.shape;
@@ -176,9 +176,9 @@ export function lstmSequence(params: LstmSequenceParams, x: tf.Tensor3D, h0?: tf
   const R = P || H;
   if (h0 !== undefined) checkTensor(fn, 'h0', h0, [B, R], `[${B}, ${R}]`);
   if (c0 !== undefined) checkTensor(fn, 'c0', c0, [B, H], `[${B}, ${H}]`);
-  const rt = kernels();
-  if (!rt) return lstmSequenceTfjs(params, x, h0, c0);
-  const res = lstmResidents(rt, params);
+  const rt = runtimeOf(options.kernels, fn);
+  if (!rt) return lstmUnrolled(params, x, () => ({ h: h0 ?? tf.zeros([B, R]), c: c0 ?? tf.zeros([B, H]) }));
+  const res: LstmResidents = residentsOf(rt, params, ['projection'], true); // the caller's tensors' resident copies
   const d = { T, B, X, H, P };
   if (!tapeOn()) {
     const w = syncWeights(res, params.kernel, params.recurrentKernel, params.bias, params.projection);
@@ -188,42 +188,20 @@ export function lstmSequence(params: LstmSequenceParams, x: tf.Tensor3D, h0?: tf
   return tf.tidy(() => runOp(rt, d, res, params, x, h0 ?? tf.zeros([B, R]), c0 ?? tf.zeros([B, H])));
 }
 
-/** Resident copies of the weight tensors passed by the caller. */
-export function lstmResidents(rt: KernelRuntime, p: LstmSequenceParams): LstmResidents {
-  return {
-    kernel: residentFor(rt, p.kernel),
-    recurrentKernel: residentFor(rt, p.recurrentKernel),
-    bias: residentFor(rt, p.bias),
-    projection: p.projection ? residentFor(rt, p.projection) : (null as unknown as Resident),
-  };
-}
-
-/** The same sequence with tfjs ops (the fallback; also a reference in tests). */
-export function lstmSequenceTfjs(params: LstmSequenceParams, x: tf.Tensor3D, h0?: tf.Tensor2D, c0?: tf.Tensor2D): LstmSequenceResult {
-  const [T, B] = x.shape;
-  const H = params.recurrentKernel.shape[0];
-  return tf.tidy(() => {
-    let h = h0 ?? (tf.zeros([B, H]) as tf.Tensor2D);
-    let c = c0 ?? (tf.zeros([B, H]) as tf.Tensor2D);
-    const ys: tf.Tensor2D[] = [];
-    for (let t = 0; t < T; t++) {
-      const xt = tf.reshape(tf.slice(x, [t, 0, 0], [1, -1, -1]), [B, -1]) as tf.Tensor2D; // [B, X]
-      const z = tf.add(tf.add(tf.matMul(xt, params.kernel as tf.Tensor2D), tf.matMul(h, params.recurrentKernel as tf.Tensor2D)), params.bias); // [B, 4H]
-      const [zi, zf, zg, zo] = tf.split(z, 4, 1);
-      c = tf.add(tf.mul(tf.sigmoid(zf), c), tf.mul(tf.sigmoid(zi), tf.tanh(zg))) as tf.Tensor2D; // [B, H]
-      h = tf.mul(tf.sigmoid(zo), tf.tanh(c)) as tf.Tensor2D; // [B, H]
-      if (params.projection) h = tf.matMul(h, params.projection as tf.Tensor2D); // [B, P]
-      ys.push(h);
-    }
-    return { ys: tf.stack(ys) as tf.Tensor3D, hT: h, cT: c };
-  });
+/** The sequence without kernels: {@link lstmStep} (tanh, sigmoid) unrolled from the state `init` gives. */
+function lstmUnrolled(p: LstmSequenceParams, x: tf.Tensor3D, init: () => LstmState): LstmSequenceResult {
+  const params: LstmParams = { kernel: p.kernel as tf.Tensor2D, recurrentKernel: p.recurrentKernel as tf.Tensor2D, bias: p.bias as tf.Tensor1D, projection: p.projection as tf.Tensor2D | undefined };
+  const tanh = getActivation('tanh', 'lstmSequence', 'activation');
+  const sigmoid = getActivation('sigmoid', 'lstmSequence', 'recurrentActivation');
+  const [ys, s] = unrolledSequence((st: LstmState, xt) => lstmStep(params, st, xt, tanh, sigmoid), init, x);
+  return { ys, hT: s.h, cT: s.c };
 }
 
 /**
  * One fused LSTM step on resident weights: `[h, {h, c}, extras?]` like `lstmStep`. Differentiable
  * (the T = 1 case of the sequence op) when a tape is recording; otherwise a single WASM call.
  */
-export function lstmFusedStep(rt: KernelRuntime, p: LstmSequenceParams, res: LstmResidents, s: { h: tf.Tensor2D; c: tf.Tensor2D }, x: tf.Tensor2D, extras: boolean) {
+function lstmFusedStep(rt: KernelRuntime, p: LstmSequenceParams, res: LstmResidents, s: LstmState, x: tf.Tensor2D, extras: boolean): StepResult<LstmState> {
   const [B, X] = x.shape;
   const H = s.c.shape[1];
   const P = p.projection ? s.h.shape[1] : 0;
@@ -234,13 +212,13 @@ export function lstmFusedStep(rt: KernelRuntime, p: LstmSequenceParams, res: Lst
   if (!tapeOn()) {
     const f = forward(extras);
     const { hT: h, cT: c } = f;
-    return [h, { h, c }, extras ? gateExtras(f.gates as Float32Array, B, H, c) : undefined] as const;
+    return [h, { h, c }, extras ? gateExtras(f.gates as Float32Array, B, H, c) : undefined];
   }
-  return tf.tidy(() => {
+  return tf.tidy((): StepResult<LstmState> => {
     const { hT: h, cT: c } = runOp(rt, d, res, p, x, s.h, s.c);
-    // Under a tape the extras come from the same WASM forward (not differentiable: inspection only).
+    // Under a tape the extras come from the same kernel forward (not differentiable: inspection only).
     const ex = extras ? gateExtras(forward(true).gates as Float32Array, B, H, c) : undefined;
-    return [h, { h, c }, ex] as const;
+    return [h, { h, c }, ex];
   });
 }
 
@@ -250,3 +228,20 @@ function gateExtras(gates: Float32Array, B: number, H: number, c: tf.Tensor2D): 
   z.dispose();
   return { i, f, g, o, c };
 }
+
+/** An lstm cell's parameters as the sequence functions take them. */
+const lstmParamsOf = ({ params: p }: Cell): LstmSequenceParams => ({ kernel: p.kernel, recurrentKernel: p.recurrentKernel, bias: p.bias, projection: p.projection });
+
+/** The `lstm` family on the kernels: tanh / sigmoid, with or without a projection. */
+export const lstmFused: FusedFamily = {
+  unsupported: (cell) => gatesSupported(cell.config),
+  sequence: (cell, rt, state, xs) => {
+    const r = lstmSequence(lstmParamsOf(cell), xs, state?.h as tf.Tensor2D | undefined, state?.c as tf.Tensor2D | undefined, { kernels: rt });
+    return [r.ys, { h: r.hT, c: r.cT }];
+  },
+  stepper: (cell, rt) => {
+    const p = lstmParamsOf(cell);
+    const res: LstmResidents = residentsOf(rt, p, ['projection'], false);
+    return fusedStepper(res, (r, s, x, extras) => lstmFusedStep(rt, p, r, { h: s.h as tf.Tensor2D, c: s.c as tf.Tensor2D }, x, extras));
+  },
+};

@@ -1,19 +1,20 @@
 /**
- * Fused GRU (Cho et al. 2014; the equations of packages/cells/src/gru/gru-step.ts, gate order
- * r, z, n), in both forms:
+ * The GRU's fused path (Cho et al. 2014; the equations of gru-step.ts, gate order r, z, n), in both forms:
  *
  *     r = σ(x K_r + h R_r + b_r [+ b'_r])      z = σ(x K_z + h R_z + b_z [+ b'_z])
  *     reset-after (PyTorch):   n = tanh(x K_n + b_n + r ⊙ (h R_n + b'_n))
  *     reset-before (paper):    n = tanh(x K_n + b_n + (r ⊙ h) R_n)
  *     h_t = (1 − z) ⊙ n + z ⊙ h_{t−1}
  *
- * in WebAssembly: input projections of all steps as one GEMM, the recurrence in one call, gates
- * kept for the hand-written backward; wrapped in `tf.customGrad`.
+ * on the kernels of @rxrnn/kernels: input projections of all steps as one GEMM, the recurrence in one
+ * call, gates kept for the hand-written backward; wrapped in `tf.customGrad`. Without kernels the
+ * sequence is the cell's own step ({@link gruStep}) unrolled: one formula.
  */
 import * as tf from '@tensorflow/tfjs';
-import { rxrnnError, ErrorCodes } from '@rxrnn/core';
-import { kernels, type KernelRuntime, type Resident } from '../wasm/runtime.js';
-import { checkTensor, residentFor, tapeOn, values, tensorAt, Reserve, forwardOn } from '../shared.js';
+import { rxrnnError, ErrorCodes, getActivation, type Cell, type StepResult } from '@rxrnn/core';
+import { checkTensor, runtimeOf, tapeOn, floatValues, tensorAt, Reserve, forwardOn, type KernelRuntime, type Resident } from '@rxrnn/kernels';
+import { gruStep, type GruParams, type GruState } from './gru-step.js';
+import { unrolledSequence, gatesSupported, fusedStepper, residentsOf, type CoreResidents, type FusedFamily, type HiddenSequenceResult, type SequenceKernelsOption } from '../fused/fused-family.js';
 
 export interface GruSequenceParams {
   kernel: tf.Tensor; // [X, 3H]
@@ -23,21 +24,15 @@ export interface GruSequenceParams {
   recurrentBias?: tf.Tensor;
 }
 
-export interface GruSequenceOptions {
+export interface GruSequenceOptions extends SequenceKernelsOption {
   /** PyTorch's form (default true) or Cho et al.'s reset-before form. */
   resetAfter?: boolean;
 }
 
-export interface GruSequenceResult {
-  ys: tf.Tensor3D; // [T, B, H]
-  hT: tf.Tensor2D; // [B, H]
-}
+export type GruSequenceResult = HiddenSequenceResult;
 
-export interface GruResidents {
-  kernel: Resident;
-  recurrentKernel: Resident;
-  bias: Resident;
-  recurrentBias: Resident;
+export interface GruResidents extends CoreResidents {
+  recurrentBias: Resident | null;
 }
 
 interface Dims {
@@ -60,8 +55,8 @@ function forwardWasm(rt: KernelRuntime, d: Dims, x: tf.Tensor, h0: tf.Tensor | n
   const counts = [T * B * X, (T + 1) * BH, T * B * G, T * BH];
   const run = ([px, phs, pg, pax]: readonly number[]): { ys: tf.Tensor; hT?: tf.Tensor2D; gates?: Float32Array; saved?: Reserve } =>
     rt.scratch([B * G], ([phz]) => {
-      rt.write(px, values(x));
-      if (h0) rt.write(phs, values(h0));
+      rt.write(px, floatValues(x));
+      if (h0) rt.write(phs, floatValues(h0));
       else rt.zero(phs, BH);
       rt.k.gruForward(T, B, X, H, px, w[0], w[1], w[2], d.resetAfter && d.hasRb ? w[3] : 0, d.resetAfter ? 1 : 0, phs, pg, pax, phz, w[4] ?? 0, w[5] ?? 0);
       return {
@@ -82,7 +77,7 @@ function backwardWasm(rt: KernelRuntime, d: Dims, xShape: number[], s: Reserve, 
   try {
     const [px, phs, pg, pax] = s.ptrs;
     return rt.scratch([TB * H, TB * G, TB * G, BH, BH, BH, TB * X, X * G, H * G, G, G], ([pdys, pdxz, pdhz, pdh, pdh2, pdrh, pdx, pdK, pdR, pdb, pdbr]) => {
-      rt.write(pdys, values(dys));
+      rt.write(pdys, floatValues(dys));
       rt.k.gruBackward(T, B, X, H, px, KT, RT, d.resetAfter ? 1 : 0, phs, pg, pax, pdys, pdxz, pdhz, pdh, pdh2, pdrh, pdx, pdK, pdR, pdb, d.resetAfter ? pdbr : 0);
       const out = [tensorAt(rt, pdx, xShape), tensorAt(rt, pdh, [B, H]), tensorAt(rt, pdK, [X, G]), tensorAt(rt, pdR, [H, G]), tensorAt(rt, pdb, [G])];
       if (d.resetAfter && d.hasRb) out.push(tensorAt(rt, pdbr, [G]));
@@ -97,7 +92,7 @@ function backwardWasm(rt: KernelRuntime, d: Dims, xShape: number[], s: Reserve, 
 function gruOp(rt: KernelRuntime, d: Dims, res: GruResidents) {
   return tf.customGrad(((...args: tf.Tensor[]) => {
     const [x, h0, K, R, b, rb] = args;
-    const w = [res.kernel.sync(K), res.recurrentKernel.sync(R), res.bias.sync(b), d.hasRb ? res.recurrentBias.sync(rb) : 0];
+    const w = [res.kernel.sync(K), res.recurrentKernel.sync(R), res.bias.sync(b), d.hasRb && res.recurrentBias ? res.recurrentBias.sync(rb) : 0];
     const f = forwardWasm(rt, d, x, h0, w, true);
     return {
       value: f.ys,
@@ -137,9 +132,9 @@ export function gruSequence(params: GruSequenceParams, x: tf.Tensor3D, h0?: tf.T
   const resetAfter = options.resetAfter ?? true;
   const H = checkParams(fn, params, X, resetAfter);
   if (h0 !== undefined) checkTensor(fn, 'h0', h0, [B, H], `[${B}, ${H}]`);
-  const rt = kernels();
-  if (!rt) return gruSequenceTfjs(params, x, h0, options);
-  const res = gruResidents(rt, params);
+  const rt = runtimeOf(options.kernels, fn);
+  if (!rt) return gruUnrolled(params, x, resetAfter, () => ({ h: h0 ?? tf.zeros([B, H]) }));
+  const res: GruResidents = residentsOf(rt, params, ['recurrentBias'], true); // the caller's tensors' resident copies
   const d: Dims = { T, B, X, H, resetAfter, hasRb: params.recurrentBias !== undefined };
   if (!tapeOn()) {
     const f = forwardWasm(rt, d, x, h0 ?? null, syncAll(res, params, d.hasRb), false, { hT: true });
@@ -153,56 +148,21 @@ export function gruSequence(params: GruSequenceParams, x: tf.Tensor3D, h0?: tf.T
   });
 }
 
-function gruResidents(rt: KernelRuntime, p: GruSequenceParams): GruResidents {
-  return {
-    kernel: residentFor(rt, p.kernel),
-    recurrentKernel: residentFor(rt, p.recurrentKernel),
-    bias: residentFor(rt, p.bias),
-    recurrentBias: p.recurrentBias ? residentFor(rt, p.recurrentBias) : (null as unknown as Resident),
-  };
-}
-
 function syncAll(res: GruResidents, p: GruSequenceParams, hasRb: boolean): number[] {
-  return [res.kernel.sync(p.kernel), res.recurrentKernel.sync(p.recurrentKernel), res.bias.sync(p.bias), hasRb ? res.recurrentBias.sync(p.recurrentBias as tf.Tensor) : 0];
+  return [res.kernel.sync(p.kernel), res.recurrentKernel.sync(p.recurrentKernel), res.bias.sync(p.bias), hasRb && res.recurrentBias && p.recurrentBias ? res.recurrentBias.sync(p.recurrentBias) : 0];
 }
 
-/** The same sequence with tfjs ops (the fallback). */
-export function gruSequenceTfjs(params: GruSequenceParams, x: tf.Tensor3D, h0?: tf.Tensor2D, options: GruSequenceOptions = {}): GruSequenceResult {
-  const [T, B] = x.shape;
-  const H = params.recurrentKernel.shape[0];
-  const resetAfter = options.resetAfter ?? true;
-  return tf.tidy(() => {
-    let h = h0 ?? (tf.zeros([B, H]) as tf.Tensor2D);
-    const ys: tf.Tensor2D[] = [];
-    const K = params.kernel as tf.Tensor2D;
-    const R = params.recurrentKernel as tf.Tensor2D;
-    for (let t = 0; t < T; t++) {
-      const xt = tf.reshape(tf.slice(x, [t, 0, 0], [1, -1, -1]), [B, -1]) as tf.Tensor2D; // [B, X]
-      const [xr, xu, xn] = tf.split(tf.add(tf.matMul(xt, K), params.bias), 3, 1); // 3 × [B, H]
-      let n: tf.Tensor;
-      let u: tf.Tensor;
-      if (resetAfter) {
-        let hz = tf.matMul(h, R) as tf.Tensor; // [B, 3H]
-        if (params.recurrentBias) hz = tf.add(hz, params.recurrentBias);
-        const [hr, hu, hn] = tf.split(hz, 3, 1);
-        const r = tf.sigmoid(tf.add(xr, hr));
-        u = tf.sigmoid(tf.add(xu, hu));
-        n = tf.tanh(tf.add(xn, tf.mul(r, hn)));
-      } else {
-        const [hr, hu] = tf.split(tf.matMul(h, tf.slice(R, [0, 0], [H, 2 * H])), 2, 1);
-        const r = tf.sigmoid(tf.add(xr, hr));
-        u = tf.sigmoid(tf.add(xu, hu));
-        n = tf.tanh(tf.add(xn, tf.matMul(tf.mul(r, h), tf.slice(R, [0, 2 * H], [H, H]))));
-      }
-      h = tf.add(tf.mul(tf.sub(1, u), n), tf.mul(u, h)) as tf.Tensor2D; // [B, H]
-      ys.push(h);
-    }
-    return { ys: tf.stack(ys) as tf.Tensor3D, hT: h };
-  });
+/** The sequence without kernels: {@link gruStep} (tanh, sigmoid) unrolled from the state `init` gives. */
+function gruUnrolled(p: GruSequenceParams, x: tf.Tensor3D, resetAfter: boolean, init: () => GruState): GruSequenceResult {
+  const params: GruParams = { kernel: p.kernel as tf.Tensor2D, recurrentKernel: p.recurrentKernel as tf.Tensor2D, bias: p.bias as tf.Tensor1D, recurrentBias: p.recurrentBias as tf.Tensor1D | undefined };
+  const tanh = getActivation('tanh', 'gruSequence', 'activation');
+  const sigmoid = getActivation('sigmoid', 'gruSequence', 'recurrentActivation');
+  const [ys, s] = unrolledSequence((st: GruState, xt) => gruStep(params, st, xt, tanh, sigmoid, resetAfter), init, x);
+  return { ys, hT: s.h };
 }
 
 /** One fused GRU step on resident weights: `[h, {h}, extras?]` like `gruStep`. */
-export function gruFusedStep(rt: KernelRuntime, p: GruSequenceParams, res: GruResidents, resetAfter: boolean, s: { h: tf.Tensor2D }, x: tf.Tensor2D, extras: boolean) {
+function gruFusedStep(rt: KernelRuntime, p: GruSequenceParams, res: GruResidents, resetAfter: boolean, s: GruState, x: tf.Tensor2D, extras: boolean): StepResult<GruState> {
   const [B, X] = x.shape;
   const H = s.h.shape[1];
   const d: Dims = { T: 1, B, X, H, resetAfter, hasRb: resetAfter && p.recurrentBias !== undefined };
@@ -217,15 +177,31 @@ export function gruFusedStep(rt: KernelRuntime, p: GruSequenceParams, res: GruRe
     const packed = B >= 4 ? [res.kernel.syncPacked(p.kernel), res.recurrentKernel.syncPacked(p.recurrentKernel)] : [];
     const f = forwardWasm(rt, d, x, s.h, [...syncAll(res, p, d.hasRb), ...packed], false, { ysShape: [B, H], gates: extras });
     const h = f.ys as tf.Tensor2D;
-    return [h, { h }, extras ? ex(f.gates as Float32Array) : undefined] as const;
+    return [h, { h }, extras ? ex(f.gates as Float32Array) : undefined];
   }
-  return tf.tidy(() => {
+  return tf.tidy((): StepResult<GruState> => {
     const inputs = [x, s.h, p.kernel, p.recurrentKernel, p.bias];
     if (d.hasRb) inputs.push(p.recurrentBias as tf.Tensor);
     const h = tf.reshape(gruOp(rt, d, res)(...inputs), [B, H]) as tf.Tensor2D;
     const e = extras ? ex(forwardWasm(rt, d, x, s.h, syncAll(res, p, d.hasRb), false, { gates: true }).gates as Float32Array) : undefined;
-    return [h, { h }, e] as const;
+    return [h, { h }, e];
   });
 }
 
-export { gruResidents };
+/** A gru cell's parameters as the sequence functions take them. */
+const gruParamsOf = ({ params: p }: Cell): GruSequenceParams => ({ kernel: p.kernel, recurrentKernel: p.recurrentKernel, bias: p.bias, recurrentBias: p.recurrentBias });
+
+/** The `gru` family on the kernels: tanh / sigmoid, reset-after or reset-before. */
+export const gruFused: FusedFamily = {
+  unsupported: (cell) => gatesSupported(cell.config),
+  sequence: (cell, rt, state, xs) => {
+    const r = gruSequence(gruParamsOf(cell), xs, state?.h as tf.Tensor2D | undefined, { resetAfter: cell.config.resetAfter !== false, kernels: rt });
+    return [r.ys, { h: r.hT }];
+  },
+  stepper: (cell, rt) => {
+    const p = gruParamsOf(cell);
+    const resetAfter = cell.config.resetAfter !== false;
+    const res: GruResidents = residentsOf(rt, p, ['recurrentBias'], false);
+    return fusedStepper(res, (r, s, x, extras) => gruFusedStep(rt, p, r, resetAfter, { h: s.h as tf.Tensor2D }, x, extras));
+  },
+};

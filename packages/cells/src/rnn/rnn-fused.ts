@@ -1,12 +1,14 @@
 /**
- * Fused vanilla (Elman) RNN, `h_t = φ(x_t K + h_{t−1} R + b)` with φ = tanh or relu (the
- * equation of packages/cells/src/rnn/rnn-step.ts), in WebAssembly: input projections of all steps
- * as one GEMM, the recurrence in one call, a hand-written backward; wrapped in `tf.customGrad`.
+ * The vanilla (Elman) RNN's fused path, `h_t = φ(x_t K + h_{t−1} R + b)` with φ = tanh or relu (the
+ * equation of rnn-step.ts), on the kernels of @rxrnn/kernels: input projections of all steps as one
+ * GEMM, the recurrence in one call, a hand-written backward; wrapped in `tf.customGrad`. Without
+ * kernels the sequence is the cell's own step ({@link rnnStep}) unrolled: one formula.
  */
 import * as tf from '@tensorflow/tfjs';
-import { rxrnnError, ErrorCodes, describe } from '@rxrnn/core';
-import { kernels, type KernelRuntime, type Resident } from '../wasm/runtime.js';
-import { checkTensor, residentFor, tapeOn, values, tensorAt, Reserve, forwardOn } from '../shared.js';
+import { rxrnnError, ErrorCodes, describe, getActivation, type Cell, type StepResult } from '@rxrnn/core';
+import { checkTensor, runtimeOf, tapeOn, floatValues, tensorAt, Reserve, forwardOn, type KernelRuntime } from '@rxrnn/kernels';
+import { rnnStep, type RnnParams, type RnnState } from './rnn-step.js';
+import { unrolledSequence, fusedStepper, residentsOf, type CoreResidents, type FusedFamily, type HiddenSequenceResult, type SequenceKernelsOption } from '../fused/fused-family.js';
 
 export interface RnnSequenceParams {
   kernel: tf.Tensor; // [X, H]
@@ -17,21 +19,14 @@ export interface RnnSequenceParams {
 /** The activations the fused RNN supports. */
 export type FusedRnnActivation = 'tanh' | 'relu';
 
-export interface RnnSequenceOptions {
+export interface RnnSequenceOptions extends SequenceKernelsOption {
   /** φ. Default `'tanh'`. */
   activation?: FusedRnnActivation;
 }
 
-export interface RnnSequenceResult {
-  ys: tf.Tensor3D; // [T, B, H]
-  hT: tf.Tensor2D; // [B, H]
-}
+export type RnnSequenceResult = HiddenSequenceResult;
 
-export interface RnnResidents {
-  kernel: Resident;
-  recurrentKernel: Resident;
-  bias: Resident;
-}
+export type RnnResidents = CoreResidents;
 
 interface Dims {
   T: number;
@@ -50,8 +45,8 @@ function forwardWasm(rt: KernelRuntime, d: Dims, x: tf.Tensor, h0: tf.Tensor | n
   const BH = B * H;
   const counts = [T * B * X, (T + 1) * BH];
   const run = ([px, phs]: readonly number[]) => {
-    rt.write(px, values(x));
-    if (h0) rt.write(phs, values(h0));
+    rt.write(px, floatValues(x));
+    if (h0) rt.write(phs, floatValues(h0));
     else rt.zero(phs, BH);
     rt.k.rnnForward(T, B, X, H, px, w[0], w[1], w[2], d.act, phs, w[3] ?? 0, w[4] ?? 0);
     return {
@@ -70,7 +65,7 @@ function backwardWasm(rt: KernelRuntime, d: Dims, xShape: number[], s: Reserve, 
   try {
     const [px, phs] = s.ptrs;
     return rt.scratch([TB * H, TB * H, BH, TB * X, X * H, H * H, H], ([pdys, pdpre, pdh, pdx, pdK, pdR, pdb]) => {
-      rt.write(pdys, values(dys));
+      rt.write(pdys, floatValues(dys));
       rt.k.rnnBackward(T, B, X, H, px, KT, RT, d.act, phs, pdys, pdpre, pdh, pdx, pdK, pdR, pdb);
       return [tensorAt(rt, pdx, xShape), tensorAt(rt, pdh, [B, H]), tensorAt(rt, pdK, [X, H]), tensorAt(rt, pdR, [H, H]), tensorAt(rt, pdb, [H])];
     });
@@ -89,7 +84,7 @@ function rnnOp(rt: KernelRuntime, d: Dims, res: RnnResidents) {
   }) as unknown as Parameters<typeof tf.customGrad>[0]);
 }
 
-export function actCode(fn: string, a: unknown): number {
+function actCode(fn: string, a: unknown): number {
   if (a === undefined || a === 'tanh') return 0;
   if (a === 'relu') return 1;
   throw rxrnnError(ErrorCodes.UNKNOWN, fn, 'options.activation', "'tanh' or 'relu'", describe(a));
@@ -116,9 +111,9 @@ export function rnnSequence(params: RnnSequenceParams, x: tf.Tensor3D, h0?: tf.T
   checkTensor(fn, 'params.bias', params.bias, [H], `[${H}]`);
   if (h0 !== undefined) checkTensor(fn, 'h0', h0, [B, H], `[${B}, ${H}]`);
   const act = actCode(fn, options.activation);
-  const rt = kernels();
-  if (!rt) return rnnSequenceTfjs(params, x, h0, options);
-  const res: RnnResidents = { kernel: residentFor(rt, params.kernel), recurrentKernel: residentFor(rt, params.recurrentKernel), bias: residentFor(rt, params.bias) };
+  const rt = runtimeOf(options.kernels, fn);
+  if (!rt) return rnnUnrolled(params, x, act, () => ({ h: h0 ?? tf.zeros([B, H]) }));
+  const res: RnnResidents = residentsOf(rt, params, [], true); // the caller's tensors' resident copies
   const d = { T, B, X, H, act };
   if (!tapeOn()) {
     const f = forwardWasm(rt, d, x, h0 ?? null, [res.kernel.sync(params.kernel), res.recurrentKernel.sync(params.recurrentKernel), res.bias.sync(params.bias)], false, { hT: true });
@@ -130,25 +125,16 @@ export function rnnSequence(params: RnnSequenceParams, x: tf.Tensor3D, h0?: tf.T
   });
 }
 
-/** The same sequence with tfjs ops (the fallback). */
-export function rnnSequenceTfjs(params: RnnSequenceParams, x: tf.Tensor3D, h0?: tf.Tensor2D, options: RnnSequenceOptions = {}): RnnSequenceResult {
-  const [T, B] = x.shape;
-  const H = params.recurrentKernel.shape[0];
-  const phi = options.activation === 'relu' ? tf.relu : tf.tanh;
-  return tf.tidy(() => {
-    let h = h0 ?? (tf.zeros([B, H]) as tf.Tensor2D);
-    const ys: tf.Tensor2D[] = [];
-    for (let t = 0; t < T; t++) {
-      const xt = tf.reshape(tf.slice(x, [t, 0, 0], [1, -1, -1]), [B, -1]) as tf.Tensor2D; // [B, X]
-      h = phi(tf.add(tf.add(tf.matMul(xt, params.kernel as tf.Tensor2D), tf.matMul(h, params.recurrentKernel as tf.Tensor2D)), params.bias)) as tf.Tensor2D; // [B, H]
-      ys.push(h);
-    }
-    return { ys: tf.stack(ys) as tf.Tensor3D, hT: h };
-  });
+/** The sequence without kernels: {@link rnnStep} (φ = tanh, or relu for act 1) unrolled from the state `init` gives. */
+function rnnUnrolled(p: RnnSequenceParams, x: tf.Tensor3D, act: number, init: () => RnnState): RnnSequenceResult {
+  const params: RnnParams = { kernel: p.kernel as tf.Tensor2D, recurrentKernel: p.recurrentKernel as tf.Tensor2D, bias: p.bias as tf.Tensor1D };
+  const phi = getActivation(act === 1 ? 'relu' : 'tanh', 'rnnSequence', 'options.activation');
+  const [ys, s] = unrolledSequence((st: RnnState, xt) => rnnStep(params, st, xt, phi), init, x);
+  return { ys, hT: s.h };
 }
 
 /** One fused RNN step on resident weights: `[h, {h}]` like `rnnStep` (extras are not fused). */
-export function rnnFusedStep(rt: KernelRuntime, p: RnnSequenceParams, res: RnnResidents, act: number, s: { h: tf.Tensor2D }, x: tf.Tensor2D) {
+function rnnFusedStep(rt: KernelRuntime, p: RnnSequenceParams, res: RnnResidents, act: number, s: RnnState, x: tf.Tensor2D): StepResult<RnnState> {
   const [B, X] = x.shape;
   const H = s.h.shape[1];
   const d = { T: 1, B, X, H, act };
@@ -156,10 +142,28 @@ export function rnnFusedStep(rt: KernelRuntime, p: RnnSequenceParams, res: RnnRe
     // batched steps (B ≥ 4, the GEMM tile) read K and R packed once, not re-packed on every call
     const packed = B >= 4 ? [res.kernel.syncPacked(p.kernel), res.recurrentKernel.syncPacked(p.recurrentKernel)] : [];
     const h = forwardWasm(rt, d, x, s.h, [res.kernel.sync(p.kernel), res.recurrentKernel.sync(p.recurrentKernel), res.bias.sync(p.bias), ...packed], false, { ysShape: [B, H] }).ys as tf.Tensor2D;
-    return [h, { h }] as const;
+    return [h, { h }];
   }
-  return tf.tidy(() => {
+  return tf.tidy((): StepResult<RnnState> => {
     const h = tf.reshape(rnnOp(rt, d, res)(x, s.h, p.kernel, p.recurrentKernel, p.bias), [B, H]) as tf.Tensor2D;
-    return [h, { h }] as const;
+    return [h, { h }];
   });
 }
+
+/** An rnn cell's parameters as the sequence functions take them. */
+const rnnParamsOf = ({ params: p }: Cell): RnnSequenceParams => ({ kernel: p.kernel, recurrentKernel: p.recurrentKernel, bias: p.bias });
+
+/** The `rnn` family on the kernels: φ = tanh or relu; steps asked for extras take the tfjs step. */
+export const rnnFused: FusedFamily = {
+  unsupported: (cell) => ((cell.config.activation ?? 'tanh') === 'tanh' || cell.config.activation === 'relu' ? null : `activation ${String(cell.config.activation)} (fused: tanh, relu)`),
+  sequence: (cell, rt, state, xs) => {
+    const r = rnnSequence(rnnParamsOf(cell), xs, state?.h as tf.Tensor2D | undefined, { activation: cell.config.activation === 'relu' ? 'relu' : 'tanh', kernels: rt });
+    return [r.ys, { h: r.hT }];
+  },
+  stepper: (cell, rt) => {
+    const p = rnnParamsOf(cell);
+    const act = cell.config.activation === 'relu' ? 1 : 0;
+    const res: RnnResidents = residentsOf(rt, p, [], false);
+    return fusedStepper(res, (r, s, x, extras) => (extras ? null : rnnFusedStep(rt, p, r, act, { h: s.h as tf.Tensor2D }, x)));
+  },
+};

@@ -1,0 +1,246 @@
+// Batching never changes an output (docs/protocol.md): every servable cell family, stepped through
+// @rxrnn/core's createBatcher with random batch compositions, joins, leaves and snapshot moves, gives
+// each stream exactly — bit for bit, Object.is on every float — what the stream gives stepped alone
+// (batch 1). On every kernel build this process can run: the native kernels on 1 and 2 threads, the
+// WebAssembly kernels (kernels.wasm, 128-bit SIMD, and kernels-relaxed.wasm, fused multiply-adds),
+// and the plain tfjs step (no kernels). Sizes are odd (no multiple of any SIMD width or register
+// tile) and large enough to take every path of the kernels: the batch-1 GEMV and the batched tiles,
+// several 256-deep blocks of the inner dimension, and the native kernels' splits over threads.
+import { readFileSync } from 'node:fs';
+import { setFlagsFromString } from 'node:v8';
+import { describe, it, expect } from 'vitest';
+import * as tf from '@tensorflow/tfjs';
+import { createBatcher, createRng, type Batcher, type BatchSession, type Cell, type Rng, type StateSnapshot } from '@rxrnn/core';
+import { expectNoLeaks } from '@rxrnn/testing';
+import { kernels, kernelsInfo, loadKernels, type KernelsConfig } from '@rxrnn/kernels';
+import { lstmCell, gruCell, rnnCell, lstmVariantCell } from '../index.js';
+
+// Node 20 validates kernels-relaxed.wasm only behind this flag (browsers and Node ≥ 22 without one).
+setFlagsFromString('--experimental-wasm-relaxed-simd');
+const wasmBytes = (file: string) => readFileSync(new URL(`../../../kernels/wasm/${file}`, import.meta.url));
+
+interface Build {
+  name: string;
+  /** Build the cell on this build's kernels (false: the plain tfjs step). */
+  make: (plain: (fused: boolean | KernelsConfig) => Cell) => Cell;
+  threads: number;
+}
+
+const nativeBuilt = kernelsInfo({ native: true })?.backend === 'native';
+/** Threads of the native runtime's calls (WebAssembly runs on one whatever is set). */
+const kernelThreads = () => kernels({ native: true })?.threads ?? 1;
+const setKernelThreads = (n: number) => kernels({ native: true })?.setThreads(n);
+/** A fused cell built on the kernels `kernelsInfo()` reports as `isa` (checked). */
+const fusedOn = (native: boolean, isa: string) => (plain: (fused: boolean | KernelsConfig) => Cell) => {
+    expect(kernelsInfo({ native })?.isa).toBe(isa);
+    const cell = plain({ native });
+    expect((cell as { fused?: boolean }).fused).toBe(true);
+    return cell;
+  };
+/** The WebAssembly kernels from `file`, loaded for the cells built from now on. */
+const wasmBuild = (file: string, isa: string) => (plain: (fused: boolean | KernelsConfig) => Cell) => {
+  loadKernels(wasmBytes(file));
+  return fusedOn(false, isa)(plain);
+};
+const BUILDS: Build[] = [
+  ...(nativeBuilt
+    ? [
+        { name: 'native, 1 thread', make: fusedOn(true, 'avx2+fma'), threads: 1 },
+        { name: 'native, 2 threads', make: fusedOn(true, 'avx2+fma'), threads: 2 },
+      ]
+    : []),
+  { name: 'wasm, 128-bit SIMD', make: wasmBuild('kernels.wasm', 'wasm-simd128'), threads: 1 },
+  { name: 'wasm, relaxed SIMD', make: wasmBuild('kernels-relaxed.wasm', 'wasm-relaxed-simd'), threads: 1 },
+  { name: 'plain tfjs step', make: (plain) => plain(false), threads: 1 },
+];
+
+interface Family {
+  name: string;
+  /** [X, H] sizes: small, and large (over 256 deep, over 512 KiB of recurrent weights). */
+  sizes: [number, number][];
+  plain: (X: number, H: number, seed: number) => (fused: boolean | KernelsConfig) => Cell;
+}
+const FAMILIES: Family[] = [
+  { name: 'lstm', sizes: [[7, 13], [300, 264]], plain: (X, H, seed) => (fused) => lstmCell({ inputSize: X, hiddenSize: H, seed, init: 'uniform', fused }) },
+  { name: 'lstm with projection', sizes: [[7, 13], [300, 264]], plain: (X, H, seed) => (fused) => lstmCell({ inputSize: X, hiddenSize: H, projSize: Math.ceil(H / 2) - 1, seed, init: 'uniform', fused }) },
+  { name: 'gru reset-after', sizes: [[7, 13], [300, 264]], plain: (X, H, seed) => (fused) => gruCell({ inputSize: X, hiddenSize: H, seed, init: 'uniform', fused }) },
+  { name: 'gru reset-before', sizes: [[7, 13], [300, 264]], plain: (X, H, seed) => (fused) => gruCell({ inputSize: X, hiddenSize: H, seed, init: 'uniform', resetAfter: false, fused }) },
+  { name: 'rnn tanh', sizes: [[7, 13], [300, 370]], plain: (X, H, seed) => (fused) => rnnCell({ inputSize: X, hiddenSize: H, seed, fused }) },
+  { name: 'rnn relu', sizes: [[7, 13], [300, 370]], plain: (X, H, seed) => (fused) => rnnCell({ inputSize: X, hiddenSize: H, seed, activation: 'relu', fused }) },
+  ...(['vanilla', 'NP', 'CIFG'] as const).map(
+    (variant): Family => ({ name: `lstm-variant ${variant}`, sizes: [[7, 13], [300, 264]], plain: (X, H, seed) => (fused) => lstmVariantCell({ variant, inputSize: X, hiddenSize: H, seed, fused }) }),
+  ),
+];
+
+/** Non-zero biases (the initialisers leave most of them zero), so every term of a step counts. */
+function randomiseBiases(cell: Cell, seed: number): void {
+  for (const [name, v] of Object.entries(cell.params)) {
+    if (/bias/i.test(name)) tf.tidy(() => (v as tf.Variable).assign(tf.randomUniform(v.shape, -0.5, 0.5, 'float32', seed++)));
+  }
+}
+
+/** One stream of a scenario: its inputs, when it joins, and whether it moves (leave with a snapshot, join again later). */
+interface Stream {
+  xs: Float32Array[];
+  start: number;
+  moveAt: number;
+}
+
+function streams(rng: Rng, n: number, X: number): Stream[] {
+  return Array.from({ length: n }, () => {
+    const len = 3 + Math.floor(rng.next() * 5);
+    return {
+      xs: Array.from({ length: len }, () => Float32Array.from({ length: X }, () => rng.uniform(-2, 2))),
+      start: Math.floor(rng.next() * 4),
+      moveAt: rng.next() < 0.3 ? 1 + Math.floor(rng.next() * (len - 1)) : -1,
+    };
+  });
+}
+
+interface Run {
+  ys: Float32Array[][];
+  finals: StateSnapshot[];
+}
+
+/** A stream stepped alone: batch 1 at every step. */
+function solo(cell: Cell, s: Stream): { ys: Float32Array[]; final: StateSnapshot } {
+  const b = createBatcher<number>(cell);
+  const session = b.join();
+  const ys = s.xs.map((x, t) => {
+    b.push(session, x, t);
+    const [r] = b.flush();
+    if (r.error) throw r.error;
+    return r.y;
+  });
+  const final = b.snapshot(session);
+  b.dispose();
+  return { ys, final };
+}
+
+/**
+ * All streams through one batcher: each tick, every joined stream pushes its next input with
+ * probability 3/4 (so batches are random subsets, in arrival order), a moving stream leaves with a
+ * snapshot and joins again from it two ticks later, and finished streams leave.
+ */
+function together(cell: Cell, all: Stream[], rng: Rng, maxBatch: number): Run & { batchSizes: number[] } {
+  const b: Batcher<[number, number]> = createBatcher(cell, { maxBatch });
+  const ys: Float32Array[][] = all.map(() => []);
+  const finals: StateSnapshot[] = [];
+  const session: (BatchSession | null)[] = all.map(() => null);
+  const next = all.map(() => 0);
+  const away = new Map<number, { back: number; snap: StateSnapshot }>();
+  for (let tick = 0; next.some((t, i) => t < all[i].xs.length); tick++) {
+    expect(tick).toBeLessThan(500);
+    all.forEach((s, i) => {
+      const moved = away.get(i);
+      if (moved && tick >= moved.back) {
+        session[i] = b.join(moved.snap);
+        away.delete(i);
+      } else if (!session[i] && !moved && next[i] === 0 && tick >= s.start) session[i] = b.join();
+    });
+    const order = all.map((_, i) => i).sort(() => rng.next() - 0.5); // arrival order differs from tick to tick
+    for (const i of order) {
+      const sess = session[i];
+      if (sess && next[i] < all[i].xs.length && sess.pending === 0 && rng.next() < 0.75) b.push(sess, all[i].xs[next[i]], [i, next[i]]);
+    }
+    for (const r of b.flush()) {
+      if (r.error) throw r.error;
+      const [i, t] = r.tag;
+      ys[i][t] = r.y;
+      next[i] = t + 1;
+      const sess = session[i] as BatchSession;
+      if (next[i] === all[i].xs.length) {
+        finals[i] = b.snapshot(sess);
+        b.leave(sess);
+        session[i] = null;
+      } else if (next[i] === all[i].moveAt) {
+        away.set(i, { back: tick + 2, snap: b.snapshot(sess) });
+        b.leave(sess);
+        session[i] = null;
+      }
+    }
+  }
+  const batchSizes = [...b.stats.batchSizes.keys()];
+  b.dispose();
+  return { ys, finals, batchSizes };
+}
+
+/** Index of the first float where a and b are not the same number (Object.is), or -1. */
+function firstDifference(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  if (a.length !== b.length) return 0;
+  for (let i = 0; i < a.length; i++) if (!Object.is(a[i], b[i])) return i;
+  return -1;
+}
+
+function expectSame(a: ArrayLike<number>, b: ArrayLike<number>, what: string): void {
+  const i = firstDifference(a, b);
+  expect(i, i < 0 ? what : `${what}: batched ${a[i]} ≠ alone ${b[i]} at [${i}] (lengths ${a.length}, ${b.length})`).toBe(-1);
+}
+
+describe.each(BUILDS)('batched streams equal solo runs bit for bit ($name)', (build) => {
+  for (const family of FAMILIES) {
+    for (const [X, H] of family.sizes) {
+      it(`${family.name} X=${X} H=${H}`, async () => {
+        const was = kernelThreads();
+        setKernelThreads(build.threads);
+        try {
+          const seed = X * 1000 + H;
+          const cell = build.make(family.plain(X, H, seed));
+          randomiseBiases(cell, seed);
+          try {
+            await expectNoLeaks(() => {
+              const rng = createRng(seed);
+              const all = streams(rng, X < 100 ? 40 : 11, X); // (batches of up to ~30 rows at the small size)
+              const alone = all.map((s) => solo(cell, s));
+              const sizes = new Set<number>();
+              // one batch for every pending stream, and small batches (maxBatch 3 and 5) beside each other
+              for (const maxBatch of [64, 5, 3]) {
+                const run = together(cell, all, rng.fork(), maxBatch);
+                run.batchSizes.forEach((n) => sizes.add(n));
+                all.forEach((s, i) => {
+                  s.xs.forEach((_, t) => expectSame(run.ys[i][t], alone[i].ys[t], `maxBatch ${maxBatch}: stream ${i} y[${t}]`));
+                  for (const [k, v] of Object.entries(alone[i].final.tensors)) expectSame(run.finals[i].tensors[k].data, v.data, `maxBatch ${maxBatch}: stream ${i} final ${k}`);
+                });
+              }
+              // the compositions reached both sides of every small-batch path (batch 1..3 and ≥ 6 rows)
+              expect(Math.min(...sizes)).toBe(1);
+              expect(Math.max(...sizes)).toBeGreaterThanOrEqual(6);
+            });
+          } finally {
+            cell.dispose();
+          }
+        } finally {
+          setKernelThreads(was);
+        }
+      });
+    }
+  }
+});
+
+// The native kernels split work over threads by columns only, so a step gives the same bits on any
+// number of threads — which matters because a call runs on one thread whenever another worker thread
+// holds the pool.
+describe.skipIf(!nativeBuilt)('native steps give the same bits on 1, 2 and 3 threads', () => {
+  for (const family of FAMILIES) {
+    const [X, H] = family.sizes[1];
+    it(`${family.name} X=${X} H=${H}, batch 1 and batch 7`, () => {
+      const cell = fusedOn(true, 'avx2+fma')(family.plain(X, H, 5));
+      randomiseBiases(cell, 5);
+      const was = kernelThreads();
+      try {
+        const all = streams(createRng(9), 7, X);
+        const runs = [1, 2, 3].map((threads) => {
+          setKernelThreads(threads);
+          return { alone: solo(cell, all[0]), together: together(cell, all, createRng(threads), 64) };
+        });
+        for (const r of runs.slice(1)) {
+          all[0].xs.forEach((_, t) => expectSame(r.alone.ys[t], runs[0].alone.ys[t], `batch 1 y[${t}]`));
+          all.forEach((s, i) => s.xs.forEach((_, t) => expectSame(r.together.ys[i][t], runs[0].together.ys[i][t], `batched stream ${i} y[${t}]`)));
+        }
+      } finally {
+        setKernelThreads(was);
+        cell.dispose();
+      }
+    });
+  }
+});
