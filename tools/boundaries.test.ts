@@ -81,6 +81,9 @@ function sources(dir: string, whole = false): string[] {
   return out;
 }
 
+/** Test code: a `*.test.ts` file, or a helper only tests load (it imports vitest, or is a page tests bundle for a browser). */
+const isTestCode = (file: string) => file.endsWith('.test.ts') || file.endsWith('browser-page.ts') || /from\s+['"]vitest['"]/.test(readFileSync(file, 'utf8'));
+
 const importRe = /(?:import|export)\s[^'"]*?from\s+['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)/g;
 
 /** A source file without its comments (doc comments hold examples that import other packages). */
@@ -98,7 +101,7 @@ describe('workspace boundaries', () => {
     const problems: string[] = [];
     for (const p of pkgs) {
       for (const file of sources(p.dir)) {
-        const isTest = file.endsWith('.test.ts');
+        const isTest = isTestCode(file);
         const text = code(file); // imports only
         for (const m of text.matchAll(importRe)) {
           const spec = m[1] ?? m[2];
@@ -149,7 +152,7 @@ describe('workspace boundaries', () => {
     const problems: string[] = [];
     for (const p of pkgs) {
       for (const file of sources(p.dir)) {
-        const isTest = /\.test\.ts$|browser-page\.ts$/.test(file);
+        const isTest = isTestCode(file);
         const text = code(file);
         for (const m of text.matchAll(importRe)) {
           const spec = m[1] ?? m[2];
