@@ -8,7 +8,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { initBackend, backendHealth } from '@rxrnn/core';
-import { loadConfig, startServer } from '../../apps/server/src/index.js';
+import { loadConfig, startServer } from '@rxrnn/server';
 
 export interface ServerSample {
   type: 'sample';

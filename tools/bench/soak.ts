@@ -30,7 +30,7 @@ import { Command } from 'commander';
 import WebSocket from 'ws';
 import { initBackend, createBatcher, createRng, type Batcher, type BatchSession } from '@rxrnn/core';
 import { PROTOCOL, encodeInputFrame, decodeFrame } from '@rxrnn/ws';
-import { loadModels } from '../../apps/server/src/index.js';
+import { loadModels } from '@rxrnn/server';
 import { writeLineChartPanels, type LineSeries } from '@rxrnn/text';
 import type { ServerSample } from './soak-server.js';
 
