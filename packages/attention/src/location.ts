@@ -41,10 +41,18 @@ export interface LocationOptions {
 
 export type LocationParams = Record<'query_kernel' | 'memory_kernel' | 'location_conv' | 'location_kernel' | 'attention_b' | 'attention_v', tf.Variable>;
 
-/** f = F * α_{i−1}: prev [B, S] → [B, S, K] ('same' padding, stride 1). */
+/**
+ * f = F * α_{i−1}: prev [B, S] → [B, S, K], a 'same' cross-correlation with stride 1 (like conv1d),
+ * written as r shifted copies of the zero-padded alignment times F, so its gradients need only pad,
+ * slice and matMul (the wasm backend has no conv filter gradient).
+ */
 export function locationFeatures(conv: tf.Tensor3D, prev: tf.Tensor2D): tf.Tensor3D {
   const [B, S] = prev.shape;
-  return tf.conv1d(prev.reshape([B, S, 1]) as tf.Tensor3D, conv, 1, 'same'); // [B, S, 1] * [r, 1, K] → [B, S, K]
+  const [r, , K] = conv.shape;
+  const half = (r - 1) / 2;
+  const padded = prev.pad([[0, 0], [half, half]]); // [B, S + r − 1]
+  const windows = tf.stack(Array.from({ length: r }, (_, t) => padded.slice([0, t], [B, S])), 2); // [B, S, r]: α_{j+t−half}
+  return windows.reshape([B * S, r]).matMul(conv.reshape([r, K])).reshape([B, S, K]) as tf.Tensor3D; // [B·S, r] @ [r, K] → [B, S, K]
 }
 
 /** e_ij = w^T tanh(W s + [V h_j + b] + U f_ij): query [B, Q] → scores [B, S]. */
