@@ -9,3 +9,5 @@ export { normalise, contextOf } from './normalise.js';
 export { defineAttention } from './define.js';
 export type { AttentionSpec } from './define.js';
 export type { Attention, AttentionKind, AttendOptions, AttendResult, Memory, NormaliseOptions } from './types.js';
+export { attentionDecoder, attentionDecoderStep } from './decoder-step.js';
+export type { AttentionDecoder, AttentionDecoderOptions, DecoderState, DecoderStepResult } from './decoder-step.js';
