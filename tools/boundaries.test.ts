@@ -1,8 +1,9 @@
 /**
  * The workspace's layering, enforced from the Nx tags in each package.json (`nx.tags`):
  *
- *     core, native ← kernels ← cells ← attention, memory ← pipelines (text, speech, vision, video) ← ws ← apps
+ *     core, native ← kernels ← cells ← attention, memory ← pipelines (text, speech, vision, video) ← apps
  *                                                          pipelines ← experiments ← apps
+ *     core ← ws ← web, apps   (the transport knows no model kinds: io adapters come from core and the pipelines)
  *
  * Experiments (the variant study, the long-dependency tasks) sit on the side: they may use core,
  * kernels, cells and the pipelines, and only apps (and tools/) use them.
@@ -33,8 +34,9 @@ const allowed: Record<string, string[]> = {
   'scope:memory': ['scope:core', 'scope:kernels', 'scope:cells', 'scope:attention'],
   'scope:pipeline': ['scope:core', 'scope:kernels', 'scope:cells', 'scope:attention', 'scope:memory', 'scope:pipeline'],
   'scope:experiments': ['scope:core', 'scope:kernels', 'scope:cells', 'scope:pipeline'],
-  'scope:ws': ['scope:core', 'scope:kernels', 'scope:cells', 'scope:attention', 'scope:memory', 'scope:pipeline'],
-  'scope:app': ['scope:core', 'scope:kernels', 'scope:cells', 'scope:attention', 'scope:memory', 'scope:pipeline', 'scope:ws', 'scope:experiments', 'scope:testing'],
+  'scope:ws': ['scope:core'],
+  'scope:web': ['scope:core', 'scope:ws'], // @rxrnn/web: the demo page, served by apps/server
+  'scope:app': ['scope:core', 'scope:kernels', 'scope:cells', 'scope:attention', 'scope:memory', 'scope:pipeline', 'scope:ws', 'scope:web', 'scope:experiments', 'scope:testing'],
 };
 
 interface Pkg {

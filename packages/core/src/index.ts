@@ -1,4 +1,6 @@
 export { initBackend, backendInfo, backendLine } from './backend.js';
+export { backendMemory } from './backend-memory.js';
+export type { BackendMemory } from './backend-memory.js';
 export type { BackendName, BackendOptions, BackendInfo } from './backend.js';
 export type { BackendPatchOptions } from './backend-patches.js';
 export { RxrnnError, rxrnnError, ErrorCodes, describe, arrayShape } from './errors.js';
@@ -53,3 +55,9 @@ export { learnOnline } from './train/learn-online.js';
 export type { OnlinePair, LearnOnlineOptions } from './train/learn-online.js';
 export { gradientFlow } from './train/gradient-flow.js';
 export type { GradientFlowOptions } from './train/gradient-flow.js';
+// Model I/O adapters: how a transport's messages become step inputs and step outputs become messages
+export { isModelAdapter } from './io/adapter.js';
+export type { AdapterFactory, ModelAdapter, StreamIo, OpenedIo, LoopStart, DecodeLoop, DecodeContext, IoRow, IoStep, IoModel, IoField, IoDtype, IoPayload, EncodeWants, JsonValue, JsonObject } from './io/adapter.js';
+export { vectorAdapter, ioInfo } from './io/vector.js';
+export { jsonRows, payloadRows, float32Values } from './io/rows.js';
+export { encodeOutput } from './io/encode.js';

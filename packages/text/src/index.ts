@@ -1,6 +1,8 @@
 export { CharCodec } from './char-codec.js';
 export type { CharIo } from './char-codec.js';
 export { sampleLogits } from './sample-logits.js';
+export { charAdapter } from './char-adapter.js';
+export type { CharRow } from './char-adapter.js';
 export { loadMobyDick } from './moby-dick.js';
 export { splitCorpus, streamChunks } from './char-data.js';
 export type { CharSplit, StreamChunks } from './char-data.js';
