@@ -5,7 +5,7 @@
  *     FAST=1 npx tsx ...   # with initBackend({ explicitTransposeGradients: true })
  *
  * Six updates per size; the first (warm-up) is not printed. Compare settings in one session, and
- * distrust ratios under 1.3× on a shared machine (PERF-NOTES).
+ * distrust ratios under 1.3× on a shared machine (docs/perf-notes.md).
  */
 import { initBackend, setExpKernel } from '@rxrnn/core';
 import { kernelExp } from '@rxrnn/kernels';

