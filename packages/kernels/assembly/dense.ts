@@ -1,7 +1,7 @@
 // rxrnn kernels (AssemblyScript): dense helpers: transpose, column sums (bias and peephole
 // gradients), and a bias broadcast into every row.
 
-import { transposeInto } from './gemm';
+import { gemm, gemmTN, transposeInto } from './gemm';
 
 /** dst[C, R] = src[R, C]ᵀ (dense), in 8×8 blocks. */
 export function transpose(R: i32, C: i32, src: usize, dst: usize): void {
@@ -41,4 +41,13 @@ export function colsumMul(M: i32, N: i32, a: usize, lda: i32, c: usize, ldc: i32
       store<f32>(out + o, load<f32>(out + o) + load<f32>(pa + o) * load<f32>(pc + o));
     }
   }
+}
+
+// The weight and input gradients of z = x K + h R + b over TB rows, from dz [TB, G]: dK = xᵀ dz,
+// dR = hᵀ dz (h [TB, Hr]: a sequence's h_0 .. h_{T−1}), db = Σ dz, dx = dz Kᵀ.
+export function denseGrads(TB: i32, X: i32, Hr: i32, G: i32, x: usize, h: usize, dz: usize, KT: usize, dK: usize, dR: usize, db: usize, dx: usize): void {
+  gemmTN(TB, X, G, x, X, dz, G, dK, G, 0);
+  gemmTN(TB, Hr, G, h, Hr, dz, G, dR, G, 0);
+  colsum(TB, G, dz, G, db, 0);
+  gemm(TB, X, G, dz, G, KT, X, dx, X, 0);
 }

@@ -14,8 +14,8 @@
 // gates [T·B, G] receives the activated i, (f,) g, o; f = 1 − i is not stored when coupled.
 
 import { vsigmoid, vtanh, ssigmoid, stanh } from './activations';
-import { gemm, gemmTN } from './gemm';
-import { colsum, colsumMul, broadcastRows } from './dense';
+import { gemm } from './gemm';
+import { broadcastRows, colsumMul, denseGrads } from './dense';
 
 // Pointwise part of one step for B rows; z [B, G] is overwritten with the activated gates.
 function lstmvCellFw(B: i32, H: i32, coupled: i32, z: usize, pi: usize, pf: usize, po: usize, cp: usize, cn: usize, hn: usize, tc: usize): void {
@@ -210,10 +210,7 @@ export function lstmvBackward(T: i32, B: i32, X: i32, H: i32, coupled: i32, x: u
     else memory.fill(dh, 0, sh);
     gemm(B, H, G, dzt, G, RT, H, dh, H, 1); // dh_{t−1} += dz̄_t Rᵀ
   }
-  gemmTN(TB, X, G, x, X, dz, G, dK, G, 0); // dK = Xᵀ dZ
-  gemmTN(TB, H, G, hs, H, dz, G, dR, G, 0); // dR = H_{0..T−1}ᵀ dZ
-  colsum(TB, G, dz, G, db, 0);
-  gemm(TB, X, G, dz, G, KT, X, dx, X, 0); // dX = dZ Kᵀ
+  denseGrads(TB, X, H, G, x, hs, dz, KT, dK, dR, db, dx); // dK = Xᵀ dZ, dR = H_{0..T−1}ᵀ dZ, db, dX = dZ Kᵀ
   if (pi != 0) {
     const oCol = <usize>(nb - 1) * <usize>H << 2;
     colsumMul(TB, H, dz, G, cs, H, dpi); // dp_i = Σ dī ⊙ c_{t−1}

@@ -4,7 +4,7 @@
 
 import { vsigmoid, vtanh, ssigmoid, stanh } from './activations';
 import { gemm, gemmTN } from './gemm';
-import { colsum, broadcastRows } from './dense';
+import { broadcastRows, denseGrads } from './dense';
 
 // Pointwise part of one step for B rows. z [B, 4H] is overwritten with the activated gates.
 function lstmCellFw(B: i32, H: i32, z: usize, cp: usize, cn: usize, hn: usize, tc: usize): void {
@@ -150,9 +150,6 @@ export function lstmBackward(T: i32, B: i32, X: i32, H: i32, P: i32, x: usize, K
     else memory.fill(dh, 0, sr);
     gemm(B, Rh, G, dzt, G, RT, Rh, dh, Rh, 1);
   }
-  gemmTN(TB, X, G, x, X, dz, G, dK, G, 0);
-  gemmTN(TB, Rh, G, hs, Rh, dz, G, dR, G, 0);
-  colsum(TB, G, dz, G, db, 0);
-  gemm(TB, X, G, dz, G, KT, X, dx, X, 0);
+  denseGrads(TB, X, Rh, G, x, hs, dz, KT, dK, dR, db, dx);
   if (PmT != 0) gemmTN(TB, H, P, hfull, H, dhs, P, dPm, P, 0);
 }

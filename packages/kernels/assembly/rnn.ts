@@ -3,8 +3,8 @@
 // Vanilla RNN: h' = φ(x K + h R + b), φ = tanh (act 0) or relu (act 1). hs [(T+1)·B, H].
 
 import { vtanh, stanh } from './activations';
-import { gemm, gemmTN } from './gemm';
-import { colsum, broadcastRows } from './dense';
+import { gemm } from './gemm';
+import { broadcastRows, denseGrads } from './dense';
 
 function applyAct(n: i32, p: usize, act: i32): void {
   let i = 0;
@@ -62,8 +62,5 @@ export function rnnBackward(T: i32, B: i32, X: i32, H: i32, x: usize, KT: usize,
     else memory.fill(dh, 0, sh);
     gemm(B, H, H, dp, H, RT, H, dh, H, 1);
   }
-  gemmTN(TB, X, H, x, X, dpre, H, dK, H, 0);
-  gemmTN(TB, H, H, hs, H, dpre, H, dR, H, 0);
-  colsum(TB, H, dpre, H, db, 0);
-  gemm(TB, X, H, dpre, H, KT, X, dx, X, 0);
+  denseGrads(TB, X, H, H, x, hs, dpre, KT, dK, dR, db, dx);
 }
