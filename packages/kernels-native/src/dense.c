@@ -34,4 +34,14 @@ void colsum_mul(int M, int N, const float *A, int lda, const float *C, int ldc, 
   }
 }
 
+
+/* The weight and input gradients of z = x K + h R + b over TB rows, from dz [TB, G]: dK = xᵀ dz,
+ * dR = hᵀ dz (h [TB, Hr]: a sequence's h_0 .. h_{T−1}), db = Σ dz, dx = dz Kᵀ. */
+void dense_grads(int TB, int X, int Hr, int G, const float *x, const float *h, const float *dz, const float *KT, float *dK, float *dR, float *db, float *dx) {
+  k_gemmTN(TB, X, G, x, X, dz, G, dK, G, 0);
+  k_gemmTN(TB, Hr, G, h, Hr, dz, G, dR, G, 0);
+  k_colsum(TB, G, dz, G, db, 0);
+  k_gemm(TB, X, G, dz, G, KT, X, dx, X, 0);
+}
+
 #endif /* RX_X86 */

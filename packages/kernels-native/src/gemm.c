@@ -28,16 +28,20 @@ static void pack_a(int mc, int kc, const float *A, int lda, int trans, float *pa
   }
 }
 
-static void pack_b(int kc, int nc, const float *B, int ldb, float *pb) {
-  for (int j = 0; j < nc; j += NR) {
-    int nr = nc - j < NR ? nc - j : NR;
+/* dst = B[K, N] (ld ldb) in NR-column panels over K ([⌈N/NR⌉][K][NR], zero-padded): a KC-deep
+ * block of B for gemm_cols, or a whole weight matrix (prepack, k_pack). */
+static void pack_panels(int K, int N, const float *B, int ldb, float *dst) {
+  int np = (N + NR - 1) / NR;
+  for (int q = 0; q < np; q++) {
+    int j = q * NR, nr = N - j < NR ? N - j : NR;
+    float *d = dst + (size_t)q * NR * K;
     const float *s = B + j;
-    for (int k = 0; k < kc; k++, s += ldb, pb += NR) {
+    for (int k = 0; k < K; k++, s += ldb, d += NR) {
       if (nr == NR) {
-        _mm256_store_ps(pb, _mm256_loadu_ps(s));
-        _mm256_store_ps(pb + 8, _mm256_loadu_ps(s + 8));
+        _mm256_store_ps(d, _mm256_loadu_ps(s));
+        _mm256_store_ps(d + 8, _mm256_loadu_ps(s + 8));
       } else {
-        for (int r = 0; r < NR; r++) pb[r] = r < nr ? s[r] : 0.0f;
+        for (int r = 0; r < NR; r++) d[r] = r < nr ? s[r] : 0.0f;
       }
     }
   }
@@ -119,7 +123,7 @@ static void gemm_cols(int M, int n0, int n1, int K, const float *A, int lda, int
   if (!pa || !pb) abort();
   for (int k0 = 0; k0 < K; k0 += KC) {
     int kc = K - k0 < KC ? K - k0 : KC;
-    pack_b(kc, nc, B + (size_t)k0 * ldb + n0, ldb, pb);
+    pack_panels(kc, nc, B + (size_t)k0 * ldb + n0, ldb, pb);
     for (int i0 = 0; i0 < M; i0 += MC) {
       int mc = M - i0 < MC ? M - i0 : MC;
       pack_a(mc, kc, transA ? A + (size_t)k0 * lda + i0 : A + (size_t)i0 * lda + k0, lda, transA, pa);
@@ -176,23 +180,6 @@ void k_gemmTN(int M, int K, int N, const float *A, int lda, const float *B, int 
 /* so they are packed once into 16-column panels over the full K ([⌈N/16⌉][K][16]) and each step's */
 /* small-M GEMM (M = batch) runs the 6×16 tile straight on them, split by panels over the threads. */
 
-/* Pack B[K, N] (ld ldb) into slot `slot` of this thread's weight buffers. */
-static void pack_panels(int K, int N, const float *B, int ldb, float *dst) {
-  int np = (N + NR - 1) / NR;
-  for (int q = 0; q < np; q++) {
-    int j = q * NR, nr = N - j < NR ? N - j : NR;
-    float *d = dst + (size_t)q * NR * K;
-    const float *s = B + j;
-    for (int k = 0; k < K; k++, s += ldb, d += NR) {
-      if (nr == NR) {
-        _mm256_store_ps(d, _mm256_loadu_ps(s));
-        _mm256_store_ps(d + 8, _mm256_loadu_ps(s + 8));
-      } else {
-        for (int r = 0; r < NR; r++) d[r] = r < nr ? s[r] : 0.0f;
-      }
-    }
-  }
-}
 
 packed_t prepack(int slot, int K, int N, const float *B, int ldb) {
   pack_bufs *bufs = my_bufs();

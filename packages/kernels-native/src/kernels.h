@@ -90,6 +90,8 @@ static inline void gemm_w(int M, int N, int K, const float *A, int lda, const pa
 void broadcast_rows(int M, int N, const float *v, float *C);
 /* out[N] = Σ_m A[m, :] ⊙ C[m, :] (peephole gradients: dp = Σ_{t,b} dz̄ ⊙ c). */
 void colsum_mul(int M, int N, const float *A, int lda, const float *C, int ldc, float *restrict out);
+/* dK = xᵀ dz, dR = hᵀ dz, db = Σ dz, dx = dz Kᵀ: the gradients of z = x K + h R + b over TB rows. */
+void dense_grads(int TB, int X, int Hr, int G, const float *x, const float *h, const float *dz, const float *KT, float *dK, float *dR, float *db, float *dx);
 
 /* ---- the families -------------------------------------------------------------------------- */
 

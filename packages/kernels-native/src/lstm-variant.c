@@ -137,10 +137,7 @@ void k_lstmvBackward(int T, int B, int X, int H, int coupled, const float *x, co
     else memset(dh, 0, sh * sizeof(float));
     gemm_w(B, H, G, dzt, G, pprt, RT, H, dh, H, 1); /* dh_{t−1} += dz̄_t Rᵀ */
   }
-  k_gemmTN(TB, X, G, x, X, dz, G, dK, G, 0); /* dK = Xᵀ dZ */
-  k_gemmTN(TB, H, G, hs, H, dz, G, dR, G, 0); /* dR = H_{0..T−1}ᵀ dZ */
-  k_colsum(TB, G, dz, G, db, 0);
-  k_gemm(TB, X, G, dz, G, KT, X, dx, X, 0); /* dX = dZ Kᵀ */
+  dense_grads(TB, X, H, G, x, hs, dz, KT, dK, dR, db, dx); /* dK = Xᵀ dZ, dR = H_{0..T−1}ᵀ dZ, db, dX = dZ Kᵀ */
   if (pi) {
     colsum_mul(TB, H, dz, G, cs, H, dpi); /* dp_i = Σ dī ⊙ c_{t−1} */
     if (!coupled) colsum_mul(TB, H, dz + H, G, cs, H, dpf); /* dp_f = Σ df̄ ⊙ c_{t−1} */

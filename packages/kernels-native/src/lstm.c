@@ -136,10 +136,7 @@ void k_lstmBackward(int T, int B, int X, int H, int P, const float *x, const flo
     else memset(dh, 0, sr * sizeof(float));
     gemm_w(B, Rh, G, dzt, G, pprt, RT, Rh, dh, Rh, 1);
   }
-  k_gemmTN(TB, X, G, x, X, dz, G, dK, G, 0);
-  k_gemmTN(TB, Rh, G, hs, Rh, dz, G, dR, G, 0);
-  k_colsum(TB, G, dz, G, db, 0);
-  k_gemm(TB, X, G, dz, G, KT, X, dx, X, 0);
+  dense_grads(TB, X, Rh, G, x, hs, dz, KT, dK, dR, db, dx);
   if (PmT) k_gemmTN(TB, H, P, hfull, H, dhs, P, dPm, P, 0);
 }
 

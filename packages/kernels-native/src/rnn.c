@@ -43,10 +43,7 @@ void k_rnnBackward(int T, int B, int X, int H, const float *x, const float *KT, 
     else memset(dh, 0, sh * sizeof(float));
     gemm_w(B, H, H, dp, H, pprt, RT, H, dh, H, 1);
   }
-  k_gemmTN(TB, X, H, x, X, dpre, H, dK, H, 0);
-  k_gemmTN(TB, H, H, hs, H, dpre, H, dR, H, 0);
-  k_colsum(TB, H, dpre, H, db, 0);
-  k_gemm(TB, X, H, dpre, H, KT, X, dx, X, 0);
+  dense_grads(TB, X, H, H, x, hs, dpre, KT, dK, dR, db, dx);
 }
 
 #endif /* RX_X86 */

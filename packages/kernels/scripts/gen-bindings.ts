@@ -63,14 +63,23 @@ function assemblyScript(): string {
     byModule.set(e.module, [...(byModule.get(e.module) ?? []), e.name]);
   }
   return [
-    '// The entry file of the WebAssembly kernels (scripts/build-wasm.ts compiles it): which module exports',
-    '// each entry point. Every matrix is row-major float32 with an explicit leading dimension; addresses are',
-    '// byte offsets into the memory the host (src/wasm/runtime.ts) owns. See each module for its kernels.',
+    '// rxrnn fused recurrent kernels, AssemblyScript → WebAssembly (128-bit SIMD; relaxed SIMD in the second',
+    '// build): the entry file, which says which module exports each entry point.',
+    '//',
+    '// Built by packages/kernels/scripts/build-wasm.ts into packages/kernels/wasm/kernels.wasm and',
+    '// kernels-relaxed.wasm (committed; a test rebuilds them and compares bytes). No runtime, no allocator:',
+    '// the host (src/wasm/runtime.ts) owns the linear memory and passes byte addresses; every matrix is',
+    '// row-major float32 with an explicit leading dimension (ld*, in elements).',
+    '//',
+    '// Layouts follow @rxrnn/cells: kernel [X, G·H], recurrentKernel [H, G·H], bias [G·H], gate order',
+    '// LSTM i, f, g, o (G = 4), GRU r, z, n (G = 3). A sequence\'s states live in one buffer',
+    '// hs [(T+1)·B, H] whose block 0 is h0, so the inputs of the recurrent matmuls of all steps,',
+    '// hs[0 .. T·B), are one contiguous matrix for the weight gradient.',
     '//',
     ...GENERATED.split('\n').map((l) => `// ${l}`),
     '',
     ...[...byModule].map(([mod, names]) => `export { ${names.join(', ')} } from './${mod}';`),
-    "export { heapBase, relaxedSimd } from './memory';",
+    "export { heapBase, relaxedSimd } from './host';",
     '',
   ].join('\n');
 }

@@ -1,11 +1,12 @@
 // Batching never changes an output (docs/protocol.md): every servable cell family, stepped through
 // @rxrnn/core's createBatcher with random batch compositions, joins, leaves and snapshot moves, gives
 // each stream exactly — bit for bit, Object.is on every float — what the stream gives stepped alone
-// (batch 1). On every kernel build this process can run: the native kernels on 1 and 2 threads, the
-// WebAssembly kernels (kernels.wasm, 128-bit SIMD, and kernels-relaxed.wasm, fused multiply-adds),
-// and the plain tfjs step (no kernels). Sizes are odd (no multiple of any SIMD width or register
-// tile) and large enough to take every path of the kernels: the batch-1 GEMV and the batched tiles,
-// several 256-deep blocks of the inner dimension, and the native kernels' splits over threads.
+// (batch 1): outputs, gate extras and final states. On every kernel build this process can run: the
+// native kernels on 1 and 2 threads, the WebAssembly kernels (kernels.wasm, 128-bit SIMD, and
+// kernels-relaxed.wasm, fused multiply-adds), and the plain tfjs step (no kernels). Sizes are odd (no
+// multiple of any SIMD width or register tile) and large enough to take every path of the kernels:
+// the batch-1 GEMV and the batched tiles, several 256-deep blocks of the inner dimension, and the
+// native kernels' splits over threads.
 import { readFileSync } from 'node:fs';
 import { setFlagsFromString } from 'node:v8';
 import { describe, it, expect } from 'vitest';
@@ -21,6 +22,8 @@ const wasmBytes = (file: string) => readFileSync(new URL(`../../../kernels/wasm/
 
 interface Build {
   name: string;
+  /** The kernels (false: the plain tfjs step). */
+  fused: boolean;
   /** Build the cell on this build's kernels (false: the plain tfjs step). */
   make: (plain: (fused: boolean | KernelsConfig) => Cell) => Cell;
   threads: number;
@@ -45,13 +48,13 @@ const wasmBuild = (file: string, isa: string) => (plain: (fused: boolean | Kerne
 const BUILDS: Build[] = [
   ...(nativeBuilt
     ? [
-        { name: 'native, 1 thread', make: fusedOn(true, 'avx2+fma'), threads: 1 },
-        { name: 'native, 2 threads', make: fusedOn(true, 'avx2+fma'), threads: 2 },
+        { name: 'native, 1 thread', fused: true, make: fusedOn(true, 'avx2+fma'), threads: 1 },
+        { name: 'native, 2 threads', fused: true, make: fusedOn(true, 'avx2+fma'), threads: 2 },
       ]
     : []),
-  { name: 'wasm, 128-bit SIMD', make: wasmBuild('kernels.wasm', 'wasm-simd128'), threads: 1 },
-  { name: 'wasm, relaxed SIMD', make: wasmBuild('kernels-relaxed.wasm', 'wasm-relaxed-simd'), threads: 1 },
-  { name: 'plain tfjs step', make: (plain) => plain(false), threads: 1 },
+  { name: 'wasm, 128-bit SIMD', fused: true, make: wasmBuild('kernels.wasm', 'wasm-simd128'), threads: 1 },
+  { name: 'wasm, relaxed SIMD', fused: true, make: wasmBuild('kernels-relaxed.wasm', 'wasm-relaxed-simd'), threads: 1 },
+  { name: 'plain tfjs step', fused: false, make: (plain) => plain(false), threads: 1 },
 ];
 
 interface Family {
@@ -59,14 +62,19 @@ interface Family {
   /** [X, H] sizes: small, and large (over 256 deep, over 512 KiB of recurrent weights). */
   sizes: [number, number][];
   plain: (X: number, H: number, seed: number) => (fused: boolean | KernelsConfig) => Cell;
+  /**
+   * The fused step does not produce the extras and takes the tfjs step for the whole batch when any
+   * stream asks for them (the fused RNN: its `pre` extra): see the known defect at the end.
+   */
+  unfusedExtras?: boolean;
 }
 const FAMILIES: Family[] = [
   { name: 'lstm', sizes: [[7, 13], [300, 264]], plain: (X, H, seed) => (fused) => lstmCell({ inputSize: X, hiddenSize: H, seed, init: 'uniform', fused }) },
   { name: 'lstm with projection', sizes: [[7, 13], [300, 264]], plain: (X, H, seed) => (fused) => lstmCell({ inputSize: X, hiddenSize: H, projSize: Math.ceil(H / 2) - 1, seed, init: 'uniform', fused }) },
   { name: 'gru reset-after', sizes: [[7, 13], [300, 264]], plain: (X, H, seed) => (fused) => gruCell({ inputSize: X, hiddenSize: H, seed, init: 'uniform', fused }) },
   { name: 'gru reset-before', sizes: [[7, 13], [300, 264]], plain: (X, H, seed) => (fused) => gruCell({ inputSize: X, hiddenSize: H, seed, init: 'uniform', resetAfter: false, fused }) },
-  { name: 'rnn tanh', sizes: [[7, 13], [300, 370]], plain: (X, H, seed) => (fused) => rnnCell({ inputSize: X, hiddenSize: H, seed, fused }) },
-  { name: 'rnn relu', sizes: [[7, 13], [300, 370]], plain: (X, H, seed) => (fused) => rnnCell({ inputSize: X, hiddenSize: H, seed, activation: 'relu', fused }) },
+  { name: 'rnn tanh', sizes: [[7, 13], [300, 370]], plain: (X, H, seed) => (fused) => rnnCell({ inputSize: X, hiddenSize: H, seed, fused }), unfusedExtras: true },
+  { name: 'rnn relu', sizes: [[7, 13], [300, 370]], plain: (X, H, seed) => (fused) => rnnCell({ inputSize: X, hiddenSize: H, seed, activation: 'relu', fused }), unfusedExtras: true },
   ...(['vanilla', 'NP', 'CIFG'] as const).map(
     (variant): Family => ({ name: `lstm-variant ${variant}`, sizes: [[7, 13], [300, 264]], plain: (X, H, seed) => (fused) => lstmVariantCell({ variant, inputSize: X, hiddenSize: H, seed, fused }) }),
   ),
@@ -79,42 +87,50 @@ function randomiseBiases(cell: Cell, seed: number): void {
   }
 }
 
-/** One stream of a scenario: its inputs, when it joins, and whether it moves (leave with a snapshot, join again later). */
+/** One stream of a scenario: its inputs (and which steps ask for extras), when it joins, and whether it moves (leave with a snapshot, join again later). */
 interface Stream {
   xs: Float32Array[];
+  extras: boolean[];
   start: number;
   moveAt: number;
 }
 
-function streams(rng: Rng, n: number, X: number): Stream[] {
+/** `n` streams of X inputs; with `extras`, about 3 steps in 10 ask for the extras. */
+function streams(rng: Rng, n: number, X: number, extras = true): Stream[] {
   return Array.from({ length: n }, () => {
     const len = 3 + Math.floor(rng.next() * 5);
     return {
       xs: Array.from({ length: len }, () => Float32Array.from({ length: X }, () => rng.uniform(-2, 2))),
+      extras: Array.from({ length: len }, () => extras && rng.next() < 0.3),
       start: Math.floor(rng.next() * 4),
       moveAt: rng.next() < 0.3 ? 1 + Math.floor(rng.next() * (len - 1)) : -1,
     };
   });
 }
 
+type Extras = Record<string, Float32Array> | undefined;
+
 interface Run {
   ys: Float32Array[][];
+  extras: Extras[][];
   finals: StateSnapshot[];
 }
 
 /** A stream stepped alone: batch 1 at every step. */
-function solo(cell: Cell, s: Stream): { ys: Float32Array[]; final: StateSnapshot } {
+function solo(cell: Cell, s: Stream): { ys: Float32Array[]; extras: Extras[]; final: StateSnapshot } {
   const b = createBatcher<number>(cell);
   const session = b.join();
+  const extras: Extras[] = [];
   const ys = s.xs.map((x, t) => {
-    b.push(session, x, t);
+    b.push(session, x, t, { extras: s.extras[t] });
     const [r] = b.flush();
     if (r.error) throw r.error;
+    extras[t] = r.extras;
     return r.y;
   });
   const final = b.snapshot(session);
   b.dispose();
-  return { ys, final };
+  return { ys, extras, final };
 }
 
 /**
@@ -125,6 +141,7 @@ function solo(cell: Cell, s: Stream): { ys: Float32Array[]; final: StateSnapshot
 function together(cell: Cell, all: Stream[], rng: Rng, maxBatch: number): Run & { batchSizes: number[] } {
   const b: Batcher<[number, number]> = createBatcher(cell, { maxBatch });
   const ys: Float32Array[][] = all.map(() => []);
+  const extras: Extras[][] = all.map(() => []);
   const finals: StateSnapshot[] = [];
   const session: (BatchSession | null)[] = all.map(() => null);
   const next = all.map(() => 0);
@@ -141,12 +158,13 @@ function together(cell: Cell, all: Stream[], rng: Rng, maxBatch: number): Run & 
     const order = all.map((_, i) => i).sort(() => rng.next() - 0.5); // arrival order differs from tick to tick
     for (const i of order) {
       const sess = session[i];
-      if (sess && next[i] < all[i].xs.length && sess.pending === 0 && rng.next() < 0.75) b.push(sess, all[i].xs[next[i]], [i, next[i]]);
+      if (sess && next[i] < all[i].xs.length && sess.pending === 0 && rng.next() < 0.75) b.push(sess, all[i].xs[next[i]], [i, next[i]], { extras: all[i].extras[next[i]] });
     }
     for (const r of b.flush()) {
       if (r.error) throw r.error;
       const [i, t] = r.tag;
       ys[i][t] = r.y;
+      extras[i][t] = r.extras;
       next[i] = t + 1;
       const sess = session[i] as BatchSession;
       if (next[i] === all[i].xs.length) {
@@ -162,7 +180,7 @@ function together(cell: Cell, all: Stream[], rng: Rng, maxBatch: number): Run & 
   }
   const batchSizes = [...b.stats.batchSizes.keys()];
   b.dispose();
-  return { ys, finals, batchSizes };
+  return { ys, extras, finals, batchSizes };
 }
 
 /** Index of the first float where a and b are not the same number (Object.is), or -1. */
@@ -190,7 +208,8 @@ describe.each(BUILDS)('batched streams equal solo runs bit for bit ($name)', (bu
           try {
             await expectNoLeaks(() => {
               const rng = createRng(seed);
-              const all = streams(rng, X < 100 ? 40 : 11, X); // (batches of up to ~30 rows at the small size)
+              // (batches of up to ~30 rows at the small size; extras asked for where they are fused)
+              const all = streams(rng, X < 100 ? 40 : 11, X, !(build.fused && family.unfusedExtras));
               const alone = all.map((s) => solo(cell, s));
               const sizes = new Set<number>();
               // one batch for every pending stream, and small batches (maxBatch 3 and 5) beside each other
@@ -198,7 +217,12 @@ describe.each(BUILDS)('batched streams equal solo runs bit for bit ($name)', (bu
                 const run = together(cell, all, rng.fork(), maxBatch);
                 run.batchSizes.forEach((n) => sizes.add(n));
                 all.forEach((s, i) => {
-                  s.xs.forEach((_, t) => expectSame(run.ys[i][t], alone[i].ys[t], `maxBatch ${maxBatch}: stream ${i} y[${t}]`));
+                  s.xs.forEach((_, t) => {
+                    expectSame(run.ys[i][t], alone[i].ys[t], `maxBatch ${maxBatch}: stream ${i} y[${t}]`);
+                    const [got, want] = [run.extras[i][t], alone[i].extras[t]];
+                    expect(Object.keys(got ?? {}).sort(), `stream ${i} extras[${t}]`).toEqual(Object.keys(want ?? {}).sort());
+                    for (const k of Object.keys(want ?? {})) expectSame((got as Record<string, Float32Array>)[k], (want as Record<string, Float32Array>)[k], `maxBatch ${maxBatch}: stream ${i} extras[${t}].${k}`);
+                  });
                   for (const [k, v] of Object.entries(alone[i].final.tensors)) expectSame(run.finals[i].tensors[k].data, v.data, `maxBatch ${maxBatch}: stream ${i} final ${k}`);
                 });
               }
@@ -228,7 +252,7 @@ describe.skipIf(!nativeBuilt)('native steps give the same bits on 1, 2 and 3 thr
       randomiseBiases(cell, 5);
       const was = kernelThreads();
       try {
-        const all = streams(createRng(9), 7, X);
+        const all = streams(createRng(9), 7, X, !family.unfusedExtras);
         const runs = [1, 2, 3].map((threads) => {
           setKernelThreads(threads);
           return { alone: solo(cell, all[0]), together: together(cell, all, createRng(threads), 64) };
@@ -243,4 +267,29 @@ describe.skipIf(!nativeBuilt)('native steps give the same bits on 1, 2 and 3 thr
       }
     });
   }
+});
+
+// KNOWN DEFECT (outside the kernels: the fused RNN step, @rxrnn/cells' rnn/rnn-fused.ts).
+// The fused RNN step has no `pre` extra, so when any stream of a batch asks for extras the whole batch
+// takes the tfjs step, and the other streams' outputs then differ from their solo (fused) runs by float
+// rounding. `it.fails` passes while the defect is there; once the fused step computes its extras itself
+// (or keeps the fused outputs and adds the extras beside them) this starts failing: remove `.fails` then.
+describe.each(BUILDS.filter((b) => b.fused))('known defect: a stream asking for extras changes the others in a fused RNN batch ($name)', (build) => {
+  it.fails('rnn tanh X=7 H=13: batched with extras asked for by other streams equals solo without', () => {
+    const was = kernelThreads();
+    setKernelThreads(build.threads);
+    const cell = build.make((fused) => rnnCell({ inputSize: 7, hiddenSize: 13, seed: 3, fused }));
+    randomiseBiases(cell, 3);
+    try {
+      const all = streams(createRng(4), 8, 7);
+      all[0].extras.fill(false); // stream 0 never asks; others do, at random steps
+      all.slice(1).forEach((s) => s.extras.fill(true));
+      const alone = solo(cell, all[0]);
+      const run = together(cell, all, createRng(5), 64);
+      all[0].xs.forEach((_, t) => expectSame(run.ys[0][t], alone.ys[t], `stream 0 y[${t}]`));
+    } finally {
+      setKernelThreads(was);
+      cell.dispose();
+    }
+  });
 });

@@ -19,38 +19,14 @@
  */
 import type * as tf from '@tensorflow/tfjs';
 import { rxrnnError, ErrorCodes, describe, tensorValues, type ExpKernel } from '@rxrnn/core';
+import { NATIVE_ENTRY_POINTS, MAX_ENTRY_ARGS, type KernelExports } from './kernel-exports.js';
 
-/** The exports of kernels.wasm (addresses are byte offsets; sizes are element counts). */
-export interface KernelExports {
-  memory: WebAssembly.Memory;
-  heapBase(): number;
-  /** 1 in kernels-relaxed.wasm (fused multiply-adds), 0 in kernels.wasm; absent in builds older than both. */
-  relaxedSimd?(): number;
-  activate(n: number, x: number, y: number, act: number): void;
-  gemm(M: number, N: number, K: number, a: number, lda: number, b: number, ldb: number, c: number, ldc: number, accumulate: number): void;
-  gemmTN(M: number, K: number, N: number, a: number, lda: number, b: number, ldb: number, c: number, ldc: number, accumulate: number): void;
-  transpose(R: number, C: number, src: number, dst: number): void;
-  colsum(M: number, N: number, a: number, lda: number, out: number, accumulate: number): void;
-  /** (Kp, Rp: K and R packed by `pack`, native only; the WebAssembly build ignores them.) */
-  lstmForward(T: number, B: number, X: number, H: number, P: number, x: number, K: number, R: number, bias: number, Pm: number, hs: number, cs: number, gates: number, tanhc: number, hfull: number, Kp?: number, Rp?: number): void;
-  lstmBackward(T: number, B: number, X: number, H: number, P: number, x: number, KT: number, RT: number, PmT: number, hs: number, cs: number, gates: number, tanhc: number, hfull: number, dys: number, dcT: number, dz: number, dh: number, dc: number, dhfull: number, dhs: number, dx: number, dK: number, dR: number, db: number, dPm: number): void;
-  gruForward(T: number, B: number, X: number, H: number, x: number, K: number, R: number, bias: number, rbias: number, resetAfter: number, hs: number, gates: number, aux: number, hz: number, Kp?: number, Rp?: number): void;
-  gruBackward(T: number, B: number, X: number, H: number, x: number, KT: number, RT: number, resetAfter: number, hs: number, gates: number, aux: number, dys: number, dxz: number, dhz: number, dh: number, dh2: number, drh: number, dx: number, dK: number, dR: number, db: number, dbr: number): void;
-  rnnForward(T: number, B: number, X: number, H: number, x: number, K: number, R: number, bias: number, act: number, hs: number, Kp?: number, Rp?: number): void;
-  /** Native only: dst = src [K, N] (ld ldb) in the GEMM's panel layout (⌈N/16⌉·16·K floats). */
-  pack?(K: number, N: number, src: number, ldb: number, dst: number): void;
-  rnnBackward(T: number, B: number, X: number, H: number, x: number, KT: number, RT: number, act: number, hs: number, dys: number, dpre: number, dh: number, dx: number, dK: number, dR: number, db: number): void;
-  /** Peephole / CIFG LSTM (Greff et al. 2017): peepholes pi, pf, po (0: none); `coupled` 1 for CIFG. */
-  lstmvForward(T: number, B: number, X: number, H: number, coupled: number, x: number, K: number, R: number, bias: number, pi: number, pf: number, po: number, hs: number, cs: number, gates: number, tanhc: number, Kp?: number, Rp?: number): void;
-  lstmvBackward(T: number, B: number, X: number, H: number, coupled: number, x: number, KT: number, RT: number, pi: number, pf: number, po: number, hs: number, cs: number, gates: number, tanhc: number, dys: number, dcT: number, dz: number, dh: number, dc: number, dx: number, dK: number, dR: number, db: number, dpi: number, dpf: number, dpo: number): void;
-}
+export type { KernelExports } from './kernel-exports.js';
 
 const ALIGN = 64;
 const PAGE = 65536;
 
-/** The entry points the native addon implements, in the order of its kernel ids (src/kernels.c). */
-const NATIVE_ENTRY_POINTS = ['activate', 'gemm', 'gemmTN', 'transpose', 'colsum', 'lstmForward', 'lstmBackward', 'gruForward', 'gruBackward', 'rnnForward', 'rnnBackward', 'pack', 'lstmvForward', 'lstmvBackward'] as const;
-const NATIVE_MAX_ARGS = 32;
+const NATIVE_MAX_ARGS = MAX_ENTRY_ARGS;
 
 /** The native addon's interface (@rxrnn/kernels-native). */
 export interface NativeKernels {
