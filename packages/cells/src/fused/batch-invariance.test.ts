@@ -62,19 +62,14 @@ interface Family {
   /** [X, H] sizes: small, and large (over 256 deep, over 512 KiB of recurrent weights). */
   sizes: [number, number][];
   plain: (X: number, H: number, seed: number) => (fused: boolean | KernelsConfig) => Cell;
-  /**
-   * The fused step does not produce the extras and takes the tfjs step for the whole batch when any
-   * stream asks for them (the fused RNN: its `pre` extra): see the known defect at the end.
-   */
-  unfusedExtras?: boolean;
 }
 const FAMILIES: Family[] = [
   { name: 'lstm', sizes: [[7, 13], [300, 264]], plain: (X, H, seed) => (fused) => lstmCell({ inputSize: X, hiddenSize: H, seed, init: 'uniform', fused }) },
   { name: 'lstm with projection', sizes: [[7, 13], [300, 264]], plain: (X, H, seed) => (fused) => lstmCell({ inputSize: X, hiddenSize: H, projSize: Math.ceil(H / 2) - 1, seed, init: 'uniform', fused }) },
   { name: 'gru reset-after', sizes: [[7, 13], [300, 264]], plain: (X, H, seed) => (fused) => gruCell({ inputSize: X, hiddenSize: H, seed, init: 'uniform', fused }) },
   { name: 'gru reset-before', sizes: [[7, 13], [300, 264]], plain: (X, H, seed) => (fused) => gruCell({ inputSize: X, hiddenSize: H, seed, init: 'uniform', resetAfter: false, fused }) },
-  { name: 'rnn tanh', sizes: [[7, 13], [300, 370]], plain: (X, H, seed) => (fused) => rnnCell({ inputSize: X, hiddenSize: H, seed, fused }), unfusedExtras: true },
-  { name: 'rnn relu', sizes: [[7, 13], [300, 370]], plain: (X, H, seed) => (fused) => rnnCell({ inputSize: X, hiddenSize: H, seed, activation: 'relu', fused }), unfusedExtras: true },
+  { name: 'rnn tanh', sizes: [[7, 13], [300, 370]], plain: (X, H, seed) => (fused) => rnnCell({ inputSize: X, hiddenSize: H, seed, fused }) },
+  { name: 'rnn relu', sizes: [[7, 13], [300, 370]], plain: (X, H, seed) => (fused) => rnnCell({ inputSize: X, hiddenSize: H, seed, activation: 'relu', fused }) },
   ...(['vanilla', 'NP', 'CIFG'] as const).map(
     (variant): Family => ({ name: `lstm-variant ${variant}`, sizes: [[7, 13], [300, 264]], plain: (X, H, seed) => (fused) => lstmVariantCell({ variant, inputSize: X, hiddenSize: H, seed, fused }) }),
   ),
@@ -208,8 +203,8 @@ describe.each(BUILDS)('batched streams equal solo runs bit for bit ($name)', (bu
           try {
             await expectNoLeaks(() => {
               const rng = createRng(seed);
-              // (batches of up to ~30 rows at the small size; extras asked for where they are fused)
-              const all = streams(rng, X < 100 ? 40 : 11, X, !(build.fused && family.unfusedExtras));
+              // (batches of up to ~30 rows at the small size; extras asked for at random steps)
+              const all = streams(rng, X < 100 ? 40 : 11, X);
               const alone = all.map((s) => solo(cell, s));
               const sizes = new Set<number>();
               // one batch for every pending stream, and small batches (maxBatch 3 and 5) beside each other
@@ -252,7 +247,7 @@ describe.skipIf(!nativeBuilt)('native steps give the same bits on 1, 2 and 3 thr
       randomiseBiases(cell, 5);
       const was = kernelThreads();
       try {
-        const all = streams(createRng(9), 7, X, !family.unfusedExtras);
+        const all = streams(createRng(9), 7, X);
         const runs = [1, 2, 3].map((threads) => {
           setKernelThreads(threads);
           return { alone: solo(cell, all[0]), together: together(cell, all, createRng(threads), 64) };
@@ -269,13 +264,11 @@ describe.skipIf(!nativeBuilt)('native steps give the same bits on 1, 2 and 3 thr
   }
 });
 
-// KNOWN DEFECT (outside the kernels: the fused RNN step, @rxrnn/cells' rnn/rnn-fused.ts).
-// The fused RNN step has no `pre` extra, so when any stream of a batch asks for extras the whole batch
-// takes the tfjs step, and the other streams' outputs then differ from their solo (fused) runs by float
-// rounding. `it.fails` passes while the defect is there; once the fused step computes its extras itself
-// (or keeps the fused outputs and adds the extras beside them) this starts failing: remove `.fails` then.
-describe.each(BUILDS.filter((b) => b.fused))('known defect: a stream asking for extras changes the others in a fused RNN batch ($name)', (build) => {
-  it.fails('rnn tanh X=7 H=13: batched with extras asked for by other streams equals solo without', () => {
+// A regression test: the fused RNN step once had no `pre` extra, so when any stream of a batch asked for
+// extras the whole batch took the tfjs step and the other streams' outputs changed by float rounding.
+// Now h always comes from the kernel and `pre` is added beside it.
+describe.each(BUILDS.filter((b) => b.fused))('a stream asking for extras does not change the others in a fused RNN batch ($name)', (build) => {
+  it('rnn tanh X=7 H=13: batched with extras asked for by other streams equals solo without', () => {
     const was = kernelThreads();
     setKernelThreads(build.threads);
     const cell = build.make((fused) => rnnCell({ inputSize: 7, hiddenSize: 13, seed: 3, fused }));

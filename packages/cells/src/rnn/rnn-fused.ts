@@ -7,7 +7,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { rxrnnError, ErrorCodes, describe, getActivation, type Cell, type StepResult } from '@rxrnn/core';
 import { checkTensor, runtimeOf, tapeOn, floatValues, tensorAt, Reserve, forwardOn, type KernelRuntime } from '@rxrnn/kernels';
-import { rnnStep, type RnnParams, type RnnState } from './rnn-step.js';
+import { rnnStep, rnnPre, type RnnParams, type RnnState } from './rnn-step.js';
 import { unrolledSequence, fusedStepper, residentsOf, type CoreResidents, type FusedFamily, type HiddenSequenceResult, type SequenceKernelsOption } from '../fused/fused-family.js';
 
 export interface RnnSequenceParams {
@@ -153,7 +153,11 @@ function rnnFusedStep(rt: KernelRuntime, p: RnnSequenceParams, res: RnnResidents
 /** An rnn cell's parameters as the sequence functions take them. */
 const rnnParamsOf = ({ params: p }: Cell): RnnSequenceParams => ({ kernel: p.kernel, recurrentKernel: p.recurrentKernel, bias: p.bias });
 
-/** The `rnn` family on the kernels: φ = tanh or relu; steps asked for extras take the tfjs step. */
+/**
+ * The `rnn` family on the kernels: φ = tanh or relu. A step asked for extras still takes h from the
+ * kernel (so a stream's outputs never depend on whether its batch-mates asked for extras) and adds the
+ * `pre` extra beside it, from rnnStep's own formula (`rnnPre`).
+ */
 export const rnnFused: FusedFamily = {
   unsupported: (cell) => ((cell.config.activation ?? 'tanh') === 'tanh' || cell.config.activation === 'relu' ? null : `activation ${String(cell.config.activation)} (fused: tanh, relu)`),
   sequence: (cell, rt, state, xs) => {
@@ -164,6 +168,11 @@ export const rnnFused: FusedFamily = {
     const p = rnnParamsOf(cell);
     const act = cell.config.activation === 'relu' ? 1 : 0;
     const res: RnnResidents = residentsOf(rt, p, [], false);
-    return fusedStepper(res, (r, s, x, extras) => (extras ? null : rnnFusedStep(rt, p, r, act, { h: s.h as tf.Tensor2D }, x)));
+    const params: RnnParams = { kernel: p.kernel as tf.Tensor2D, recurrentKernel: p.recurrentKernel as tf.Tensor2D, bias: p.bias as tf.Tensor1D };
+    return fusedStepper(res, (r, s, x, extras) => {
+      const state = { h: s.h as tf.Tensor2D };
+      const [h, next] = rnnFusedStep(rt, p, r, act, state, x);
+      return extras ? [h, next, { pre: tf.tidy(() => rnnPre(params, state, x)) }] : [h, next];
+    });
   },
 };
