@@ -1,17 +1,25 @@
 /**
  * The workspace's layering, enforced from the Nx tags in each package.json (`nx.tags`):
  *
- *     core, native ← kernels ← cells ← attention, memory ← pipelines (text, speech, vision, video) ← ws ← apps
+ *     core, native ← kernels ← cells ← attention, memory ← pipelines (text, speech, vision, video) ← apps
+ *                                                          pipelines ← experiments ← apps
+ *     core ← ws ← web, apps   (the transport knows no model kinds: io adapters come from core and the pipelines)
+ *
+ * Experiments (the variant study, the long-dependency tasks) sit on the side: they may use core,
+ * kernels, cells and the pipelines, and only apps (and tools/) use them.
  *
  * Checked two ways: the project graph Nx itself computes (`nx graph --file`), and the `@rxrnn/*`
  * imports actually written in each package's source, which must also be declared in its
- * package.json (or a packed package would not install). Also: only @rxrnn/ws and apps import `ws`.
+ * package.json (or a packed package would not install). Also: only @rxrnn/ws and apps import `ws`,
+ * and the kernels know no cells: no @rxrnn/kernels source imports @rxrnn/cells, names a cell kind or
+ * the Cell type (each cell family owns its fused path, in @rxrnn/cells, chosen by one registry).
  */
 import { describe, it, expect } from 'vitest';
 import { readFileSync, readdirSync, statSync, existsSync, mkdtempSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve, dirname, relative } from 'node:path';
 import { tmpdir } from 'node:os';
 import { execFileSync } from 'node:child_process';
+import { builtinModules } from 'node:module';
 
 const root = join(import.meta.dirname, '..');
 
@@ -25,8 +33,10 @@ const allowed: Record<string, string[]> = {
   'scope:attention': ['scope:core', 'scope:kernels', 'scope:cells'],
   'scope:memory': ['scope:core', 'scope:kernels', 'scope:cells', 'scope:attention'],
   'scope:pipeline': ['scope:core', 'scope:kernels', 'scope:cells', 'scope:attention', 'scope:memory', 'scope:pipeline'],
-  'scope:ws': ['scope:core', 'scope:kernels', 'scope:cells', 'scope:attention', 'scope:memory', 'scope:pipeline'],
-  'scope:app': ['scope:core', 'scope:kernels', 'scope:cells', 'scope:attention', 'scope:memory', 'scope:pipeline', 'scope:ws', 'scope:testing'],
+  'scope:experiments': ['scope:core', 'scope:kernels', 'scope:cells', 'scope:pipeline'],
+  'scope:ws': ['scope:core'],
+  'scope:web': ['scope:core', 'scope:ws'], // @rxrnn/web: the demo page, served by apps/server
+  'scope:app': ['scope:core', 'scope:kernels', 'scope:cells', 'scope:attention', 'scope:memory', 'scope:pipeline', 'scope:ws', 'scope:web', 'scope:experiments', 'scope:testing'],
 };
 
 interface Pkg {
@@ -57,7 +67,8 @@ function packages(): Pkg[] {
   return out;
 }
 
-function sources(dir: string): string[] {
+/** The TypeScript files under `dir`/src (or under `dir` itself with `whole`). */
+function sources(dir: string, whole = false): string[] {
   const out: string[] = [];
   const walk = (d: string) => {
     for (const f of readdirSync(d)) {
@@ -67,11 +78,18 @@ function sources(dir: string): string[] {
       else if (/\.(ts|tsx|mts)$/.test(f)) out.push(p);
     }
   };
-  if (existsSync(join(dir, 'src'))) walk(join(dir, 'src'));
+  const start = whole ? dir : join(dir, 'src');
+  if (existsSync(start)) walk(start);
   return out;
 }
 
+/** Test code: a `*.test.ts` file, or a helper only tests load (it imports vitest, or is a page tests bundle for a browser). */
+const isTestCode = (file: string) => file.endsWith('.test.ts') || file.endsWith('browser-page.ts') || /from\s+['"]vitest['"]/.test(readFileSync(file, 'utf8'));
+
 const importRe = /(?:import|export)\s[^'"]*?from\s+['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)/g;
+
+/** A source file without its comments (doc comments hold examples that import other packages). */
+const code = (file: string): string => readFileSync(file, 'utf8').replace(/\/\*[\s\S]*?\*\//g, '').replace(/^\s*\/\/.*$/gm, '');
 
 describe('workspace boundaries', () => {
   const pkgs = packages();
@@ -85,9 +103,8 @@ describe('workspace boundaries', () => {
     const problems: string[] = [];
     for (const p of pkgs) {
       for (const file of sources(p.dir)) {
-        const isTest = file.endsWith('.test.ts');
-        // Imports only: doc comments hold examples that import other packages.
-        const text = readFileSync(file, 'utf8').replace(/\/\*[\s\S]*?\*\//g, '').replace(/^\s*\/\/.*$/gm, '');
+        const isTest = isTestCode(file);
+        const text = code(file); // imports only
         for (const m of text.matchAll(importRe)) {
           const spec = m[1] ?? m[2];
           const rel = file.slice(root.length + 1);
@@ -109,6 +126,58 @@ describe('workspace boundaries', () => {
           if (!allowed[p.scope]?.includes(target.scope)) problems.push(`${rel}: ${p.scope} may not import ${target.name} (${target.scope})`);
           if (!p.deps.has(target.name)) problems.push(`${rel} imports ${target.name}, not declared in ${p.name}'s dependencies`);
         }
+      }
+    }
+    expect(problems).toEqual([]);
+  });
+
+  it('the kernels know no cells: no kernels source imports @rxrnn/cells, chooses by a cell kind or names the Cell type', async () => {
+    const { cellKinds } = await import('@rxrnn/cells');
+    const kinds = cellKinds();
+    expect(kinds).toContain('lstm');
+    const kernels = byName.get('@rxrnn/kernels')!;
+    const files = sources(kernels.dir);
+    expect(files.length).toBeGreaterThan(3);
+    const problems: string[] = [];
+    for (const file of files) {
+      const rel = file.slice(root.length + 1);
+      const text = code(file);
+      for (const m of text.matchAll(importRe)) if ((m[1] ?? m[2]).startsWith('@rxrnn/cells')) problems.push(`${rel} imports ${m[1] ?? m[2]}`);
+      // A cell kind used to choose a path (`case 'lstm'`, `kind === 'gru'`); names of the kernels' own files (`module: 'lstm'`) are fine.
+      for (const kind of kinds) if (new RegExp(`(case\\s+|[!=]==?\\s*)['"\`]${kind.replace(/[-]/g, '\\-')}['"\`]`).test(text)) problems.push(`${rel} chooses by the cell kind '${kind}'`);
+      if (/\.kind\b/.test(text) && !isTestCode(file)) problems.push(`${rel} reads a kind`); // (tests may read their own descriptors' kinds)
+      if (/\bCell\b/.test(text)) problems.push(`${rel} names the Cell type`);
+    }
+    expect(problems).toEqual([]);
+  });
+
+  it('every other package imported is declared: in dependencies for sources, or devDependencies (the workspace root\'s too) for tests', () => {
+    const rootDev = new Set(Object.keys(JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).devDependencies ?? {}));
+    const problems: string[] = [];
+    for (const p of pkgs) {
+      for (const file of sources(p.dir)) {
+        const isTest = isTestCode(file);
+        const text = code(file);
+        for (const m of text.matchAll(importRe)) {
+          const spec = m[1] ?? m[2];
+          if (spec.startsWith('.') || spec.startsWith('node:') || spec.startsWith('@rxrnn/') || builtinModules.includes(spec)) continue; // @rxrnn/*: above
+          const name = spec.split('/').slice(0, spec.startsWith('@') ? 2 : 1).join('/');
+          if (name === p.name || p.deps.has(name) || (isTest && (p.devDeps.has(name) || rootDev.has(name)))) continue;
+          problems.push(`${file.slice(root.length + 1)} imports ${name}, not declared in ${p.name}'s ${isTest ? 'dependencies or devDependencies' : 'dependencies'}`);
+        }
+      }
+    }
+    expect(problems).toEqual([]);
+  });
+
+  it("tools/ imports packages by name, never the files of apps or packages", () => {
+    const tools = join(root, 'tools');
+    const problems: string[] = [];
+    for (const file of sources(tools, true)) {
+      const text = code(file);
+      for (const m of text.matchAll(importRe)) {
+        const spec = m[1] ?? m[2];
+        if (spec.startsWith('.') && relative(tools, resolve(dirname(file), spec)).startsWith('..')) problems.push(`${relative(root, file)} imports ${spec}`);
       }
     }
     expect(problems).toEqual([]);

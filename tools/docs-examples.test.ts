@@ -1,11 +1,13 @@
 /**
  * Docs with runnable examples: every script in docs/examples and every `<package>/docs/<name>.example.ts`
- * runs to completion, and the README's example is the same code as docs/examples/readme.ts.
+ * runs to completion, the README's example is the same code as docs/examples/readme.ts, and the README's
+ * client snippet streams from the server `npm start` runs (apps/server, on port 0) and exits.
  */
 import { describe, it, expect } from 'vitest';
-import { readFileSync, readdirSync, existsSync } from 'node:fs';
+import { readFileSync, readdirSync, existsSync, mkdirSync, mkdtempSync, cpSync, writeFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { execFileSync } from 'node:child_process';
+import { tmpdir } from 'node:os';
+import { execFileSync, spawn } from 'node:child_process';
 
 const root = join(import.meta.dirname, '..');
 const code = (s: string) =>
@@ -39,4 +41,41 @@ describe('docs examples', () => {
       expect(out.length).toBeGreaterThan(0);
     });
   }
+
+  it("the README's client snippet streams from the server and exits (it closes its connection)", async () => {
+    const readme = readFileSync(join(root, 'README.md'), 'utf8');
+    const block = [...readme.matchAll(/```ts\n([\s\S]*?)```/g)].map((m) => m[1]).find((b) => b.includes("from '@rxrnn/ws'"))!;
+    expect(block).toContain("connect('ws://127.0.0.1:8080/ws')");
+    const models = mkdtempSync(join(tmpdir(), 'rxrnn-readme-models-'));
+    cpSync(join(root, 'models/demo-lstm'), join(models, 'demo-lstm'), { recursive: true });
+    const server = spawn(process.execPath, ['--import', 'tsx', '--conditions=@rxrnn/source', join(root, 'apps/server/src/main.ts'), '--port', '0', '--models', models, '--no-web'], {
+      cwd: root,
+      stdio: ['ignore', 'pipe', 'inherit'],
+      env: { ...process.env, RXRNN_BACKEND: 'wasm' },
+    });
+    const dir = join(root, 'tmp');
+    mkdirSync(dir, { recursive: true });
+    const script = join(dir, `readme-client-${process.pid}.ts`); // inside the repository, so @rxrnn/ws resolves
+    try {
+      const url = await new Promise<string>((resolve, reject) => {
+        let out = '';
+        server.stdout!.on('data', (d) => {
+          out += d;
+          const m = /WebSocket\s+(ws:\/\/\S+)/.exec(out);
+          if (m) resolve(m[1]);
+        });
+        server.on('exit', (code) => reject(new Error(`server exited (${code}): ${out}`)));
+      });
+      writeFileSync(script, block.replace('ws://127.0.0.1:8080/ws', url));
+      // Exits by itself, or is killed after 60 s (and the test fails).
+      const out = execFileSync(process.execPath, ['--import', 'tsx', '--conditions=@rxrnn/source', script], { cwd: root, encoding: 'utf8', timeout: 60_000 });
+      const ys = JSON.parse(out.replace(/'/g, '"')) as number[][];
+      expect(ys.length).toBe(2); // one output per step
+      for (const y of ys) expect(y.length).toBe(4);
+    } finally {
+      server.kill();
+      rmSync(script, { force: true });
+      rmSync(models, { recursive: true, force: true });
+    }
+  });
 });

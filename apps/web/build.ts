@@ -1,16 +1,23 @@
 /**
- * Bundle the demo page's script (src/main.ts, which uses the @rxrnn/ws client) for browsers with
- * esbuild: apps/web/dist/app.js. The server runs this on start when the bundle is missing.
+ * The demo page as a package (`@rxrnn/web/build`): where its files are, and the bundling of its
+ * script (src/main.ts, which uses the @rxrnn/ws client) for browsers with esbuild into
+ * apps/web/dist/app.js. The server imports this to serve the page and to rebuild the bundle on
+ * start, so the page always matches the sources; esbuild is loaded only to build.
  *
  *     npm run build -w @rxrnn/web
  */
-import { build } from 'esbuild';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const here = dirname(fileURLToPath(import.meta.url));
 
-export async function buildWeb(outfile = join(here, 'dist', 'app.js')): Promise<string> {
+/** The page's static files (index.html, styles). */
+export const WEB_PUBLIC = join(here, 'public');
+/** The bundled script, served as /app.js. */
+export const WEB_BUNDLE = join(here, 'dist', 'app.js');
+
+export async function buildWeb(outfile = WEB_BUNDLE): Promise<string> {
+  const { build } = await import('esbuild');
   await build({
     entryPoints: [join(here, 'src', 'main.ts')],
     outfile,

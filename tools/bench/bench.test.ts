@@ -1,12 +1,12 @@
 // Keeps the benchmark harness from rotting: a quick run on tiny shapes (a few seconds) must produce
 // every row, for every rxrnn implementation (tfjs, WebAssembly and native kernels), with finite times and ratios beside PyTorch.
 import { describe, it, expect } from 'vitest';
-import { existsSync } from 'node:fs';
+import { debianPackage } from '@rxrnn/testing';
 import { runBench } from './harness.js';
 
-const python = '/usr/bin/python3';
+const torch = debianPackage('python3-torch');
 
-describe.skipIf(!existsSync(python))('bench harness (quick)', () => {
+describe.skipIf(torch.skip)(`bench harness (quick)${torch.note}`, () => {
   it('runs every row beside PyTorch and prints a markdown table', async () => {
     const lines: string[] = [];
     const { rows, table, info } = await runBench({ quick: true, log: (l) => lines.push(l) });

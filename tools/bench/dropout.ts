@@ -6,9 +6,11 @@
  *     npx tsx --conditions=@rxrnn/source tools/bench/dropout.ts
  */
 import * as tf from '@tensorflow/tfjs';
-import { initBackend, createTrainer } from '@rxrnn/core';
+import { initBackend, createTrainer, setExpKernel } from '@rxrnn/core';
+import { kernelExp } from '@rxrnn/kernels';
 import { stackCells, embeddingCell, lstmCell, denseCell } from '@rxrnn/cells';
 await initBackend({ log: null });
+setExpKernel(kernelExp()); // the loss's exp on the kernels
 const [V, E, H, T, B] = [83, 64, 384, 100, 16];
 for (const dropout of [0, 0.1, 0, 0.1]) {
   const cell = stackCells([embeddingCell({ vocabSize: V, embeddingSize: E, seed: 1 }), lstmCell({ inputSize: E, hiddenSize: H, seed: 2 }), denseCell({ inputSize: H, outputSize: V, seed: 3 })], { dropout });

@@ -9,11 +9,12 @@
  */
 import { PerformanceObserver, constants } from 'node:perf_hooks';
 import * as tf from '@tensorflow/tfjs';
-import { initBackend, createTrainer } from '@rxrnn/core';
+import { initBackend, createTrainer, setExpKernel } from '@rxrnn/core';
 import { stackCells, embeddingCell, lstmCell, denseCell } from '@rxrnn/cells';
-import { kernelsInfo, setKernelThreads } from '@rxrnn/kernels';
+import { kernels, kernelExp, kernelsInfo } from '@rxrnn/kernels';
 
 const backend = await initBackend({ log: null });
+setExpKernel(kernelExp()); // the loss's exp on the kernels
 const N = Number(process.argv[2] ?? 30);
 const [V, E, H, T, B] = [65, 64, 256, 100, 32];
 
@@ -41,7 +42,7 @@ console.log(`backend ${backend.name}, kernels ${JSON.stringify(kernelsInfo())}, 
 console.log('| kernel threads | ms / update | tokens/s | full GCs / update | young GCs / update | GC pause ms / update |');
 console.log('|---|---|---|---|---|---|');
 for (const threads of [1, 2, 1, 2]) {
-  setKernelThreads(threads);
+  kernels()?.setThreads(threads);
   await new Promise((r) => setTimeout(r, 100)); // deliver the observer's pending entries
   Object.assign(gc, { major: 0, minor: 0, pauseMs: 0 });
   const t0 = performance.now();

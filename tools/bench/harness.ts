@@ -14,10 +14,10 @@ import { fileURLToPath } from 'node:url';
 import { readFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as tf from '@tensorflow/tfjs';
-import { initBackend, createTrainer, type Cell, type State } from '@rxrnn/core';
-import { lstmCell, gruCell, rnnCell, embeddingCell, denseCell, stackCells } from '@rxrnn/cells';
+import { initBackend, createTrainer, setExpKernel, type Cell, type State } from '@rxrnn/core';
+import { lstmCell, gruCell, rnnCell, embeddingCell, denseCell, stackCells, fuseCell, lstmSequence, type LstmSequenceParams } from '@rxrnn/cells';
 import { createParallelTrainer } from '@rxrnn/cells/parallel';
-import { fuseCell, lstmSequence, lstmSequenceTfjs, kernelsInfo, kernelsWasmFile, kernelThreads, setKernelThreads, withNativeKernels, type LstmSequenceParams } from '@rxrnn/kernels';
+import { kernels, kernelExp, kernelsInfo, kernelsWasmFile, type KernelsConfig } from '@rxrnn/kernels';
 
 export interface BenchOptions {
   /** Tiny shapes and few iterations: a smoke run of a few seconds. */
@@ -99,10 +99,11 @@ type TorchRow = Record<string, string | number>;
 type Impl = 'tfjs' | 'wasm' | 'native' | 'trainer';
 type FusedImpl = 'wasm' | 'native';
 
-/** Run `fn` on the WebAssembly or the native kernels. */
-const on = <T>(impl: Impl, fn: () => T): T => (impl === 'tfjs' || impl === 'trainer' ? fn() : withNativeKernels(impl === 'native', fn));
+/** The kernels a contender runs on: none (plain tfjs), the WebAssembly ones or the native ones. */
+const kernelsOf = (impl: 'tfjs' | FusedImpl): KernelsConfig => (impl === 'tfjs' ? { enabled: false } : { native: impl === 'native' });
+const nativeThreads = (): number => kernels({ native: true })?.threads ?? 1;
 const fusedLabel = (impl: FusedImpl): string =>
-  impl === 'native' ? `fused native (AVX2+FMA, ${kernelThreads()} thread${kernelThreads() > 1 ? 's' : ''})` : `fused WASM${kernelsWasmFile() === 'kernels-relaxed.wasm' ? ' (relaxed SIMD)' : ''}`;
+  impl === 'native' ? `fused native (AVX2+FMA, ${nativeThreads()} thread${nativeThreads() > 1 ? 's' : ''})` : `fused WASM${kernelsWasmFile() === 'kernels-relaxed.wasm' ? ' (relaxed SIMD)' : ''}`;
 
 interface Contender {
   impl: Impl;
@@ -151,7 +152,7 @@ const makeCell: Record<string, (X: number, H: number) => Cell> = {
 
 function stepContender(impl: 'tfjs' | FusedImpl, kind: string, B: number, X: number, H: number): Contender {
   const base = makeCell[kind](X, H);
-  const cell = impl === 'tfjs' ? base : on(impl, () => fuseCell(base));
+  const cell = impl === 'tfjs' ? base : fuseCell(base, kernelsOf(impl));
   if (impl !== 'tfjs' && !(cell as ReturnType<typeof fuseCell>).fused) throw new Error(`bench: ${kind} did not fuse: ${(cell as ReturnType<typeof fuseCell>).reason}`);
   const x = tf.randomNormal([B, X]) as tf.Tensor2D;
   let s: State = cell.initialState(B);
@@ -159,7 +160,7 @@ function stepContender(impl: 'tfjs' | FusedImpl, kind: string, B: number, X: num
     impl,
     label: impl === 'tfjs' ? 'tfjs cell step (@rxrnn/cells)' : `${fusedLabel(impl)} step (fuseCell)`,
     run: () => {
-      const next = on(impl, () => tf.tidy(() => cell.step(s, x)[1]));
+      const next = tf.tidy(() => cell.step(s, x)[1]);
       tf.dispose(Object.values(s));
       s = next;
     },
@@ -173,12 +174,12 @@ function stepContender(impl: 'tfjs' | FusedImpl, kind: string, B: number, X: num
 function seqContender(impl: 'tfjs' | FusedImpl, T: number, B: number, X: number, H: number): Contender {
   const cell = makeCell.lstm(X, H);
   const x = tf.randomNormal([T, B, X]) as tf.Tensor3D;
-  const f = impl === 'tfjs' ? lstmSequenceTfjs : lstmSequence;
+  const options = { kernels: kernelsOf(impl) };
   return {
     impl,
-    label: impl === 'tfjs' ? 'tfjs ops unrolled (lstmSequenceTfjs)' : `${fusedLabel(impl)} (lstmSequence)`,
+    label: impl === 'tfjs' ? 'tfjs ops unrolled (lstmSequence, kernels off: the cell step)' : `${fusedLabel(impl)} (lstmSequence)`,
     run: () => {
-      const r = on(impl, () => f(cell.params as unknown as LstmSequenceParams, x));
+      const r = lstmSequence(cell.params as unknown as LstmSequenceParams, x, undefined, undefined, options);
       tf.dispose([r.ys, r.hT, r.cT]);
     },
     dispose: () => {
@@ -200,17 +201,17 @@ function trainContender(impl: 'tfjs' | FusedImpl, V: number, E: number, H: numbe
   const targets = tf.oneHot(tf.reshape(tf.randomUniform([T, B], 0, V, 'int32', 4), [T * B]) as tf.Tensor1D, V);
   const opt = tf.train.adam(2e-3);
   const vars = [emb, W, b, ...Object.values(cell.params)];
-  const seq = impl === 'tfjs' ? lstmSequenceTfjs : lstmSequence;
+  const options = { kernels: kernelsOf(impl) };
   return {
     impl,
     label: impl === 'tfjs' ? 'tfjs ops unrolled + tfjs autodiff/Adam' : `${fusedLabel(impl)} fwd+bwd (lstmSequence) + tfjs dense/Adam`,
     run: () => {
-      const loss = on(impl, () => opt.minimize(() => {
+      const loss = opt.minimize(() => {
         const e = tf.reshape(tf.matMul(xs, emb), [T, B, E]) as tf.Tensor3D; // [T, B, E]
-        const { ys } = seq(cell.params as unknown as LstmSequenceParams, e); // [T, B, H]
+        const { ys } = lstmSequence(cell.params as unknown as LstmSequenceParams, e, undefined, undefined, options); // [T, B, H]
         const logits = tf.add(tf.matMul(tf.reshape(ys, [T * B, H]), W), b); // [T·B, V]
         return tf.losses.softmaxCrossEntropy(targets, logits) as tf.Scalar;
-      }, true, vars));
+      }, true, vars);
       loss?.dataSync();
       loss?.dispose();
     },
@@ -228,13 +229,15 @@ function trainContender(impl: 'tfjs' | FusedImpl, V: number, E: number, H: numbe
  * `wasm`: the same `createTrainer` with the native kernels switched off (a browser's path).
  */
 function libraryTrainContender(threads: number, parallel: boolean, V: number, E: number, H: number, T: number, B: number, wasm = false): Contender {
+  const fused: KernelsConfig = { native: !wasm };
   const cell = stackCells([
     embeddingCell({ vocabSize: V, embeddingSize: E, seed: 1 }),
-    lstmCell({ inputSize: E, hiddenSize: H, seed: 2, init: 'uniform' }),
-    denseCell({ inputSize: H, outputSize: V, seed: 3 }),
+    lstmCell({ inputSize: E, hiddenSize: H, seed: 2, init: 'uniform', fused }),
+    denseCell({ inputSize: H, outputSize: V, seed: 3, fused }),
   ]);
   const trainer = parallel ? createParallelTrainer({ cell, threads, optimizer: { kind: 'adam', lr: 2e-3 } }) : createTrainer({ cell, optimizer: { kind: 'adam', lr: 2e-3 } });
-  const k = wasm ? withNativeKernels(false, () => kernelsInfo()) : kernelsInfo();
+  const k = kernelsInfo(fused);
+  const exp = kernelExp(fused); // the loss's exp on the same kernels
   const kind = k ? `${k.backend === 'native' ? 'native' : 'WASM'} kernels` : 'no kernels';
   const inputs = tf.randomUniform([T, B, 1], 0, V, 'int32', 3).toFloat() as tf.Tensor3D;
   const targets = tf.randomUniform([T, B], 0, V, 'int32', 4);
@@ -244,8 +247,8 @@ function libraryTrainContender(threads: number, parallel: boolean, V: number, E:
       ? `createParallelTrainer, ${threads} worker threads (cells' automatic path: ${kind}, 1 thread each)`
       : `createTrainer (cells' automatic path: ${kind}, ${k?.threads ?? 1} thread${(k?.threads ?? 1) > 1 ? 's' : ''})`,
     run: () => {
-      if (wasm) withNativeKernels(false, () => trainer.trainBatch({ inputs, targets }));
-      else trainer.trainBatch({ inputs, targets });
+      setExpKernel(exp);
+      trainer.trainBatch({ inputs, targets });
     },
     dispose: () => {
       tf.dispose([inputs, targets]);
@@ -259,7 +262,7 @@ function libraryTrainContender(threads: number, parallel: boolean, V: number, E:
 
 function rowSpecs(quick: boolean, skipTfjsTraining: boolean, threads: number): RowSpec[] {
   const rows: RowSpec[] = [];
-  const fused: FusedImpl[] = withNativeKernels(true, () => kernelsInfo()?.backend === 'native') ? ['wasm', 'native'] : ['wasm'];
+  const fused: FusedImpl[] = kernelsInfo({ native: true })?.backend === 'native' ? ['wasm', 'native'] : ['wasm'];
   const Hs = quick ? [16] : [128, 512];
   const Bs = quick ? [1, 4] : [1, 32];
   for (const kind of ['rnn', 'lstm', 'gru']) {
@@ -304,7 +307,7 @@ export async function runBench(options: BenchOptions = {}): Promise<BenchResult>
   const threads = options.threads ?? 1;
   const log = options.log ?? ((line: string) => process.stderr.write(line + '\n'));
   const backend = await initBackend({ log: null });
-  setKernelThreads(threads); // the native kernels get as many threads as PyTorch
+  kernels({ native: true })?.setThreads(threads); // the native kernels get as many threads as PyTorch
   const torch = new TorchWorker(options.python ?? '/usr/bin/python3', threads);
   const budget = quick ? 0.01 : 0.4; // seconds per side per round
   const rounds = quick ? 1 : 3;
@@ -319,7 +322,7 @@ export async function runBench(options: BenchOptions = {}): Promise<BenchResult>
       torch: `${hello.torch} (${hello.threads} thread${hello.threads > 1 ? 's' : ''})`,
       cpu: cpuModel(),
       kernels: (() => {
-        const k = withNativeKernels(true, () => kernelsInfo());
+        const k = kernelsInfo({ native: true });
         const w = kernelsWasmFile();
         return k?.backend === 'native' ? `native ${k.isa}, ${k.threads} thread${k.threads > 1 ? 's' : ''} per call; WebAssembly SIMD rows (${w}) beside them` : `WebAssembly SIMD only, ${w} (native: ${k?.nativeUnavailable ?? 'unavailable'})`;
       })(),

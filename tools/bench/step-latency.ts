@@ -9,7 +9,7 @@ import { Command } from 'commander';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '@rxrnn/core';
 import { lstmCell, gruCell, rnnCell } from '@rxrnn/cells';
-import { kernelsInfo, setKernelThreads } from '@rxrnn/kernels';
+import { kernels, kernelsInfo } from '@rxrnn/kernels';
 
 const o = new Command()
   .option('--cell <kind>', 'lstm, gru or rnn', 'lstm')
@@ -37,7 +37,7 @@ const k = kernelsInfo();
 console.log(`${o.cell.toUpperCase()} step B=${B} H=X=${H}; kernels: ${k ? `${k.backend} ${k.isa}` : 'none'}; median, 10th and 90th percentiles and mean of ${n} steps per round`);
 for (let r = 0; r < rounds; r++) {
   for (const threads of [1, 2]) {
-    setKernelThreads(threads);
+    kernels()?.setThreads(threads);
     for (let i = 0; i < 300; i++) step();
     const ts: number[] = [];
     for (let i = 0; i < n; i++) {

@@ -8,12 +8,13 @@
  *     npx tsx --conditions=@rxrnn/source tools/bench/trainer-threads.ts [H=384] [B ...=16 32]
  */
 import * as tf from '@tensorflow/tfjs';
-import { initBackend, createTrainer, type Trainer } from '@rxrnn/core';
+import { initBackend, createTrainer, setExpKernel, type Trainer } from '@rxrnn/core';
 import { stackCells, embeddingCell, lstmCell, denseCell } from '@rxrnn/cells';
 import { createParallelTrainer } from '@rxrnn/cells/parallel';
-import { kernelsInfo } from '@rxrnn/kernels';
+import { kernelExp, kernelsInfo } from '@rxrnn/kernels';
 
 await initBackend({ log: null });
+setExpKernel(kernelExp()); // the loss's exp on the kernels
 const H = Number(process.argv[2] ?? 384);
 const batches = process.argv.length > 3 ? process.argv.slice(3).map(Number) : [16, 32];
 const [V, E, T] = [83, 64, 100];

@@ -3,14 +3,19 @@
  * tarballs into a scratch project outside the workspace (so nothing resolves to the sources),
  * import them as a user would and stream a sequence — the same numbers as in the workspace. The
  * native kernels' package compiles itself on install (node-gyp), as a user's install would.
+ *
+ * And the workspace itself after `npm ci`: its `prepare` script (which npm runs after installing)
+ * builds every package's dist/, so a script run by plain `node` — no tsx, no `@rxrnn/source`
+ * condition — imports @rxrnn/ws, @rxrnn/core and @rxrnn/cells. (Same file as the packing: both
+ * write the packages' dist/, so they must not run at the same time.)
  */
 import { describe, it, expect } from 'vitest';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, writeFileSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { from } from 'rxjs';
-import { toArray } from '@rxrnn/core';
+import { readRows } from '@rxrnn/core';
 import { lstmCell, lstm } from '@rxrnn/cells';
 import { collect } from '@rxrnn/testing';
 
@@ -20,7 +25,7 @@ const npm = (args: string[], cwd: string) => execFileSync('npm', args, { cwd, st
 
 const script = `
 import { from } from 'rxjs';
-import { initBackend, toArray } from '@rxrnn/core';
+import { initBackend, readRows } from '@rxrnn/core';
 import { lstmCell, lstm, embeddingCell, denseCell, stackCells } from '@rxrnn/cells';
 import { createParallelTrainer } from '@rxrnn/cells/parallel';
 import { kernelsInfo } from '@rxrnn/kernels';
@@ -34,7 +39,7 @@ const step = trainer.trainBatch({ inputs: tf.tensor3d(ids.slice(0, 8), [4, 2, 1]
 trainer.dispose();
 const cell = lstmCell({ inputSize: 2, hiddenSize: 3, seed: 7 });
 const out = [];
-from([[1, 0], [0, 1], [0.5, -0.5]]).pipe(lstm(cell), toArray()).subscribe({
+from([[1, 0], [0, 1], [0.5, -0.5]]).pipe(lstm(cell), readRows()).subscribe({
   next: (y) => out.push(y),
   complete: () => console.log(JSON.stringify({ backend: name, fused: cell.fused === true, kernels: kernelsInfo()?.backend, out, parallelLoss: step.loss })),
 });
@@ -60,11 +65,41 @@ describe('packed packages', () => {
       expect(got.parallelLoss).toBeGreaterThan(1); // ≈ ln 5 for an untrained model: the worker answered
       expect(got.parallelLoss).toBeLessThan(2.5);
       const cell = lstmCell({ inputSize: 2, hiddenSize: 3, seed: 7 });
-      const want = await collect(from([[1, 0], [0, 1], [0.5, -0.5]]).pipe(lstm(cell), toArray()));
+      const want = await collect(from([[1, 0], [0, 1], [0.5, -0.5]]).pipe(lstm(cell), readRows()));
       cell.dispose();
       expect(got.out).toEqual(want);
     } finally {
       rmSync(scratch, { recursive: true, force: true });
     }
   }, 300_000);
+});
+
+describe('the workspace after npm ci', () => {
+  it("plain node imports @rxrnn/ws, core and cells from the dist/ that the root's prepare script builds", async () => {
+    const pj = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
+    expect(pj.scripts.prepare).toMatch(/^nx run-many -t build -p 'packages\/\*'/);
+    npm(['run', 'prepare'], root); // what npm ci runs after installing (from Nx's cache when nothing changed)
+    // A clean environment: no loaders or conditions inherited from the test runner.
+    const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(NODE_OPTIONS|VITEST|TSX)/.test(k)));
+    const plainNode = (code: string) => execFileSync(process.execPath, ['--input-type=module', '-e', code], { cwd: root, env, encoding: 'utf8' }).trim();
+    for (const name of ['@rxrnn/ws', '@rxrnn/core', '@rxrnn/cells']) {
+      const where = plainNode(`const m = await import('${name}'); console.log(Object.keys(m).length, import.meta.resolve('${name}'));`);
+      expect(where).toMatch(new RegExp(`^\\d+ file://${root}/packages/${name.slice(7)}/dist/index\\.js$`));
+      expect(Number(where.split(' ')[0])).toBeGreaterThan(5);
+    }
+    const ws = plainNode(`const { connect, createStreamServer } = await import('@rxrnn/ws'); console.log(typeof connect, typeof createStreamServer);`);
+    expect(ws).toBe('function function');
+    const out = plainNode(`
+      import('@rxrnn/core').then(async ({ initBackend, readRows }) => {
+        const { from } = await import('rxjs');
+        const { lstmCell, lstm } = await import('@rxrnn/cells');
+        await initBackend({ log: null });
+        const cell = lstmCell({ inputSize: 2, hiddenSize: 3, seed: 7 });
+        from([[1, 0], [0, 1], [0.5, -0.5]]).pipe(lstm(cell), readRows()).subscribe({ next: (y) => console.log(JSON.stringify(y)), complete: () => cell.dispose() });
+      });`);
+    const cell = lstmCell({ inputSize: 2, hiddenSize: 3, seed: 7 });
+    const want = await collect(from([[1, 0], [0, 1], [0.5, -0.5]]).pipe(lstm(cell), readRows()));
+    cell.dispose();
+    expect(out.split('\n').map((l) => JSON.parse(l))).toEqual(want);
+  }, 600_000); // a cold build of every package takes minutes on a busy 2-core machine
 });

@@ -1,13 +1,13 @@
 /**
  * The LSTM variant study as a script — the same runner as `rxrnn study variants` (see
- * apps/cli/src/commands/study.ts for the options):
+ * packages/experiments/src/study/study-command.ts for the options):
  *
  *     npx tsx --conditions=@rxrnn/source tools/study/variants.ts [--quick] [--seeds N] [--steps N] [--out docs/study]
  *
  * Long: run it in the background (`nice -n 10 nohup … > study.log 2>&1 &`).
  */
 import { Command } from 'commander';
-import { registerStudy } from '../../apps/cli/src/commands/study.js';
+import { registerStudy } from '@rxrnn/experiments';
 
 const args = process.argv.slice(2);
 const quote = (a: string) => (/^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replace(/'/g, "'\\''")}'`);

@@ -8,7 +8,7 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { initBackend } from '@rxrnn/core';
-import { writeLineChart } from '../../apps/cli/src/plot.js';
+import { writeLineChart } from '@rxrnn/text';
 import { runGradientFlowProbe } from './gradient-flow-probe.js';
 
 await initBackend({ log: null });

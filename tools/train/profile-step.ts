@@ -4,12 +4,13 @@
  *     npx tsx --conditions=@rxrnn/source tools/train/profile-step.ts [H] [B] [T] [fast=1]
  */
 import * as tf from '@tensorflow/tfjs';
-import { initBackend, createTrainer, useExplicitTransposeGradients } from '@rxrnn/core';
+import { initBackend, createTrainer, setExpKernel } from '@rxrnn/core';
+import { kernelExp } from '@rxrnn/kernels';
 import { charRnnModel, loadMobyDick, splitCorpus, streamChunks } from '@rxrnn/text';
 
-await initBackend({ log: null });
 const [H, B, T, fast] = [192, 32, 50, 1].map((d, i) => Number(process.argv[2 + i] ?? d));
-if (fast) useExplicitTransposeGradients();
+await initBackend({ log: null, explicitTransposeGradients: !!fast });
+setExpKernel(kernelExp()); // the loss's exp on the kernels
 const { codec, train } = splitCorpus(loadMobyDick());
 const cell = charRnnModel({ vocabSize: codec.size, hiddenSize: H, embeddingSize: 32, seed: 1 });
 const trainer = createTrainer({ cell, optimizer: { kind: 'adam', lr: 3e-3 }, clipNorm: 5 });

@@ -15,7 +15,8 @@
 import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { initBackend, backendInfo } from '@rxrnn/core';
+import { initBackend, backendInfo, setExpKernel } from '@rxrnn/core';
+import { kernelExp } from '@rxrnn/kernels';
 import { encodeModel } from '@rxrnn/cells';
 import { loadMobyDick, loadCharModel, trainCharRnn, traceActivations, vizReport, defaultFeatures, predicateFeature, type CharModel } from '@rxrnn/text';
 
@@ -31,6 +32,7 @@ const { values: args } = parseArgs({
   },
 });
 await initBackend({ log: null });
+setExpKernel(kernelExp()); // the loss's exp on the kernels (training the stand-in model)
 const t0 = Date.now();
 const corpus = loadMobyDick();
 // The held-out text of char-rnn training (splitCorpus: the last 5 %), from its first paragraph break.
@@ -45,11 +47,11 @@ if (!args['force-tiny'] && existsSync(join(args.model!, 'model.json'))) {
   const m = loadCharModel(args.model!);
   model = { cell: m.cell, codec: m.codec, name: m.meta.name };
   // A model still being trained is saved at checkpoints: say which one this is.
-  const metrics = (m.meta.metrics ?? {}) as { steps?: number; heldOutBpc?: number };
+  const metrics = (m.meta.metrics ?? {}) as { steps?: number; heldOutBpc?: number; validationBpc?: number };
   const planned = Number(/--steps (\d+)/.exec(m.meta.reproduce ?? '')?.[1] ?? NaN);
   const stage = metrics.steps !== undefined && planned > metrics.steps ? `an intermediate checkpoint (update ${metrics.steps} of the ${planned} planned; training was still running)` : `update ${metrics.steps ?? '?'}`;
   note =
-    `Model: ${args.model}, ${stage}, held-out ${metrics.heldOutBpc?.toFixed(3) ?? '?'} bpc; cell ${JSON.stringify(m.meta.cell)}. ` +
+    `Model: ${args.model}, ${stage}, ${metrics.validationBpc !== undefined ? `validation ${metrics.validationBpc.toFixed(3)}` : `held-out ${metrics.heldOutBpc?.toFixed(3) ?? '?'}`} bpc; cell ${JSON.stringify(m.meta.cell)}. ` +
     `Text: held-out Moby Dick (last 5 %, never trained on).`;
   source = { kind: 'trained', dir: args.model, name: m.meta.name, config: m.meta.cell, metrics: m.meta.metrics ?? null };
 } else {
@@ -62,7 +64,7 @@ if (!args['force-tiny'] && existsSync(join(args.model!, 'model.json'))) {
     console.log(`models/char-rnn not found: using the tiny stand-in saved in ${tinyDir}`);
   } else {
     const steps = Number(args['tiny-steps']);
-    const cfg = { hiddenSize: 64, embeddingSize: 16, layers: 2, seq: 64, batch: 32, steps, lr: 4e-3, seed: 1, evalEvery: steps };
+    const cfg = { hiddenSize: 64, embeddingSize: 16, layers: 2, dropout: 0, seq: 64, batch: 32, steps, lr: 4e-3, schedule: { kind: 'cosine' as const, total: steps, min: 4e-3 / 10 }, seed: 1, evalEvery: steps };
     console.log(`models/char-rnn not found: training a tiny stand-in (${JSON.stringify(cfg)})`);
     const r = await trainCharRnn({ text: corpus, ...cfg, onStep: (s) => (s.step % 50 === 0 ? console.log(`  step ${s.step}: ${s.bpc.toFixed(3)} bpc, ${s.tokensPerSecond.toFixed(0)} tokens/s`) : undefined) });
     model = { cell: r.cell, codec: r.codec, name: 'tiny stand-in char-LSTM (trained by tools/viz/run.ts)' };

@@ -1,7 +1,7 @@
 /**
  * `startServer(config)`: the HTTP server around the stream server. Routes:
  *
- *     GET  /health   JSON health (200, or 503 while draining)
+ *     GET  /health   JSON health (200; 503 while draining, or when the tfjs backend fails its probe)
  *     GET  /metrics  Prometheus text (needs the token when one is set)
  *     GET  /         the demo page (apps/web), unless `web: false`
  *     WS   /ws       the rxrnn.v1 protocol
@@ -10,10 +10,12 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { readFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
-import { join, normalize, extname } from 'node:path';
-import { createStreamServer, type HostedModel, type StreamServer } from '@rxrnn/ws';
-import { REPO_ROOT, type ServerConfig } from './config.js';
+import { join, normalize, extname, dirname } from 'node:path';
+import { createRequire } from 'node:module';
+import { createStreamServer, requireTokenBeyondLoopback, type HostedModel, type StreamServer } from '@rxrnn/ws';
+import type { ServerConfig } from './config.js';
 import { loadModels } from './models.js';
+import { withAdapters } from './adapters.js';
 
 export interface RunningServer {
   url: string;
@@ -25,27 +27,32 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-const WEB_PUBLIC = join(REPO_ROOT, 'apps', 'web', 'public');
-const WEB_BUNDLE = join(REPO_ROOT, 'apps', 'web', 'dist', 'app.js');
+// The demo page's files, found through its package (@rxrnn/web), wherever it is installed.
+const WEB_ROOT = dirname(createRequire(import.meta.url).resolve('@rxrnn/web/package.json'));
+const WEB_PUBLIC = join(WEB_ROOT, 'public');
+const WEB_BUNDLE = join(WEB_ROOT, 'dist', 'app.js');
 const TYPES: Record<string, string> = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8', '.css': 'text/css; charset=utf-8', '.png': 'image/png', '.svg': 'image/svg+xml' };
 
 /**
- * Bundle the demo page's script (apps/web/build.ts, esbuild, ~0.1 s) so the page always matches the
- * sources; where the sources or esbuild are not there (an installed build), serve the bundle as it is.
+ * Bundle the demo page's script (`@rxrnn/web/build`, esbuild, ~0.1 s) so the page always matches the
+ * sources; where its sources or esbuild are not there (an installed build), serve the bundle as it is.
  */
 async function ensureBundle(): Promise<void> {
   try {
-    const build = (await import(new URL('../../web/build.ts', import.meta.url).href)) as { buildWeb: () => Promise<string> };
-    await build.buildWeb();
+    const { buildWeb } = await import('@rxrnn/web/build');
+    await buildWeb(WEB_BUNDLE);
   } catch (e) {
     if (!existsSync(WEB_BUNDLE)) throw e;
   }
 }
 
-export async function startServer(config: ServerConfig, models: HostedModel[] = loadModels(config.models, { fused: config.fused })): Promise<RunningServer> {
+export async function startServer(config: ServerConfig, given: HostedModel[] = loadModels(config.models, { fused: config.fused })): Promise<RunningServer> {
   const { port, host, models: _dir, web, fused: _fused, ...options } = config;
   let stream: StreamServer;
+  let models = given;
   try {
+    requireTokenBeyondLoopback('startServer', host, options.token); // as a library too, not only through loadConfig
+    models = withAdapters(given);
     stream = createStreamServer(models, options);
     if (web) await ensureBundle();
   } catch (e) {

@@ -7,7 +7,10 @@ import { join, dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Command, InvalidArgumentError } from 'commander';
 import { rxrnnError, ErrorCodes } from '@rxrnn/core';
-import { DEFAULT_SERVER_OPTIONS, type ServerOptions } from '@rxrnn/ws';
+import { DEFAULT_SERVER_OPTIONS, requireTokenBeyondLoopback, type ServerOptions } from '@rxrnn/ws';
+
+/** Is `host` a loopback address (so the server may run without a token)? IP literals are parsed: `127.attacker.example` is not. */
+export { isLoopback } from '@rxrnn/ws';
 
 export const REPO_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 
@@ -50,11 +53,6 @@ const int = (v: string) => {
   if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError('expected an integer ≥ 0');
   return n;
 };
-
-/** Is `host` a loopback address (so the server may run without a token)? */
-export function isLoopback(host: string): boolean {
-  return host === 'localhost' || host === '::1' || /^127\./.test(host) || host === '::ffff:127.0.0.1';
-}
 
 /** Read the configuration from argv (without node and script), env and an optional config file. */
 export function loadConfig(argv: string[], env: Record<string, string | undefined> = process.env): ServerConfig {
@@ -106,8 +104,6 @@ export function loadConfig(argv: string[], env: Record<string, string | undefine
   // default of true, which must not undo `"web": false` from a config file or the environment.
   for (const [k, v] of Object.entries(flags)) if (k !== 'config' && v !== undefined && program.getOptionValueSource(k) === 'cli') cfg[k] = v;
   const out = cfg as unknown as ServerConfig;
-  if (!isLoopback(out.host) && !out.token) {
-    throw rxrnnError(ErrorCodes.ARGUMENT, 'rxrnn-server', '--token', `a bearer token when listening beyond loopback (host ${out.host})`, 'none (set --token or RXRNN_TOKEN)');
-  }
+  requireTokenBeyondLoopback('loadConfig', out.host, out.token);
   return out;
 }

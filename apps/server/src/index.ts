@@ -3,3 +3,4 @@ export type { RunningServer } from './app.js';
 export { loadConfig, isLoopback, DEFAULT_CONFIG, ENV } from './config.js';
 export type { ServerConfig } from './config.js';
 export { loadModels } from './models.js';
+export { ADAPTERS, withAdapters } from './adapters.js';

@@ -4,10 +4,10 @@ import { join } from 'node:path';
 import { rxrnnError, ErrorCodes } from '@rxrnn/core';
 import { decodeModel } from '@rxrnn/cells';
 import type { HostedModel } from '@rxrnn/ws';
-import { withKernels } from '@rxrnn/kernels';
+import { withAdapters } from './adapters.js';
 
 /**
- * `fused` (default true): the recurrent layers (LSTM, GRU, RNN) step on the fused kernels (native or WebAssembly)
+ * Each model's io is its kind's adapter (see adapters.ts). `fused` (default true): the recurrent layers (LSTM, GRU, RNN) step on the fused kernels (native or WebAssembly)
  * of @rxrnn/kernels, as the cells of @rxrnn/cells do by default; false builds them on plain tfjs ops.
  */
 export function loadModels(dir: string, options: { fused?: boolean } = {}): HostedModel[] {
@@ -19,9 +19,9 @@ export function loadModels(dir: string, options: { fused?: boolean } = {}): Host
       const json = join(dir, name, 'model.json');
       const weights = join(dir, name, 'weights.safetensors');
       if (!existsSync(json) || !existsSync(weights)) continue;
-      const decoded = withKernels(fused, () => decodeModel(readFileSync(json, 'utf8'), new Uint8Array(readFileSync(weights))));
+      const decoded = decodeModel(readFileSync(json, 'utf8'), new Uint8Array(readFileSync(weights)), { fused: fused ? { enabled: true } : false });
       const { meta, cell } = decoded;
-      out.push({ name: meta.name ?? name, cell, io: meta.io ?? { kind: 'vector' }, description: meta.description });
+      out.push(...withAdapters([{ name: meta.name ?? name, cell, io: meta.io ?? { kind: 'vector' }, description: meta.description }]));
     }
   } catch (e) {
     for (const m of out) m.cell.dispose();

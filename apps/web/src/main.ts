@@ -2,7 +2,8 @@
  * The demo page's script, bundled for browsers by build.ts. It uses the @rxrnn/ws client only:
  * one connection to the server it was served from, one stream at a time on the chosen model.
  *
- * - char models: what you type is fed to the model; after a pause the stream generates a
+ * - char models: the page starts with a pre-filled prompt and continues it at once, so it is alive
+ *   before anyone types; what you type is fed to the model; after a pause the stream generates a
  *   continuation, token by token. Typing again cancels it: the stream is re-opened from the
  *   snapshot taken after the typed text, so the model's state always matches the text shown.
  * - vector models: a synthetic signal streams in at 30 steps/s and the outputs are plotted.
@@ -91,6 +92,8 @@ extraSelect.addEventListener('change', () => {
 // Char models
 
 let stopCurrent: () => void = () => undefined;
+/** The prompt a char model continues as soon as the page loads (when the text box is empty). */
+const PROMPT = 'The ';
 
 function charDemo(info: ModelInfo): () => void {
   const prompt = $<HTMLTextAreaElement>('prompt');
@@ -153,8 +156,8 @@ function charDemo(info: ModelInfo): () => void {
   temperature.addEventListener('change', schedule);
   length.addEventListener('change', schedule);
   seed.addEventListener('change', schedule);
-  if (!prompt.value) prompt.value = 'The ';
-  schedule();
+  if (!prompt.value) prompt.value = PROMPT;
+  void update(); // continue the prompt now, without the typing pause
   return () => {
     clearTimeout(timer);
     prompt.removeEventListener('input', schedule);

@@ -1,7 +1,7 @@
 // The runnable example of packages/cells/docs/lstm-variants.md:
 //   npx tsx --conditions=@rxrnn/source packages/cells/docs/lstm-variants.example.ts
 import { from, last } from 'rxjs';
-import { initBackend, toArray, type Cell } from '@rxrnn/core';
+import { initBackend, readRows, type Cell } from '@rxrnn/core';
 import { LSTM_VARIANTS, lstmVariantCell, lstmVariant, layerNormLstmCell, layerNormLstm, type LstmVariantState } from '@rxrnn/cells';
 
 await initBackend();
@@ -11,7 +11,7 @@ for (const variant of LSTM_VARIANTS) {
   const cell: Cell<LstmVariantState> = lstmVariantCell({ variant, inputSize: 3, hiddenSize: 4, seed: 42 });
   const params = Object.values(cell.params).reduce((n, p) => n + p.size, 0);
   from(xs)
-    .pipe(lstmVariant(cell), toArray(), last()) // toArray reads each step's h back; keep the last
+    .pipe(lstmVariant(cell), readRows(), last()) // readRows reads each step's h back; keep the last
     .subscribe((h) => console.log(`${variant.padEnd(7)} ${String(params).padStart(3)} params  h_T = ${h[0].map((v) => v.toFixed(3)).join(' ')}`));
   cell.dispose();
 }
@@ -30,6 +30,6 @@ cifg.dispose();
 
 const ln = layerNormLstmCell({ inputSize: 3, hiddenSize: 4, seed: 42 });
 from(xs)
-  .pipe(layerNormLstm(ln), toArray(), last())
+  .pipe(layerNormLstm(ln), readRows(), last())
   .subscribe((h) => console.log(`LN-LSTM         h_T = ${h[0].map((v) => v.toFixed(3)).join(' ')}`));
 ln.dispose();

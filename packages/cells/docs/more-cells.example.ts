@@ -1,7 +1,7 @@
 // The runnable example of packages/cells/docs/more-cells.md:
 //   npx tsx --conditions=@rxrnn/source packages/cells/docs/more-cells.example.ts
 import { from, last } from 'rxjs';
-import { initBackend, recurrent, toArray, type Cell } from '@rxrnn/core';
+import { initBackend, recurrent, readRows, type Cell } from '@rxrnn/core';
 import {
   mutCell, mut, tRnnCell, tLstmCell, tGruCell, tRnn, tLstm, tGru, rhnCell, rhn, gridLstmCell, gridLstm,
   lstmCell, residualCell, residual, variationalDropout, zoneout, regularised,
@@ -28,13 +28,13 @@ const runs: [string, Cell, (c: never) => ReturnType<typeof recurrent>][] = [
   ['residual(LSTM 4→6)', residualCell(lstmCell({ inputSize: 4, hiddenSize: 6, seed: 1 }), { seed: 2 }), residual as never],
 ];
 for (const [name, cell, op] of runs) {
-  from(xs).pipe(op(cell as never), toArray(), last()).subscribe(show(name, cell));
+  from(xs).pipe(op(cell as never), readRows(), last()).subscribe(show(name, cell));
   cell.dispose();
 }
 
 // Regularisers: active only in training mode, seeded; identity (dropout) / expectation (zoneout) at inference.
 const reg = zoneout(variationalDropout(lstmCell({ inputSize: 4, hiddenSize: 4, seed: 1 }), { input: 0.25, recurrent: 0.25 }), { h: 0.1, c: 0.05 });
-from(xs).pipe(regularised(reg, { training: true, seed: 7 }), toArray(), last()).subscribe(show('regularised, training', reg));
-from(xs).pipe(regularised(reg, { training: true, seed: 7 }), toArray(), last()).subscribe(show('  same seed again', reg));
-from(xs).pipe(regularised(reg), toArray(), last()).subscribe(show('regularised, inference', reg));
+from(xs).pipe(regularised(reg, { training: true, seed: 7 }), readRows(), last()).subscribe(show('regularised, training', reg));
+from(xs).pipe(regularised(reg, { training: true, seed: 7 }), readRows(), last()).subscribe(show('  same seed again', reg));
+from(xs).pipe(regularised(reg), readRows(), last()).subscribe(show('regularised, inference', reg));
 reg.dispose();

@@ -4,18 +4,32 @@ export type { RnnParams, RnnState } from './rnn/rnn-step.js';
 export { rnnCell, RNN_WEIGHTS } from './rnn/rnn-cell.js';
 export type { RnnCellOptions } from './rnn/rnn-cell.js';
 export { rnn } from './rnn/rnn.js';
+export { rnnSequence } from './rnn/rnn-fused.js';
+export type { RnnSequenceParams, RnnSequenceOptions, RnnSequenceResult, FusedRnnActivation } from './rnn/rnn-fused.js';
 // LSTM
 export { lstmStep } from './lstm/lstm-step.js';
 export type { LstmParams, LstmState } from './lstm/lstm-step.js';
 export { lstmCell, LSTM_WEIGHTS } from './lstm/lstm-cell.js';
 export type { LstmCellOptions } from './lstm/lstm-cell.js';
 export { lstm } from './lstm/lstm.js';
+export { lstmSequence } from './lstm/lstm-fused.js';
+export type { LstmSequenceParams, LstmSequenceOptions, LstmSequenceResult } from './lstm/lstm-fused.js';
 // GRU
 export { gruStep } from './gru/gru-step.js';
 export type { GruParams, GruState } from './gru/gru-step.js';
 export { gruCell, GRU_WEIGHTS } from './gru/gru-cell.js';
 export type { GruCellOptions } from './gru/gru-cell.js';
 export { gru } from './gru/gru.js';
+export { gruSequence } from './gru/gru-fused.js';
+export type { GruSequenceParams, GruSequenceOptions, GruSequenceResult } from './gru/gru-fused.js';
+// Fused paths on @rxrnn/kernels: each family's, chosen by kind through one registry
+export { fuseCell, fusedLstmCell, fusedGruCell, fusedRnnCell, isFused } from './fused/fuse-cell.js';
+export type { FusedCell } from './fused/fuse-cell.js';
+export { registerFusedFamily, fusedFamily, fusedKinds } from './fused/fused-registry.js';
+export type { FusedFamily, FusedStepper } from './fused/fused-family.js';
+// Any cell over a whole sequence (fused when covered, else the unrolled tfjs step)
+export { runSequence } from './fused/run-sequence.js';
+export type { RunSequenceResult } from './fused/run-sequence.js';
 // Shared
 export { param, checkWeightNames } from './shared/weights.js';
 export type { WeightsInput } from './shared/weights.js';
@@ -29,7 +43,7 @@ export { embeddingCell } from './layers/embedding-cell.js';
 export type { EmbeddingCellOptions } from './layers/embedding-cell.js';
 // Models: config + weights
 export { cellFromConfig, registerCellKind, cellKinds, subWeights, cellWeights } from './model/cell-registry.js';
-export type { CellBuilder, Weights } from './model/cell-registry.js';
+export type { CellBuilder, BuildOptions, Weights } from './model/cell-registry.js';
 export { encodeModel, decodeModel } from './model/model-format.js';
 export type { ModelMeta } from './model/model-format.js';
 // LSTM variants: peephole LSTM and the eight of Greff et al. 2017; layer-normalised LSTM (Ba et al. 2016)
@@ -38,6 +52,8 @@ export type { LstmVariant, LstmBlock, LstmVariantSpec, LstmVariantParams, LstmVa
 export { lstmVariantCell, peepholeLstmCell, cifgLstmCell, lstmVariantWeightNames } from './lstm-variants/lstm-variant-cell.js';
 export type { LstmVariantCellOptions } from './lstm-variants/lstm-variant-cell.js';
 export { lstmVariant } from './lstm-variants/lstm-variant.js';
+export { lstmVariantSequence, FUSED_LSTM_VARIANTS } from './lstm-variants/lstm-variant-fused.js';
+export type { LstmVariantSequenceParams, LstmVariantSequenceOptions, LstmVariantSequenceResult, FusedLstmVariant } from './lstm-variants/lstm-variant-fused.js';
 export { layerNormLstmStep } from './lstm-variants/layernorm-lstm-step.js';
 export type { LayerNormLstmParams, LayerNormLstmState } from './lstm-variants/layernorm-lstm-step.js';
 export { layerNormLstmCell, LAYERNORM_LSTM_WEIGHTS } from './lstm-variants/layernorm-lstm-cell.js';
@@ -94,6 +110,3 @@ export { bidirectionalModel, runBidirectional, mergeDirections, BIDIRECTIONAL_ME
 export type { BidirectionalModel, BidirectionalLayer, BidirectionalMerge, BidirectionalModelOptions, BidirectionalRun, BidirectionalRunOptions } from './bidirectional/bidirectional-model.js';
 export { bidirectional } from './bidirectional/bidirectional.js';
 export type { BidirectionalOptions } from './bidirectional/bidirectional.js';
-// Synthetic long-dependency tasks (Hochreiter & Schmidhuber 1997): adding problem, temporal order
-export { addingProblemArrays, addingProblemBatch, temporalOrderArrays, temporalOrderBatch, TEMPORAL_ORDER_SYMBOLS, TEMPORAL_ORDER_CLASSES } from './tasks/long-dependency-tasks.js';
-export type { TaskBatchOptions, TaskArrays } from './tasks/long-dependency-tasks.js';

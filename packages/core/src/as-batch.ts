@@ -4,6 +4,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { rxrnnError, ErrorCodes, describe, arrayShape } from './errors.js';
+import { toFloat32Checked, checkFiniteFloat32 } from './float32.js';
 
 /** Anything a recurrent operator accepts as one step of input. */
 export type StepInput = tf.Tensor | Float32Array | readonly number[] | readonly (readonly number[])[];
@@ -29,17 +30,10 @@ export interface AsBatchResult {
   owned: boolean;
 }
 
-function checkFinite(fn: string, arg: string, data: ArrayLike<number>): void {
-  for (let i = 0; i < data.length; i++) {
-    const v = data[i];
-    if (typeof v !== 'number') throw rxrnnError(ErrorCodes.DTYPE, fn, arg, 'numbers', `${describe(v)} at index ${i}`);
-    if (!Number.isFinite(v)) throw rxrnnError(ErrorCodes.NONFINITE, fn, arg, 'finite numbers', `${v} at index ${i}`);
-  }
-}
-
 /**
  * Validate one step of input against a model's input size and return it as a `[B, X]` tensor.
- * A vector of length X is a batch of one. Plain arrays are checked for NaN/Infinity; tensors are
+ * A vector of length X is a batch of one. Arrays are checked for NaN/Infinity after their conversion
+ * to float32 (so 1e308, which becomes Infinity, is rejected too); tensors are
  * checked for dtype and shape (a finiteness check on a tensor would need a read-back, so it is
  * opt-in with `checkTensorValues`).
  */
@@ -50,36 +44,34 @@ export function asBatch(fn: string, arg: string, value: unknown, inputSize: numb
     const owned = isEmitted(value);
     if (value.rank === 1) {
       if (value.shape[0] !== inputSize) throw rxrnnError(ErrorCodes.SIZE, fn, arg, `shape [${inputSize}] or [B, ${inputSize}]`, describe(value));
-      if (checkTensorValues) checkFinite(fn, arg, value.dataSync());
+      if (checkTensorValues) checkFiniteFloat32(fn, arg, value.dataSync() as Float32Array);
       const x = tf.reshape(value, [1, inputSize]) as tf.Tensor2D;
       if (owned) value.dispose();
       return { x, owned: true };
     }
     if (value.rank !== 2) throw rxrnnError(ErrorCodes.SHAPE, fn, arg, `shape [${inputSize}] or [B, ${inputSize}]`, describe(value));
     if (value.shape[1] !== inputSize || value.shape[0] < 1) throw rxrnnError(ErrorCodes.SIZE, fn, arg, `shape [B, ${inputSize}]`, describe(value));
-    if (checkTensorValues) checkFinite(fn, arg, value.dataSync());
+    if (checkTensorValues) checkFiniteFloat32(fn, arg, value.dataSync() as Float32Array);
     return { x: value as tf.Tensor2D, owned };
   }
   if (value instanceof Float32Array || value instanceof Float64Array) {
     if (value.length === 0 || value.length % inputSize !== 0) {
       throw rxrnnError(ErrorCodes.SIZE, fn, arg, `a length that is a multiple of ${inputSize} (B × ${inputSize})`, describe(value));
     }
-    checkFinite(fn, arg, value);
-    return { x: tf.tensor2d(Float32Array.from(value), [value.length / inputSize, inputSize]), owned: true };
+    if (value instanceof Float32Array) checkFiniteFloat32(fn, arg, value);
+    const data = value instanceof Float32Array ? value.slice() : toFloat32Checked(fn, arg, value);
+    return { x: tf.tensor2d(data, [value.length / inputSize, inputSize]), owned: true };
   }
   if (Array.isArray(value)) {
     const shape = arrayShape(value);
     if (shape === null) throw rxrnnError(ErrorCodes.SHAPE, fn, arg, `[${inputSize}] or [B][${inputSize}] numbers`, describe(value));
     if (shape.length === 1) {
       if (shape[0] !== inputSize) throw rxrnnError(ErrorCodes.SIZE, fn, arg, `an array of length ${inputSize}`, describe(value));
-      checkFinite(fn, arg, value as number[]);
-      return { x: tf.tensor2d(value as number[], [1, inputSize]), owned: true };
+      return { x: tf.tensor2d(toFloat32Checked(fn, arg, value as number[]), [1, inputSize]), owned: true };
     }
     if (shape.length === 2) {
       if (shape[1] !== inputSize || shape[0] < 1) throw rxrnnError(ErrorCodes.SIZE, fn, arg, `an array of shape [B, ${inputSize}]`, describe(value));
-      const flat = (value as number[][]).flat();
-      checkFinite(fn, arg, flat);
-      return { x: tf.tensor2d(flat, [shape[0], inputSize]), owned: true };
+      return { x: tf.tensor2d(toFloat32Checked(fn, arg, (value as number[][]).flat()), [shape[0], inputSize]), owned: true };
     }
     throw rxrnnError(ErrorCodes.SHAPE, fn, arg, `[${inputSize}] or [B][${inputSize}] numbers`, describe(value));
   }

@@ -191,4 +191,98 @@ describe('createBatcher', () => {
     expect(() => createBatcher(cell, { maxBatch: 0 })).toThrow(/maxBatch/);
     cell.dispose();
   });
+
+  it('isolates a failing step: only the session whose own step fails gets an error; the others step as if alone', async () => {
+    const inner = testLstm();
+    // The same LSTM, except that a step fails when any row's first input is 13 (a data-dependent failure).
+    const POISON = 13;
+    const cell: Cell = {
+      ...inner,
+      step: (state, x, ctx) => {
+        if ((x.dataSync() as Float32Array).some((v, i) => i % 3 === 0 && v === POISON)) throw new Error('poisoned row');
+        return inner.step(state as never, x, ctx);
+      },
+    };
+    const T = 5;
+    const streams = Array.from({ length: 5 }, (_, k) => inputs(300 + k, T, 3));
+    const refs = streams.map((xs) => alone(inner, xs).ys);
+    const victim = 2;
+    const poisonTick = 2;
+    const got: Float32Array[][] = streams.map(() => []);
+    const errors: { k: number; tick: number; message: string }[] = [];
+    await expectNoLeaks(() => {
+      const b = createBatcher<number>(cell, { maxBatch: 8 });
+      const sess = streams.map(() => b.join());
+      for (let tick = 0; got.some((g) => g.length < T); tick++) {
+        sess.forEach((s, k) => {
+          if (got[k].length < T) b.push(s, tick === poisonTick && k === victim ? Float32Array.of(POISON, 0, 0) : streams[k][got[k].length], k);
+        });
+        let results: ReturnType<typeof b.flush> = [];
+        expect(() => (results = b.flush())).not.toThrow();
+        for (const r of results) {
+          if (r.error) errors.push({ k: r.tag, tick, message: r.error.message });
+          else got[r.tag].push(r.y);
+        }
+      }
+      expect(b.stats.errors).toBe(1);
+      expect(b.stats.batchSizes.get(1)).toBe(streams.length); // the failed batch, retried one session at a time
+      b.dispose();
+    });
+    expect(errors).toEqual([{ k: victim, tick: poisonTick, message: 'poisoned row' }]);
+    let worst = 0;
+    // The victim's state was left as it was: its next clean input gives the output it would have had.
+    streams.forEach((_, k) => got[k].forEach((y, t) => (worst = Math.max(worst, maxDiff(y, refs[k][t])))));
+    expect(worst).toBeLessThanOrEqual(1e-6);
+    inner.dispose();
+  });
+
+  it('refuses at push an input that is not finite as float32 (1e308 stored as float32 is Infinity); the queue is untouched', async () => {
+    const cell = testLstm();
+    await expectNoLeaks(() => {
+      const b = createBatcher<number>(cell);
+      const s = b.join();
+      const other = b.join();
+      b.push(s, new Float32Array(3), 0);
+      for (const bad of [Float32Array.of(1e308, 0, 0), Float32Array.of(0, -Infinity, 0), Float32Array.of(0, 0, NaN)]) {
+        try {
+          b.push(s, bad, 1);
+          expect.unreachable();
+        } catch (e) {
+          expect((e as RxrnnError).code).toBe('E_NONFINITE');
+        }
+      }
+      expect(s.pending).toBe(1);
+      b.push(other, new Float32Array(3), 2);
+      const rs = b.flush();
+      expect(rs.map((r) => [r.tag, r.error])).toEqual([
+        [0, undefined],
+        [2, undefined],
+      ]);
+      b.dispose();
+    });
+    cell.dispose();
+  });
+
+  it('a step that always fails (a broken backend) gives every session an error, and flush still returns', async () => {
+    const inner = testLstm();
+    const cell: Cell = {
+      ...inner,
+      step: (state, x, ctx) => {
+        inner.step(state as never, x, ctx); // allocates, then fails: tidy must free it
+        throw new Error('memory access out of bounds');
+      },
+    };
+    await expectNoLeaks(() => {
+      const b = createBatcher<number>(cell, { maxBatch: 4 });
+      const sess = Array.from({ length: 6 }, () => b.join());
+      sess.forEach((s, k) => b.push(s, new Float32Array(3), k));
+      const rs = b.flush();
+      expect(rs).toHaveLength(6);
+      expect(rs.every((r) => r.error?.message === 'memory access out of bounds' && r.y.length === 0)).toBe(true);
+      expect(b.pending).toBe(0);
+      expect(b.stats.errors).toBe(6);
+      b.dispose();
+    });
+    inner.dispose();
+  });
 });

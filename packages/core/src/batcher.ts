@@ -14,7 +14,10 @@
  * Between steps a session's state is kept as plain Float32Array rows, not tensors: stacking is one
  * upload per state entry and scattering one read-back per entry, where per-session tensors would
  * cost a concat and B slice kernels per entry (~4 µs each on wasm; at B = 64 that was most of the
- * step). It also means an idle session holds no tensors at all. Transport-free: no rxjs, no
+ * step). It also means an idle session holds no tensors at all. Failures stay with their session:
+ * a bad input is refused at `push` (nothing queued), a snapshot is validated before anything is
+ * allocated, and a batched step that fails is retried one session at a time, so only the session
+ * whose step fails gets an `error` result. Transport-free: no rxjs, no
  * sockets, just tfjs and bookkeeping; the caller decides when to `flush()` (the WebSocket server
  * does it on `setImmediate` whenever inputs are pending).
  *
@@ -30,7 +33,8 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Cell, State } from './cell.js';
 import { rxrnnError, ErrorCodes, describe } from './errors.js';
-import { restoreState, type StateSnapshot } from './snapshot.js';
+import { checkFiniteFloat32 } from './float32.js';
+import { readSnapshot, stateTemplate, type StateSnapshot } from './snapshot.js';
 
 export interface BatcherOptions {
   /** Most sessions per batched step; more pending sessions make several steps per tick. Default 64. 1 turns batching off. */
@@ -56,7 +60,7 @@ export interface BatchResult<T> {
   y: Float32Array;
   /** Extras rows (gate activations…) by name, when the input asked for them. */
   extras?: Record<string, Float32Array>;
-  /** Set instead of `y` when the step failed (the session's state is unchanged). */
+  /** Set instead of `y` when this session's step failed (its state is unchanged, its input consumed; other sessions are not affected). */
   error?: Error;
 }
 
@@ -68,6 +72,8 @@ export interface BatcherStats {
   rows: number;
   /** Histogram of batch sizes: count of steps by B. */
   batchSizes: Map<number, number>;
+  /** Session steps that failed (reported as a result's `error`). */
+  errors: number;
 }
 
 export interface Batcher<T> {
@@ -76,9 +82,12 @@ export interface Batcher<T> {
   join(snapshot?: StateSnapshot): BatchSession;
   /** End a session: dispose its state, drop its queue. Idempotent. */
   leave(session: BatchSession): void;
-  /** Queue one input `[X]` for the session's next step. Throws on a wrong size, non-finite values or a full queue. */
+  /** Queue one input `[X]` for the session's next step. Throws (and queues nothing) on a wrong size, non-finite values or a full queue. */
   push(session: BatchSession, x: Float32Array, tag: T, options?: { extras?: boolean }): void;
-  /** Run one step for every session with a pending input (oldest input first), in batches of at most `maxBatch`. */
+  /**
+   * Run one step for every session with a pending input (oldest input first), in batches of at most
+   * `maxBatch`. Never throws: a session whose step fails gets a result with `error`, the others their outputs.
+   */
   flush(): BatchResult<T>[];
   /** Sessions with queued inputs. */
   readonly pending: number;
@@ -86,7 +95,7 @@ export interface Batcher<T> {
   reset(session: BatchSession): void;
   /** The session's state as a snapshot (batch 1). */
   snapshot(session: BatchSession): StateSnapshot;
-  /** Replace the session's state by a snapshot (checked against the cell). */
+  /** Replace the session's state by a snapshot (batch 1, checked against the cell before anything is allocated). */
   restore(session: BatchSession, snapshot: unknown): void;
   readonly stats: BatcherStats;
   /** Leave every session. The cell is not disposed (the caller owns it). */
@@ -122,7 +131,7 @@ export function createBatcher<T = unknown>(cell: Cell, options: BatcherOptions =
   const sessions = new Set<SessionImpl<T>>();
   const ready = new Set<SessionImpl<T>>(); // sessions with queued inputs, in arrival order
   let nextId = 1;
-  const stats: BatcherStats = { sessions: 0, pending: 0, steps: 0, rows: 0, batchSizes: new Map() };
+  const stats: BatcherStats = { sessions: 0, pending: 0, steps: 0, rows: 0, batchSizes: new Map(), errors: 0 };
 
   const own = (session: BatchSession, fn: string): SessionImpl<T> => {
     const s = session as SessionImpl<T>;
@@ -149,63 +158,72 @@ export function createBatcher<T = unknown>(cell: Cell, options: BatcherOptions =
     for (const [k, r] of Object.entries(initialRows)) out[k] = { shape: r.shape, data: r.data.slice() };
     return out;
   };
-  const restoreOne = (fn: string, snapshot: unknown): Rows => {
-    const st = restoreState(fn, snapshot, cell.kind, (b) => cell.initialState(b));
-    const batch = Object.values(st)[0]?.shape[0] ?? (snapshot as { batch?: number }).batch;
-    if (batch !== 1) {
-      disposeState(st);
-      throw rxrnnError(ErrorCodes.SHAPE, fn, 'snapshot.batch', '1 (one stream)', `${batch}`);
-    }
-    return toRows(st);
-  };
+  /** A snapshot of batch 1 as rows, validated against the cell before anything is allocated. */
+  const restoreOne = (fn: string, snapshot: unknown): Rows => readSnapshot(fn, snapshot, cell.kind, stateTemplate(cell), { batch: 1 }).tensors;
 
-  /** One batched step over `group` (each has a pending input); returns results, updates states. */
-  const stepGroup = (group: SessionImpl<T>[], out: BatchResult<T>[]) => {
+  /**
+   * One batched step over `group` (each has a pending input): stack, step, read back. Returns every
+   * session's output row and next state rows; changes nothing (throws, with no tensor left) on failure.
+   */
+  const runGroup = (group: SessionImpl<T>[], items: Pending<T>[]) => {
     const B = group.length;
-    const items = group.map((s) => s.queue[s.head]);
     const wantExtras = items.some((p) => p.extras);
     const first = group[0].state!;
     const keys = Object.keys(first);
-    let result: { y: tf.Tensor2D; next: tf.Tensor[]; extras: Record<string, tf.Tensor> };
-    try {
-      result = tf.tidy(() => {
-        const xs = new Float32Array(B * X);
-        items.forEach((p, b) => xs.set(p.x, b * X));
-        const x = tf.tensor2d(xs, [B, X]); // [B, X]
-        const state: Record<string, tf.Tensor> = {};
-        for (const k of keys) {
-          const n = first[k].data.length;
-          const rows = new Float32Array(B * n);
-          group.forEach((s, b) => rows.set(s.state![k].data, b * n));
-          state[k] = tf.tensor(rows, [B, ...first[k].shape.slice(1)]); // [B, ·]
-        }
-        const [y, next, extras] = cell.step(state, x, { extras: wantExtras }); // y: [B, Y]
-        const nextList = keys.map((k) => {
-          const t = next[k];
-          if (!t || t.size !== B * first[k].data.length) throw rxrnnError(ErrorCodes.STATE, FN, `step().state.${k}`, `a [${B}, ${first[k].shape.slice(1).join(', ')}] entry back from the step`, describe(t));
-          return t;
-        });
-        return { y, next: nextList, extras: wantExtras && extras ? extras : {} };
-      });
-    } catch (e) {
-      // The step failed for the whole group: states are untouched; report to each session.
-      for (let b = 0; b < B; b++) {
-        const s = group[b];
-        s.head++;
-        out.push({ session: s, tag: items[b].tag, y: new Float32Array(0), error: e as Error });
+    const result = tf.tidy(() => {
+      const xs = new Float32Array(B * X);
+      items.forEach((p, b) => xs.set(p.x, b * X));
+      const x = tf.tensor2d(xs, [B, X]); // [B, X]
+      const state: Record<string, tf.Tensor> = {};
+      for (const k of keys) {
+        const n = first[k].data.length;
+        const rows = new Float32Array(B * n);
+        group.forEach((s, b) => rows.set(s.state![k].data, b * n));
+        state[k] = tf.tensor(rows, [B, ...first[k].shape.slice(1)]); // [B, ·]
       }
+      const [y, next, extras] = cell.step(state, x, { extras: wantExtras }); // y: [B, Y]
+      const nextList = keys.map((k) => {
+        const t = next[k];
+        if (!t || t.size !== B * first[k].data.length) throw rxrnnError(ErrorCodes.STATE, FN, `step().state.${k}`, `a [${B}, ${first[k].shape.slice(1).join(', ')}] entry back from the step`, describe(t));
+        return t;
+      });
+      return { y, next: nextList, extras: wantExtras && extras ? extras : {} };
+    });
+    try {
+      // Read back once per tensor (rows are scattered by the caller).
+      const ex: Record<string, { data: Float32Array; n: number }> = {};
+      for (const [k, t] of Object.entries(result.extras)) ex[k] = { data: t.dataSync() as Float32Array, n: t.size / B };
+      return { keys, Y: result.y.shape[1], ys: result.y.dataSync() as Float32Array, nextData: result.next.map((t) => t.dataSync() as Float32Array), ex };
+    } finally {
+      // Dispose after every read: an extra or a state entry may be the output tensor itself.
+      result.y.dispose();
+      for (const t of result.next) t.dispose();
+      for (const t of Object.values(result.extras)) t.dispose();
+    }
+  };
+
+  /**
+   * Step `group` and push a result per session. A failed batched step is retried one session at a
+   * time, so only the sessions whose own step fails get an `error` (their state unchanged; their
+   * input consumed) and every other session gets its output. Never throws.
+   */
+  const stepGroup = (group: SessionImpl<T>[], out: BatchResult<T>[]) => {
+    const B = group.length;
+    const items = group.map((s) => s.queue[s.head]);
+    let r: ReturnType<typeof runGroup>;
+    try {
+      r = runGroup(group, items);
+    } catch (e) {
+      if (B > 1) {
+        for (const s of group) stepGroup([s], out);
+        return;
+      }
+      group[0].head++;
+      stats.errors++;
+      out.push({ session: group[0], tag: items[0].tag, y: new Float32Array(0), error: e instanceof Error ? e : new Error(String(e)) });
       return;
     }
-    // Read back once per tensor, then scatter rows.
-    const Y = result.y.shape[1];
-    const ys = result.y.dataSync() as Float32Array;
-    const nextData = result.next.map((t) => t.dataSync() as Float32Array);
-    const ex: Record<string, { data: Float32Array; n: number }> = {};
-    for (const [k, t] of Object.entries(result.extras)) ex[k] = { data: t.dataSync() as Float32Array, n: t.size / B };
-    // Dispose after every read: an extra or a state entry may be the output tensor itself.
-    result.y.dispose();
-    for (const t of result.next) t.dispose();
-    for (const t of Object.values(result.extras)) t.dispose();
+    const { keys, Y, ys, nextData, ex } = r;
     for (let b = 0; b < B; b++) {
       const s = group[b];
       keys.forEach((k, i) => {
@@ -214,12 +232,12 @@ export function createBatcher<T = unknown>(cell: Cell, options: BatcherOptions =
         row.data = nextData[i].slice(b * n, (b + 1) * n);
       });
       s.head++;
-      const r: BatchResult<T> = { session: s, tag: items[b].tag, y: ys.slice(b * Y, (b + 1) * Y) };
+      const res: BatchResult<T> = { session: s, tag: items[b].tag, y: ys.slice(b * Y, (b + 1) * Y) };
       if (items[b].extras) {
-        r.extras = {};
-        for (const [k, { data, n }] of Object.entries(ex)) r.extras[k] = data.slice(b * n, (b + 1) * n);
+        res.extras = {};
+        for (const [k, { data, n }] of Object.entries(ex)) res.extras[k] = data.slice(b * n, (b + 1) * n);
       }
-      out.push(r);
+      out.push(res);
     }
     stats.steps++;
     stats.rows += B;
@@ -261,7 +279,7 @@ export function createBatcher<T = unknown>(cell: Cell, options: BatcherOptions =
       const s = own(session, fn);
       if (!(x instanceof Float32Array)) throw rxrnnError(ErrorCodes.DTYPE, fn, 'x', `a Float32Array of length ${X}`, describe(x));
       if (x.length !== X) throw rxrnnError(ErrorCodes.SIZE, fn, 'x', `${X} values (the cell's input size)`, `${x.length} values`);
-      for (let i = 0; i < X; i++) if (!Number.isFinite(x[i])) throw rxrnnError(ErrorCodes.NONFINITE, fn, 'x', 'finite numbers', `${x[i]} at index ${i}`);
+      checkFiniteFloat32(fn, 'x', x);
       if (s.pending >= maxQueue) throw rxrnnError(ErrorCodes.STATE, fn, 'session', `at most ${maxQueue} queued inputs`, `${s.pending} queued`);
       s.queue.push({ x: x.slice(), tag, extras: opts.extras === true });
       ready.add(s);

@@ -12,8 +12,11 @@ import * as tf from '@tensorflow/tfjs';
 import type { Cell, SequenceResult, State, StepContext } from './cell.js';
 import { rxrnnError, ErrorCodes, describe } from './errors.js';
 
-/** Unroll `cell.step` over `xs` [T, B, X] (the reference every `sequence` must match). */
-export function unrollSteps<S extends State>(cell: Cell<S>, state: S, xs: tf.Tensor3D, ctx: StepContext = {}): SequenceResult<S> {
+/**
+ * Unroll `cell.step` over `xs` [T, B, X] (the reference every `sequence` must match). Only the step
+ * is needed: `unrollSteps({ step }, state, xs)` unrolls a bare step function too.
+ */
+export function unrollSteps<S extends State>(cell: Pick<Cell<S>, 'step'>, state: S, xs: tf.Tensor3D, ctx: StepContext = {}): SequenceResult<S> {
   // T × [B, X]. One step is a reshape: tfjs 4.22's gradient of a one-slice unstack fails (its Unpack
   // gradient stacks a lone tensor), which broke training on T = 1 chunks through any unrolled cell.
   const steps = xs.shape[0] === 1 ? [tf.reshape(xs, [xs.shape[1], xs.shape[2]]) as tf.Tensor2D] : (tf.unstack(xs) as tf.Tensor2D[]);

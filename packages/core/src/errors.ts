@@ -27,6 +27,8 @@ export const ErrorCodes = {
   DISPOSED: 'E_DISPOSED',
   /** The operation is not valid in the current state. */
   STATE: 'E_STATE',
+  /** An allocation beyond the allocation limit, or one the backend could not make (see `guardBackendMemory`). */
+  MEMORY: 'E_MEMORY',
 } as const;
 
 export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];
@@ -71,19 +73,23 @@ export function rxrnnError(code: ErrorCode, fn: string, arg: string, expected: s
   return new RxrnnError(code, { fn, arg, expected, received });
 }
 
+/** Arrays nested deeper than this are no tensor's shape (and are not walked further). */
+const MAX_DEPTH = 32;
+
 /** Describe any value briefly for an error message. */
 export function describe(value: unknown): string {
   if (value === null) return 'null';
   if (value === undefined) return 'undefined';
   if (Array.isArray(value)) {
     const shape = arrayShape(value);
-    return shape ? `an array of shape [${shape.join(', ')}]` : `a ragged array of length ${value.length}`;
+    if (shape) return `an array of shape [${shape.join(', ')}]`;
+    return nestedDeeperThan(value, MAX_DEPTH) ? `an array nested deeper than ${MAX_DEPTH} levels` : `a ragged array of length ${value.length}`;
   }
   if (value instanceof Float32Array) return `a Float32Array of length ${value.length}`;
   if (ArrayBuffer.isView(value)) return `a ${value.constructor.name} of length ${(value as unknown as { length: number }).length}`;
   if (typeof value === 'object') {
     const v = value as { shape?: unknown; dtype?: unknown };
-    if (Array.isArray(v.shape) && typeof v.dtype === 'string') return `a ${v.dtype} tensor of shape [${v.shape.join(', ')}]`;
+    if (Array.isArray(v.shape) && typeof v.dtype === 'string') return `a ${v.dtype} tensor of shape [${v.shape.slice(0, 8).join(', ')}${v.shape.length > 8 ? ', …' : ''}]`;
     const name = (value as object).constructor?.name;
     return name && name !== 'Object' ? `a ${name}` : 'an object';
   }
@@ -91,15 +97,34 @@ export function describe(value: unknown): string {
   return `${typeof value} ${String(value)}`;
 }
 
-/** The shape of a rectangular nested number array, or null if ragged. */
+/**
+ * The shape of a rectangular nested number array, or null if ragged (or nested deeper than 32
+ * levels: no tensor has such a rank, and a client's `[[[[…]]]]` must not exhaust the stack).
+ */
 export function arrayShape(value: unknown): number[] | null {
+  return shapeOf(value, 0);
+}
+
+function shapeOf(value: unknown, depth: number): number[] | null {
   if (!Array.isArray(value)) return [];
+  if (depth >= MAX_DEPTH) return null;
   if (value.length === 0) return [0];
-  const inner = arrayShape(value[0]);
+  const inner = shapeOf(value[0], depth + 1);
   if (inner === null) return null;
   for (let i = 1; i < value.length; i++) {
-    const s = arrayShape(value[i]);
+    const s = shapeOf(value[i], depth + 1);
     if (s === null || s.length !== inner.length || s.some((d, k) => d !== inner[k])) return null;
   }
   return [value.length, ...inner];
+}
+
+/** Whether arrays nest more than `limit` levels anywhere in `value` (iterative: no recursion). */
+function nestedDeeperThan(value: unknown[], limit: number): boolean {
+  const stack: [unknown[], number][] = [[value, 1]];
+  while (stack.length) {
+    const [a, d] = stack.pop()!;
+    if (d > limit) return true;
+    for (const v of a) if (Array.isArray(v)) stack.push([v, d + 1]);
+  }
+  return false;
 }

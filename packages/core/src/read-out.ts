@@ -1,4 +1,4 @@
-/** Shared by `toArray()` and `toFloat32()`: read a tensor (or a StepOutput's y) and free what came in. */
+/** Shared by `readRows()` and `toFloat32()`: read a tensor (or a StepOutput's y) and free what came in. */
 import * as tf from '@tensorflow/tfjs';
 import { rxrnnError, ErrorCodes, describe } from './errors.js';
 

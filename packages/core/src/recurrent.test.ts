@@ -3,7 +3,7 @@ import * as tf from '@tensorflow/tfjs';
 import { from, Subject, throwError, concat, of, NEVER, take } from 'rxjs';
 import { TestScheduler } from 'rxjs/testing';
 import { expectNoLeaks, collect } from '@rxrnn/testing';
-import { defineCell, recurrent, toArray, toFloat32, createControl, backendInfo, RxrnnError, type Cell } from './index.js';
+import { defineCell, recurrent, readRows, toFloat32, createControl, backendInfo, RxrnnError, type Cell } from './index.js';
 
 /** h' = 0.5·h + x·W, y = h' — small enough to check by hand. */
 function accumulator(inputSize = 2, size = 2): Cell<{ h: tf.Tensor2D }> {
@@ -34,7 +34,7 @@ describe('backend', () => {
 describe('recurrent()', () => {
   it('steps once per value, carrying state', async () => {
     const cell = accumulator();
-    const out = await expectNoLeaks(() => collect(from([[1, 0], [0, 1], [2, 2]]).pipe(recurrent(cell), toArray())));
+    const out = await expectNoLeaks(() => collect(from([[1, 0], [0, 1], [2, 2]]).pipe(recurrent(cell), readRows())));
     expect(out).toEqual([[[1, 0]], [[0.5, 1]], [[2.25, 2.5]]]);
     cell.dispose();
   });
@@ -54,7 +54,7 @@ describe('recurrent()', () => {
   it('chains operators passing tensors, freeing intermediates', async () => {
     const a = accumulator();
     const b = accumulator();
-    const out = await expectNoLeaks(() => collect(from([[1, 0], [0, 1]]).pipe(recurrent(a), recurrent(b), toArray())));
+    const out = await expectNoLeaks(() => collect(from([[1, 0], [0, 1]]).pipe(recurrent(a), recurrent(b), readRows())));
     expect(out).toEqual([[[1, 0]], [[1, 1]]]);
     a.dispose();
     b.dispose();
@@ -63,19 +63,19 @@ describe('recurrent()', () => {
   it('frees its state on error and on early unsubscribe', async () => {
     const cell = accumulator();
     await expectNoLeaks(async () => {
-      await expect(collect(concat(of([1, 0], [0, 1]), throwError(() => new Error('boom'))).pipe(recurrent(cell), toArray()))).rejects.toThrow('boom');
+      await expect(collect(concat(of([1, 0], [0, 1]), throwError(() => new Error('boom'))).pipe(recurrent(cell), readRows()))).rejects.toThrow('boom');
     }, 'error');
     await expectNoLeaks(async () => {
       const src = new Subject<number[]>();
       const got: number[][][] = [];
-      const sub = src.pipe(recurrent(cell), toArray()).subscribe((v) => got.push(v));
+      const sub = src.pipe(recurrent(cell), readRows()).subscribe((v) => got.push(v));
       src.next([1, 1]);
       src.next([1, 1]);
       sub.unsubscribe();
       expect(got.length).toBe(2);
     }, 'unsubscribe');
-    await expectNoLeaks(() => collect(concat(of([1, 0], [0, 1], [1, 1]), NEVER).pipe(recurrent(cell), toArray(), take(2))), 'take');
-    await expectNoLeaks(() => collect(concat(of([1, 0], [0, 1], [1, 1]), NEVER).pipe(recurrent(cell), recurrent(cell), toArray(), take(2))), 'take, chained');
+    await expectNoLeaks(() => collect(concat(of([1, 0], [0, 1], [1, 1]), NEVER).pipe(recurrent(cell), readRows(), take(2))), 'take');
+    await expectNoLeaks(() => collect(concat(of([1, 0], [0, 1], [1, 1]), NEVER).pipe(recurrent(cell), recurrent(cell), readRows(), take(2))), 'take, chained');
     cell.dispose();
   });
 
@@ -92,7 +92,7 @@ describe('recurrent()', () => {
     ];
     for (const [bad, code, msg] of cases) {
       await expectNoLeaks(async () => {
-        const err = await collect(from<unknown[]>([[0, 0, 0], bad]).pipe(recurrent(cell), toArray())).catch((e) => e);
+        const err = await collect(from<unknown[]>([[0, 0, 0], bad]).pipe(recurrent(cell), readRows())).catch((e) => e);
         expect(err).toBeInstanceOf(RxrnnError);
         expect(err.code).toBe(code);
         expect(err.message).toMatch(msg);
@@ -100,7 +100,7 @@ describe('recurrent()', () => {
       if (bad instanceof tf.Tensor) bad.dispose();
     }
     // batch change mid-stream
-    const err = await collect(from<unknown[]>([[0, 0, 0], [[1, 1, 1], [1, 1, 1]]]).pipe(recurrent(cell), toArray())).catch((e) => e);
+    const err = await collect(from<unknown[]>([[0, 0, 0], [[1, 1, 1], [1, 1, 1]]]).pipe(recurrent(cell), readRows())).catch((e) => e);
     expect(err.code).toBe('E_SIZE');
     expect(err.message).toMatch(/a batch of 1 \(fixed until reset\), received a batch of 2/);
     cell.dispose();
@@ -117,7 +117,7 @@ describe('recurrent()', () => {
     scheduler.run(({ cold, hot, expectObservable }) => {
       const input = cold('a-b-c-d|', { a: [1], b: [1], c: [1], d: [1] });
       const reset = hot('   ----r--', { r: 1 });
-      expectObservable(input.pipe(recurrent(cell, { reset$: reset }), toArray())).toBe('a-b-c-d|', {
+      expectObservable(input.pipe(recurrent(cell, { reset$: reset }), readRows())).toBe('a-b-c-d|', {
         a: [[1]],
         b: [[1.5]],
         c: [[1]],
@@ -163,11 +163,11 @@ describe('recurrent()', () => {
   it('restore() validates the snapshot', async () => {
     const cell = accumulator();
     const control = createControl();
-    const sub = from([[1, 1]]).pipe(recurrent(cell, { control }), toArray()).subscribe();
+    const sub = from([[1, 1]]).pipe(recurrent(cell, { control }), readRows()).subscribe();
     sub.unsubscribe();
     expect(() => control.snapshot()).toThrow(/detached control/);
     const live = new Subject<number[]>();
-    const sub2 = live.pipe(recurrent(cell, { control }), toArray()).subscribe();
+    const sub2 = live.pipe(recurrent(cell, { control }), readRows()).subscribe();
     expect(() => control.restore({ format: 'rxrnn.state', version: 1, kind: 'lstm', batch: 1, tensors: {} })).toThrow(/snapshot.kind: expected "acc", received "lstm"/);
     expect(() =>
       control.restore({ format: 'rxrnn.state', version: 1, kind: 'acc', batch: 1, tensors: { h: { shape: [1, 3], data: [0, 0, 0] } } }),

@@ -8,17 +8,17 @@
  *
  * State lives in the subscription: created on the first value, carried between values, disposed
  * on complete, error and unsubscribe. Emitted tensors belong to the receiver: pass them to another
- * rxrnn operator (which frees them after use), read them out with `toArray()`/`toFloat32()`
+ * rxrnn operator (which frees them after use), read them out with `readRows()`/`toFloat32()`
  * (which free them), or dispose them yourself.
  *
  * ```ts
  * import { from } from 'rxjs';
- * import { recurrent, toArray } from '@rxrnn/core';
+ * import { recurrent, readRows } from '@rxrnn/core';
  * import { lstmCell } from '@rxrnn/cells';
  *
  * const cell = lstmCell({ inputSize: 2, hiddenSize: 4, seed: 1 });
  * from([[1, 0], [0, 1], [1, 1]])
- *   .pipe(recurrent(cell), toArray())
+ *   .pipe(recurrent(cell), readRows())
  *   .subscribe((y) => console.log(y)); // [[h1, h2, h3, h4]] per step
  * ```
  */
@@ -91,12 +91,9 @@ export function recurrent<S extends State>(cell: Cell<S>, options: RecurrentOpti
         const init = options.initialState;
         if (init === undefined) return cell.initialState(b);
         if (typeof init === 'function') return init(b) as S;
-        const restored = restoreState(fn, init, cell.kind, (n) => cell.initialState(n)) as S;
-        if (init.batch !== b) {
-          disposeStateExcept(restored);
-          throw rxrnnError(ErrorCodes.SIZE, fn, 'x', `a batch of ${init.batch} (the initial state's)`, `a batch of ${b}`);
-        }
-        return restored;
+        // The input's batch is checked first: the snapshot is then validated against it before any tensor is made.
+        if (typeof init.batch === 'number' && init.batch !== b) throw rxrnnError(ErrorCodes.SIZE, fn, 'x', `a batch of ${init.batch} (the initial state's)`, `a batch of ${b}`);
+        return restoreState(fn, init, cell.kind, cell, { batch: b }) as S;
       };
 
       if (options.reset$) resetSub = options.reset$.subscribe({ next: dropState, error: (e) => subscriber.error(e) });
@@ -105,7 +102,7 @@ export function recurrent<S extends State>(cell: Cell<S>, options: RecurrentOpti
           reset: dropState,
           snapshot: () => (state ? snapshotState(cell.kind, state, batch) : null),
           restore: (snap) => {
-            const restored = restoreState(`control.restore(${cell.kind})`, snap, cell.kind, (n) => cell.initialState(n)) as S;
+            const restored = restoreState(`control.restore(${cell.kind})`, snap, cell.kind, cell) as S;
             dropState();
             state = restored;
             batch = snap.batch;

@@ -5,9 +5,9 @@
 import { readFileSync } from 'node:fs';
 import { setFlagsFromString } from 'node:v8';
 import { createRequire } from 'node:module';
-import { describe, it, expect, beforeAll, afterAll } from 'vitest';
+import { describe, it, expect } from 'vitest';
 import { expectClose } from '@rxrnn/testing';
-import { KernelRuntime, kernelThreads, setKernelThreads, kernelsInfo, loadKernels, type NativeKernels } from './index.js';
+import { KernelRuntime, kernelsInfo, loadKernels, type NativeKernels } from './index.js';
 
 const module = new WebAssembly.Module(readFileSync(new URL('../wasm/kernels.wasm', import.meta.url)));
 // Node 20's V8 runs relaxed SIMD only behind a flag (browsers and Node ≥ 22 without one); this test
@@ -47,7 +47,7 @@ const runtimes: [string, () => KernelRuntime, number][] = [
   ['wasm', () => new KernelRuntime(module), 1],
   ['wasm, relaxed SIMD', () => new KernelRuntime(relaxedModule), 1],
 ];
-if (native) for (const t of [1, 3]) runtimes.push([`native, ${t} thread${t > 1 ? 's' : ''}`, () => new KernelRuntime(module, { native }), t]);
+if (native) for (const t of [1, 3]) runtimes.push([`native, ${t} thread${t > 1 ? 's' : ''}`, () => new KernelRuntime(module, { native, threads: t }), t]);
 
 describe('WebAssembly builds', () => {
   it('say which SIMD they use', () => {
@@ -64,9 +64,7 @@ describe('WebAssembly builds', () => {
 
 describe.each(runtimes)('kernels (%s)', (_name, make, threads) => {
   const rt = make();
-  const was = kernelThreads();
-  beforeAll(() => setKernelThreads(threads));
-  afterAll(() => setKernelThreads(was));
+  it('runs on its threads', () => expect(rt.threads).toBe(threads));
 
   it('gemm: C = (C +) A·B for odd sizes, strides and batch 1', () => {
     const before = rt.bytesInUse();
@@ -165,14 +163,8 @@ describe.skipIf(!native)('native small-batch LSTM steps on several threads', () 
         rt.k.lstmForward(T, B, X, H, 0, px, pK, pR, pb, 0, phs, pcs, pg, ptc, 0);
         return [rt.read(phs, (T + 1) * B * H), rt.read(pcs, (T + 1) * B * H), rt.read(pg, T * B * G), rt.read(ptc, T * B * H)];
       });
-    const was = kernelThreads();
-    setKernelThreads(threads);
-    try {
-      const got = runOn(new KernelRuntime(module, { native }));
-      const want = runOn(new KernelRuntime(module));
-      ['hs', 'cs', 'gates', 'tanh c'].forEach((name, i) => expectClose(got[i], want[i], 1e-5, 1e-5, name));
-    } finally {
-      setKernelThreads(was);
-    }
+    const got = runOn(new KernelRuntime(module, { native, threads }));
+    const want = runOn(new KernelRuntime(module));
+    ['hs', 'cs', 'gates', 'tanh c'].forEach((name, i) => expectClose(got[i], want[i], 1e-5, 1e-5, name));
   });
 });

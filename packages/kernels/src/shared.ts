@@ -1,10 +1,21 @@
 /**
- * Helpers shared by the fused kernels: checks, the tape test, resident weights for tensors
- * passed to the sequence functions, and moving data between tfjs and WASM memory.
+ * The building blocks of differentiable ops on the kernels (the fused paths of @rxrnn/cells and
+ * {@link affine} are made of them): checks, the tape test, which runtime an op runs on, resident
+ * weights for tensors passed by the caller, reserve space kept for a backward, one tape node with
+ * several outputs, and moving data between tfjs and kernel memory.
  */
 import * as tf from '@tensorflow/tfjs';
 import { rxrnnError, ErrorCodes, describe, tensorValues, tensorFrom } from '@rxrnn/core';
-import { Resident, type KernelRuntime } from './wasm/runtime.js';
+import { Resident, KernelRuntime, kernels, resolveKernelsConfig, type KernelsConfig } from './wasm/runtime.js';
+
+/** Where an op runs: a {@link KernelsConfig} (looked up with {@link kernels}) or a runtime itself. */
+export type KernelsChoice = KernelsConfig | KernelRuntime;
+
+/** The runtime `choice` names (null: kernels off or unavailable; see {@link kernels}). */
+export function runtimeOf(choice: KernelsChoice | undefined, fn: string): KernelRuntime | null {
+  if (choice instanceof KernelRuntime) return choice;
+  return kernels(resolveKernelsConfig(choice, fn));
+}
 
 /**
  * True when tfjs is recording a gradient tape (inside `tf.grad`, `tf.variableGrads`,
@@ -51,7 +62,7 @@ export function residentFor(rt: KernelRuntime, t: tf.Tensor): Resident {
  * The tensor's values, without a copy on the wasm and cpu backends (core's `tensorValues`): copy
  * them into kernel memory at once, before any tfjs op runs.
  */
-export function values(t: tf.Tensor): Float32Array {
+export function floatValues(t: tf.Tensor): Float32Array {
   return tensorValues(t) as Float32Array;
 }
 

@@ -1,5 +1,5 @@
 /**
- * The char-rnn data pipeline: a corpus → ids → a fixed train/validation split → chunks of
+ * The char-rnn data pipeline: a corpus → ids → a fixed train/validation/test split → chunks of
  * `[T, B, 1]` inputs and `[T, B]` next-character targets for truncated BPTT.
  *
  * Batching follows Karpathy's char-rnn: the training ids are cut into B contiguous streams, and
@@ -14,12 +14,20 @@ import { CharCodec } from './char-codec.js';
 export interface CharSplit {
   codec: CharCodec;
   train: Int32Array;
+  /** The first half of the held-out tail: for choosing between runs (learning curves, recipes). */
   validation: Int32Array;
+  /** The second half of the held-out tail: reported once for a chosen model, never used to choose. */
+  test: Int32Array;
+  /** The whole held-out tail (validation, then test). */
+  heldOut: Int32Array;
 }
 
 /**
- * Encode `text` and split it: the last `validationFraction` (default 5 %) is held out. The split is
- * fixed (no shuffling) so every run and every model reports bpc on the same characters.
+ * Encode `text` and split it: the last `validationFraction` (default 5 %) is held out, and the
+ * held-out tail is cut in two halves, validation then test. The split is fixed (no shuffling) so
+ * every run and every model reports bpc on the same characters.
+ *
+ *     [ train ······································· | validation | test ]
  */
 export function splitCorpus(text: string, validationFraction = 0.05, codec?: CharCodec): CharSplit {
   if (typeof text !== 'string' || text.length < 4) throw rxrnnError(ErrorCodes.ARGUMENT, 'splitCorpus', 'text', 'a string of at least 4 characters', describe(text));
@@ -27,7 +35,8 @@ export function splitCorpus(text: string, validationFraction = 0.05, codec?: Cha
   const c = codec ?? CharCodec.fromText(text);
   const ids = Int32Array.from(c.encode(text, 'splitCorpus'));
   const cut = Math.floor(ids.length * (1 - validationFraction));
-  return { codec: c, train: ids.subarray(0, cut), validation: ids.subarray(cut) };
+  const half = cut + Math.floor((ids.length - cut) / 2);
+  return { codec: c, train: ids.subarray(0, cut), validation: ids.subarray(cut, half), test: ids.subarray(half), heldOut: ids.subarray(cut) };
 }
 
 /** Chunks of a token stream cut into B parallel streams (see the module comment). */

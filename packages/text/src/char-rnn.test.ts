@@ -13,9 +13,11 @@ const TEXT = 'the cat sat on the mat. the dog sat on the log. '.repeat(12);
 
 describe('char-rnn data', () => {
   it('splits a corpus at a fixed point and cuts it into parallel streams with next-character targets', () => {
-    const { codec, train, validation } = splitCorpus('abcdefghij'.repeat(10), 0.1);
+    const { codec, train, validation, test, heldOut } = splitCorpus('abcdefghij'.repeat(10), 0.1);
     expect(train.length).toBe(90);
-    expect(codec.decode(validation)).toBe('abcdefghij');
+    expect(codec.decode(heldOut)).toBe('abcdefghij');
+    expect(codec.decode(validation)).toBe('abcde'); // the held-out tail's first half chooses runs…
+    expect(codec.decode(test)).toBe('fghij'); // …and its second half is reported once
     const chunks = streamChunks(train, 3, 4); // streams of 30: [0,30) [30,60) [60,90)
     expect(chunks.perEpoch).toBe(6);
     const b = chunks.chunk(1, 2);
@@ -44,7 +46,7 @@ describe('char-rnn training', () => {
 
   it('a tiny char model overfits a short text (train bpc falls below 1.0), without leaks', async () => {
     const before = tf.memory().numTensors;
-    const r = await trainCharRnn({ text: TEXT, hiddenSize: 32, embeddingSize: 8, steps: 60, seq: 16, batch: 4, lr: 0.02, evalEvery: 60, validationFraction: 0.1, seed: 3 });
+    const r = await trainCharRnn({ text: TEXT, hiddenSize: 32, embeddingSize: 8, steps: 60, seq: 16, batch: 4, lr: 0.02, evalEvery: 60, validationFraction: 0.2, seed: 3 });
     const first = r.curve[0].bpc;
     const last = r.curve.slice(-5).reduce((s, p) => s + p.bpc, 0) / 5;
     expect(first).toBeGreaterThan(3); // log2(V = 14) ≈ 3.8 at the start
@@ -57,7 +59,7 @@ describe('char-rnn training', () => {
   it('checkpoint → resume continues the identical loss curve', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'rxrnn-char-'));
     try {
-      const opts = { text: TEXT, hiddenSize: 16, embeddingSize: 4, steps: 8, seq: 8, batch: 4, lr: 0.01, evalEvery: 100, checkpointEvery: 4, validationFraction: 0.1, seed: 5 };
+      const opts = { text: TEXT, hiddenSize: 16, embeddingSize: 4, steps: 8, seq: 8, batch: 4, lr: 0.01, evalEvery: 100, checkpointEvery: 4, validationFraction: 0.2, seed: 5 };
       let saved = false;
       const full = await trainCharRnn({
         ...opts,
@@ -91,7 +93,7 @@ describe('trainCharRnn with any cell', () => {
       { kind: 'gru', inputSize: 4, hiddenSize: 8 },
       { kind: 'dense', inputSize: 8, outputSize: codec.size, activation: 'linear' },
     ] });
-    const r = await trainCharRnn({ text: TEXT, model, steps: 5, seq: 8, batch: 4, evalEvery: 5, validationFraction: 0.1 });
+    const r = await trainCharRnn({ text: TEXT, model, steps: 5, seq: 8, batch: 4, evalEvery: 5, validationFraction: 0.2 });
     expect(r.cell).toBe(model);
     expect(r.curve.length).toBe(5);
     expect(Number.isFinite(r.valBpc)).toBe(true);

@@ -11,19 +11,20 @@ import { createTrainer, unrollLoss, softmaxCrossEntropy, rngAt, createRng, rxrnn
 import { stackCells, embeddingCell, lstmCell, gruCell, rnnCell, denseCell } from '@rxrnn/cells';
 import { createParallelTrainer } from '@rxrnn/cells/parallel';
 import { CharCodec } from './char-codec.js';
+import { CHAR_RNN_RECIPE, recipeSchedule } from './char-rnn-recipe.js';
 import { splitCorpus, streamChunks } from './char-data.js';
 
 export interface CharRnnModelOptions {
   vocabSize: number;
-  /** E. Default 32. */
+  /** E. Default: the recipe's (64, {@link CHAR_RNN_RECIPE}). */
   embeddingSize?: number;
-  /** H. Default 128. */
+  /** H. Default: the recipe's (448). */
   hiddenSize?: number;
-  /** Recurrent layers. Default 1. */
+  /** Recurrent layers. Default: the recipe's (1). */
   layers?: number;
-  /** Recurrent cell family. Default `'lstm'`. */
+  /** Recurrent cell family. Default: the recipe's (`'lstm'`). */
   cell?: 'lstm' | 'gru' | 'rnn';
-  /** Dropout between layers (training only). Default 0. */
+  /** Dropout between layers (training only). Default: the recipe's (0.1). */
   dropout?: number;
   /**
    * Initialisation, as PyTorch's nn.Embedding/nn.LSTM/nn.Linear (`'torch'`, default: embeddings
@@ -38,11 +39,11 @@ export interface CharRnnModelOptions {
 
 /** Build an untrained char model: embedding → cell × layers → dense logits. */
 export function charRnnModel(o: CharRnnModelOptions): Cell {
-  const E = o.embeddingSize ?? 32;
-  const H = o.hiddenSize ?? 128;
-  const L = o.layers ?? 1;
-  const seed = o.seed ?? 1;
-  const kind = o.cell ?? 'lstm';
+  const E = o.embeddingSize ?? CHAR_RNN_RECIPE.embeddingSize;
+  const H = o.hiddenSize ?? CHAR_RNN_RECIPE.hiddenSize;
+  const L = o.layers ?? CHAR_RNN_RECIPE.layers;
+  const seed = o.seed ?? CHAR_RNN_RECIPE.seed;
+  const kind = o.cell ?? CHAR_RNN_RECIPE.cell;
   if (!['lstm', 'gru', 'rnn'].includes(kind)) throw rxrnnError(ErrorCodes.UNKNOWN, 'charRnnModel', 'options.cell', "'lstm', 'gru' or 'rnn'", describe(kind));
   const torch = (o.init ?? 'torch') === 'torch';
   const rng = createRng(seed + 1000);
@@ -56,7 +57,7 @@ export function charRnnModel(o: CharRnnModelOptions): Cell {
   }
   const kd = 1 / Math.sqrt(H);
   cells.push(denseCell({ inputSize: H, outputSize: V, seed: seed + 100, weights: torch ? { kernel: { shape: [H, V], data: uniform(H * V, kd) }, bias: { shape: [V], data: uniform(V, kd) } } : undefined }));
-  return stackCells(cells, { dropout: o.dropout ?? 0 });
+  return stackCells(cells, { dropout: o.dropout ?? CHAR_RNN_RECIPE.dropout });
 }
 
 export interface EvalBpcOptions {
@@ -120,8 +121,13 @@ export interface CurvePoint {
   tokens: number;
 }
 
+/**
+ * Options of {@link trainCharRnn}. Every hyper-parameter defaults to the shipped model's recipe,
+ * {@link CHAR_RNN_RECIPE}: H 448, E 64, 1 layer, dropout 0.1, 7,000 updates of B 16 × T 100, Adam at
+ * 0.01 decayed linearly to 0, clip 5, seed 1, 1 thread, the last 5 % held out.
+ */
 export interface TrainCharRnnOptions {
-  /** Corpus. Default: Moby Dick (pass it in; this module does no I/O). */
+  /** Corpus, e.g. `loadMobyDick()` (pass it in; this module does no I/O). */
   text: string;
   hiddenSize?: number;
   embeddingSize?: number;
@@ -130,21 +136,21 @@ export interface TrainCharRnnOptions {
   dropout?: number;
   /**
    * Threads to train on (data parallel: the batch's streams split across this thread and
-   * `threads − 1` workers; see createParallelTrainer). Default 1.
+   * `threads − 1` workers; see createParallelTrainer).
    */
   threads?: number;
-  /** Updates. Default 1000. */
+  /** Updates. */
   steps?: number;
-  /** T, the BPTT length. Default 100. */
+  /** T, the BPTT length. */
   seq?: number;
-  /** B. Default 32. */
+  /** B. */
   batch?: number;
-  /** Adam's learning rate. Default 2e-3. */
+  /** Adam's peak learning rate. */
   lr?: number;
-  /** Default: cosine decay to lr/10 over `steps` (`rxrnn train char-rnn --schedule linear --lr-min 0` decays linearly to 0). */
+  /** Default: the recipe's, linear decay to 0 over `steps` ({@link recipeSchedule}). */
   schedule?: LrSchedule;
   optimizer?: OptimizerSpec;
-  /** Gradient global-norm clip. Default 5. */
+  /** Gradient global-norm clip. */
   clipNorm?: number;
   seed?: number;
   validationFraction?: number;
@@ -197,19 +203,20 @@ const yieldToEventLoop = (): Promise<void> =>
 
 /** Train a char-rnn on `text` (see the module comment). The returned cell belongs to the caller. */
 export async function trainCharRnn(o: TrainCharRnnOptions): Promise<TrainCharRnnResult> {
-  const steps = o.steps ?? 1000;
-  const T = o.seq ?? 100;
-  const B = o.batch ?? 32;
-  const lr = o.lr ?? 2e-3;
-  const seed = o.seed ?? 1;
+  const R = CHAR_RNN_RECIPE;
+  const steps = o.steps ?? R.steps;
+  const T = o.seq ?? R.seq;
+  const B = o.batch ?? R.batch;
+  const lr = o.lr ?? R.lr;
+  const seed = o.seed ?? R.seed;
   const evalEvery = o.evalEvery ?? 200;
   const ckptEvery = o.checkpointEvery ?? 200;
   const config = {
-    hiddenSize: o.hiddenSize ?? 128, embeddingSize: o.embeddingSize ?? 32, layers: o.layers ?? 1, cell: o.cell ?? 'lstm', dropout: o.dropout ?? 0,
-    steps, seq: T, batch: B, lr, seed, threads: o.threads ?? 1, clipNorm: o.clipNorm ?? 5, validationFraction: o.validationFraction ?? 0.05,
+    hiddenSize: o.hiddenSize ?? R.hiddenSize, embeddingSize: o.embeddingSize ?? R.embeddingSize, layers: o.layers ?? R.layers, cell: o.cell ?? R.cell, dropout: o.dropout ?? R.dropout,
+    steps, seq: T, batch: B, lr, seed, threads: o.threads ?? R.threads, clipNorm: o.clipNorm ?? R.clipNorm, validationFraction: o.validationFraction ?? R.validationFraction,
     schedule: o.schedule ?? null,
   };
-  const schedule: LrSchedule = o.schedule ?? { kind: 'cosine', total: steps, min: lr / 10 };
+  const schedule: LrSchedule = o.schedule ?? recipeSchedule(steps);
   const split = splitCorpus(o.text, config.validationFraction, o.resume?.codec);
   const codec = split.codec;
   if (o.model && (o.model.inputSize !== 1 || o.model.outputSize !== codec.size)) {

@@ -36,6 +36,16 @@ export interface MetricsSnapshot {
   paused: number;
   queued: number;
   stepsPerSecond: number;
+  /** Bytes of queued work (inputs and operations) on the server. */
+  queuedBytes?: number;
+  /** Bytes written to sockets and not yet sent (the sum of their `bufferedAmount`). */
+  bufferedBytes?: number;
+  /** Live tfjs tensors, their bytes, and the backend's heap (leaks show here). */
+  tensors?: number;
+  tensorBytes?: number;
+  heapBytes?: number;
+  /** The process's resident set size. */
+  rssBytes?: number;
 }
 
 /** The server's metrics. */
@@ -72,6 +82,7 @@ export class Metrics {
 
   render(g: MetricsSnapshot): string {
     const gauge = (name: string, help: string, v: number) => `# HELP ${name} ${help}\n# TYPE ${name} gauge\n${name} ${v}`;
+    const optional = (name: string, help: string, v: number | undefined) => (v === undefined ? [] : [gauge(name, help, v)]);
     const counter = (name: string, help: string, v: number) => `# HELP ${name} ${help}\n# TYPE ${name} counter\n${name} ${v}`;
     const labelled = (name: string, help: string, label: string, m: Map<string | number, number>) =>
       [`# HELP ${name} ${help}`, `# TYPE ${name} counter`, ...[...m].map(([k, v]) => `${name}{${label}="${k}"} ${v}`)].join('\n');
@@ -82,6 +93,12 @@ export class Metrics {
         gauge('rxrnn_paused_sockets', 'Sockets paused by backpressure.', g.paused),
         gauge('rxrnn_queued_steps', 'Input steps queued and not yet stepped.', g.queued),
         gauge('rxrnn_steps_per_second', 'Stream steps per second over the last ~10 s.', Math.round(g.stepsPerSecond * 100) / 100),
+        ...optional('rxrnn_queued_bytes', 'Bytes of queued work (inputs and operations).', g.queuedBytes),
+        ...optional('rxrnn_buffered_bytes', 'Bytes written to sockets and not yet sent.', g.bufferedBytes),
+        ...optional('rxrnn_tensors', 'Live tfjs tensors (tf.memory().numTensors).', g.tensors),
+        ...optional('rxrnn_tensor_bytes', 'Bytes of live tfjs tensors.', g.tensorBytes),
+        ...optional('rxrnn_backend_heap_bytes', "The tfjs backend's heap (the WebAssembly memory on wasm).", g.heapBytes),
+        ...optional('rxrnn_process_rss_bytes', "The server process's resident set size.", g.rssBytes),
         counter('rxrnn_stream_steps_total', 'Stream steps (one per stream per time step).', this.streamSteps),
         counter('rxrnn_batched_steps_total', 'Batched cell steps (one cell.step call each).', this.batchedSteps),
         counter('rxrnn_sockets_total', 'Sockets accepted.', this.socketsTotal),

@@ -15,6 +15,12 @@ export interface ServerLimits {
   maxInputsPerSecond: number;
   /** Input steps (and operations: reset, snapshot, restore, generate) queued per stream. Default 1024. */
   maxQueuedSteps: number;
+  /** Bytes of queued work (inputs and operations, as held in memory) per socket; more gets `E_LIMIT`. Default 16 MiB. */
+  maxQueuedBytesPerSocket: number;
+  /** Bytes of queued work on the whole server; more gets `E_BUSY`. Default 256 MiB. */
+  maxQueuedBytes: number;
+  /** `open`s per second per socket (token bucket, burst = one second's worth). Default 100. */
+  maxOpensPerSecond: number;
   /** Most characters one `generate` may ask for. Default 10,000. */
   maxGenerate: number;
   /** Close a socket (4003) after this long without a message while none of its streams is working. Default 5 min; 0 = never. */
@@ -32,7 +38,7 @@ export interface ServerOptions extends ServerLimits {
   highWaterMark: number;
   /** …and resumes below this. Default 256 KiB. */
   lowWaterMark: number;
-  /** On shutdown, how long queued work may run before streams are closed anyway. Default 5 s. */
+  /** On shutdown, how long queued work may run before streams are closed anyway (sockets that then do not finish closing within a second are cut). Default 5 s. */
   drainTimeoutMs: number;
 }
 
@@ -42,6 +48,9 @@ export const DEFAULT_SERVER_OPTIONS: Readonly<ServerOptions> = Object.freeze({
   maxSockets: 1024,
   maxInputsPerSecond: 20_000,
   maxQueuedSteps: 1024,
+  maxQueuedBytesPerSocket: 16 << 20,
+  maxQueuedBytes: 256 << 20,
+  maxOpensPerSecond: 100,
   maxGenerate: 10_000,
   idleTimeoutMs: 5 * 60_000,
   maxErrorsPer10s: 100,

@@ -5,18 +5,19 @@ import * as tf from '@tensorflow/tfjs';
 import WebSocket from 'ws';
 import { createRng, type Cell, type State } from '@rxrnn/core';
 import { lstmCell, stackCells, embeddingCell, denseCell } from '@rxrnn/cells';
+import { charAdapter } from '@rxrnn/text';
 import { createStreamServer, PROTOCOL, type HostedModel, type ServerOptions, type StreamServer, type ServerMessage } from '../src/index.js';
 
 export const VOCAB = 'abcdefgh ';
 
-/** A vector LSTM (X=4, H=6) and a char model (embedding → LSTM → dense logits) with fixed seeds. */
+/** A vector LSTM (X=4, H=6) and a char model (embedding → LSTM → dense logits, served through text's char adapter) with fixed seeds. */
 export function demoModels(): HostedModel[] {
   const vec = lstmCell({ inputSize: 4, hiddenSize: 6, seed: 3 });
   const V = VOCAB.length;
   const chr = stackCells([embeddingCell({ vocabSize: V, embeddingSize: 5, seed: 1 }), lstmCell({ inputSize: 5, hiddenSize: 7, seed: 2 }), denseCell({ inputSize: 7, outputSize: V, seed: 4 })]);
   return [
     { name: 'vec', cell: vec, io: { kind: 'vector' } },
-    { name: 'chr', cell: chr, io: { kind: 'char', vocab: VOCAB, unknown: ' ' } },
+    { name: 'chr', cell: chr, io: charAdapter({ kind: 'char', vocab: VOCAB, unknown: ' ' }, { name: 'chr', inputSize: chr.inputSize, outputSize: chr.outputSize }) },
   ];
 }
 

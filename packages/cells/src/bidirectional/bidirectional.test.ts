@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs';
 import { from, Subject, concat, of, throwError, take } from 'rxjs';
-import { toArray, RxrnnError, type StepOutput } from '@rxrnn/core';
+import { readRows, RxrnnError, type StepOutput } from '@rxrnn/core';
 import { expectNoLeaks, expectClose, collect, loadGolden, gradCheck } from '@rxrnn/testing';
 import { fromTorch } from '../io/from-torch.js';
 import { lstmCell } from '../lstm/lstm-cell.js';
@@ -76,7 +76,7 @@ describe('bidirectional: PyTorch goldens', () => {
     const B = 2;
     const H = 4;
     for (const merge of ['sum', 'mul', 'ave', 'concat'] as const) {
-      const ys = await expectNoLeaks(() => collect(from(steps(tensors.input)).pipe(bidirectional(forward, backward, { merge }), toArray())), merge);
+      const ys = await expectNoLeaks(() => collect(from(steps(tensors.input)).pipe(bidirectional(forward, backward, { merge }), readRows())), merge);
       ys.forEach((y, t) => {
         const o = row(tensors.output.data, t, B * 2 * H);
         const f = half(o, B, H, 0);
@@ -98,7 +98,7 @@ describe('bidirectional: stream behaviour', () => {
     const seen: number[][][] = [];
     let done = false;
     await expectNoLeaks(() => {
-      input.pipe(bidirectional(f, b), toArray()).subscribe({ next: (y) => seen.push(y), complete: () => (done = true) });
+      input.pipe(bidirectional(f, b), readRows()).subscribe({ next: (y) => seen.push(y), complete: () => (done = true) });
       input.next([1, 0]);
       input.next([0, 1]);
       expect(seen.length).toBe(0);
@@ -109,7 +109,7 @@ describe('bidirectional: stream behaviour', () => {
     expect(seen.length).toBe(3);
     expect(seen[0][0].length).toBe(6);
     // The last output's backward half saw only x_3, so it equals the backward cell's first step on x_3.
-    const alone = await collect(from([[1, 1]]).pipe(bidirectional(f, b), toArray()));
+    const alone = await collect(from([[1, 1]]).pipe(bidirectional(f, b), readRows()));
     expectClose(seen[2][0].slice(3), alone[0][0].slice(3), 1e-6);
     f.dispose();
     b.dispose();
@@ -117,7 +117,7 @@ describe('bidirectional: stream behaviour', () => {
 
   it('leaks nothing on complete, empty source, error, early unsubscribe (buffering and emitting), tensor inputs', async () => {
     const { f, b } = make();
-    await expectNoLeaks(() => collect(from([[1, 2], [3, 4]]).pipe(bidirectional(f, b, { merge: 'ave' }), toArray())), 'complete');
+    await expectNoLeaks(() => collect(from([[1, 2], [3, 4]]).pipe(bidirectional(f, b, { merge: 'ave' }), readRows())), 'complete');
     await expectNoLeaks(async () => expect(await collect(from([] as number[][]).pipe(bidirectional(f, b)))).toEqual([]), 'empty');
     await expectNoLeaks(async () => {
       await expect(collect(concat(of([1, 2], [3, 4]), throwError(() => new Error('boom'))).pipe(bidirectional(f, b)))).rejects.toThrow('boom');
@@ -130,7 +130,7 @@ describe('bidirectional: stream behaviour', () => {
       sub.unsubscribe();
     }, 'unsubscribe while buffering');
     await expectNoLeaks(async () => {
-      const ys = await collect(from([[1, 2], [3, 4], [5, 6], [7, 8]]).pipe(bidirectional(f, b), take(2), toArray()));
+      const ys = await collect(from([[1, 2], [3, 4], [5, 6], [7, 8]]).pipe(bidirectional(f, b), take(2), readRows()));
       expect(ys.length).toBe(2);
     }, 'unsubscribe while emitting');
     await expectNoLeaks(async () => {

@@ -18,13 +18,13 @@
  *
  * ```ts
  * import { from } from 'rxjs';
- * import { toArray } from '@rxrnn/core';
+ * import { readRows } from '@rxrnn/core';
  * import { lstmCell, bidirectional } from '@rxrnn/cells';
  *
  * const fwd = lstmCell({ inputSize: 2, hiddenSize: 4, seed: 1 });
  * const bwd = lstmCell({ inputSize: 2, hiddenSize: 4, seed: 2 });
  * from([[1, 0], [0, 1], [1, 1]])
- *   .pipe(bidirectional(fwd, bwd, { merge: 'concat' }), toArray())
+ *   .pipe(bidirectional(fwd, bwd, { merge: 'concat' }), readRows())
  *   .subscribe((y) => console.log(y[0])); // 3 rows of 8, emitted when the source completes
  * ```
  */

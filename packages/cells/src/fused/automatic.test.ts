@@ -3,10 +3,9 @@
 // number equals the plain tfjs step's (fused: false) within float32 round-off.
 import { describe, it, expect, afterEach } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
-import { createTrainer, ensureTrainingKernels, runCellSequence, unrollSteps, unrollLoss, softmaxCrossEntropy, createRng, type Cell, type State } from '@rxrnn/core';
+import { createTrainer, runCellSequence, unrollSteps, unrollLoss, softmaxCrossEntropy, createRng, type Cell, type State } from '@rxrnn/core';
 import { expectNoLeaks, expectClose } from '@rxrnn/testing';
-import { isFused, setKernelsEnabled } from '@rxrnn/kernels';
-import { lstmCell, gruCell, rnnCell, embeddingCell, denseCell, stackCells, lstmVariantCell } from '../index.js';
+import { lstmCell, gruCell, rnnCell, embeddingCell, denseCell, stackCells, lstmVariantCell, isFused } from '../index.js';
 
 /** embedding → LSTM → GRU(reset-before) → RNN relu → dense, fused or not, same weights (same seeds). */
 function model(fused: boolean, dropout = 0): Cell {
@@ -31,19 +30,23 @@ function tokens(T: number, B: number, seed: number): { inputs: tf.Tensor3D; targ
   };
 }
 
-afterEach(() => setKernelsEnabled(true));
-ensureTrainingKernels(); // the gather gradient for the embedding, on wasm
+const kernelsEnv = process.env.RXRNN_KERNELS;
+afterEach(() => {
+  if (kernelsEnv === undefined) delete process.env.RXRNN_KERNELS;
+  else process.env.RXRNN_KERNELS = kernelsEnv;
+});
 
 describe('fused kernels, used automatically', () => {
-  it('lstmCell, gruCell and rnnCell are fused by default; fused: false, setKernelsEnabled(false) and uncovered configs are not', () => {
+  it('lstmCell, gruCell and rnnCell are fused by default; fused: false, { enabled: false }, RXRNN_KERNELS=off and uncovered configs are not', () => {
     const cells = [lstmCell({ inputSize: 3, hiddenSize: 4 }), gruCell({ inputSize: 3, hiddenSize: 4 }), rnnCell({ inputSize: 3, hiddenSize: 4 })];
     expect(cells.map((c) => isFused(c) && c.fused)).toEqual([true, true, true]);
     expect(cells.every((c) => typeof c.sequence === 'function')).toBe(true);
     const plain = [lstmCell({ inputSize: 3, hiddenSize: 4, fused: false }), rnnCell({ inputSize: 3, hiddenSize: 4, activation: 'step' }), lstmCell({ inputSize: 3, hiddenSize: 4, activation: 'softsign' })];
-    setKernelsEnabled(false);
+    plain.push(gruCell({ inputSize: 3, hiddenSize: 4, fused: { enabled: false } }));
+    process.env.RXRNN_KERNELS = 'off';
     plain.push(gruCell({ inputSize: 3, hiddenSize: 4 }));
-    expect(plain.map((c) => isFused(c))).toEqual([false, false, false, false]);
-    expect(plain.map((c) => c.sequence)).toEqual([undefined, undefined, undefined, undefined]);
+    expect(plain.map((c) => isFused(c))).toEqual([false, false, false, false, false]);
+    expect(plain.map((c) => c.sequence)).toEqual([undefined, undefined, undefined, undefined, undefined]);
     [...cells, ...plain].forEach((c) => c.dispose());
   });
 

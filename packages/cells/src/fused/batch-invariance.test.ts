@@ -13,7 +13,7 @@ import { describe, it, expect } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import { createBatcher, createRng, type Batcher, type BatchSession, type Cell, type Rng, type StateSnapshot } from '@rxrnn/core';
 import { expectNoLeaks } from '@rxrnn/testing';
-import { kernelsInfo, kernelThreads, loadKernels, setKernelThreads, withNativeKernels } from '@rxrnn/kernels';
+import { kernels, kernelsInfo, loadKernels, type KernelsConfig } from '@rxrnn/kernels';
 import { lstmCell, gruCell, rnnCell, lstmVariantCell, stackCells, embeddingCell, denseCell } from '../index.js';
 
 // Node 20 validates kernels-relaxed.wasm only behind this flag (browsers and Node ≥ 22 without one).
@@ -25,21 +25,23 @@ interface Build {
   /** The kernels (false: the plain tfjs step). */
   fused: boolean;
   /** Build the cell on this build's kernels (false: the plain tfjs step). */
-  make: (plain: (fused: boolean) => Cell) => Cell;
+  make: (plain: (fused: boolean | KernelsConfig) => Cell) => Cell;
   threads: number;
 }
 
-const nativeBuilt = withNativeKernels(true, () => kernelsInfo()?.backend) === 'native';
+const nativeBuilt = kernelsInfo({ native: true })?.backend === 'native';
+/** Threads of the native runtime's calls (WebAssembly runs on one whatever is set). */
+const kernelThreads = () => kernels({ native: true })?.threads ?? 1;
+const setKernelThreads = (n: number) => kernels({ native: true })?.setThreads(n);
 /** A fused cell built on the kernels `kernelsInfo()` reports as `isa` (checked). */
-const fusedOn = (native: boolean, isa: string) => (plain: (fused: boolean) => Cell) =>
-  withNativeKernels(native, () => {
-    expect(kernelsInfo()?.isa).toBe(isa);
-    const cell = plain(true);
+const fusedOn = (native: boolean, isa: string) => (plain: (fused: boolean | KernelsConfig) => Cell) => {
+    expect(kernelsInfo({ native })?.isa).toBe(isa);
+    const cell = plain({ native });
     if (cell.kind !== 'stack') expect((cell as { fused?: boolean }).fused).toBe(true); // (a stack's recurrent layer checks itself)
     return cell;
-  });
+  };
 /** The WebAssembly kernels from `file`, loaded for the cells built from now on. */
-const wasmBuild = (file: string, isa: string) => (plain: (fused: boolean) => Cell) => {
+const wasmBuild = (file: string, isa: string) => (plain: (fused: boolean | KernelsConfig) => Cell) => {
   loadKernels(wasmBytes(file));
   return fusedOn(false, isa)(plain);
 };
@@ -59,22 +61,17 @@ interface Family {
   name: string;
   /** [X, H] sizes: small, and large (over 256 deep, over 512 KiB of recurrent weights). */
   sizes: [number, number][];
-  plain: (X: number, H: number, seed: number) => (fused: boolean) => Cell;
-  /**
-   * The fused step does not produce the extras and takes the tfjs step for the whole batch when any
-   * stream asks for them (the fused RNN: its `pre` extra): see the known defect at the end.
-   */
-  unfusedExtras?: boolean;
+  plain: (X: number, H: number, seed: number) => (fused: boolean | KernelsConfig) => Cell;
   /** One input of size X (default: X values in [−2, 2)). */
   input?: (rng: Rng, X: number) => Float32Array;
 }
 
 const V = 29; // the stack's vocabulary
 /** The shipped char-rnn's shape: embedding → LSTM → dense logits (inputs are token ids). */
-function charStack(H: number, seed: number): (fused: boolean) => Cell {
+function charStack(H: number, seed: number): (fused: boolean | KernelsConfig) => Cell {
   return (fused) => {
     const lstm = lstmCell({ inputSize: 11, hiddenSize: H, seed, init: 'uniform', fused });
-    if (fused) expect((lstm as { fused?: boolean }).fused).toBe(true);
+    if (fused !== false) expect((lstm as { fused?: boolean }).fused).toBe(true);
     return stackCells([embeddingCell({ vocabSize: V, embeddingSize: 11, seed }), lstm, denseCell({ inputSize: H, outputSize: V, seed: seed + 1, fused })]);
   };
 }
@@ -83,8 +80,8 @@ const FAMILIES: Family[] = [
   { name: 'lstm with projection', sizes: [[7, 13], [300, 264]], plain: (X, H, seed) => (fused) => lstmCell({ inputSize: X, hiddenSize: H, projSize: Math.ceil(H / 2) - 1, seed, init: 'uniform', fused }) },
   { name: 'gru reset-after', sizes: [[7, 13], [300, 264]], plain: (X, H, seed) => (fused) => gruCell({ inputSize: X, hiddenSize: H, seed, init: 'uniform', fused }) },
   { name: 'gru reset-before', sizes: [[7, 13], [300, 264]], plain: (X, H, seed) => (fused) => gruCell({ inputSize: X, hiddenSize: H, seed, init: 'uniform', resetAfter: false, fused }) },
-  { name: 'rnn tanh', sizes: [[7, 13], [300, 370]], plain: (X, H, seed) => (fused) => rnnCell({ inputSize: X, hiddenSize: H, seed, fused }), unfusedExtras: true },
-  { name: 'rnn relu', sizes: [[7, 13], [300, 370]], plain: (X, H, seed) => (fused) => rnnCell({ inputSize: X, hiddenSize: H, seed, activation: 'relu', fused }), unfusedExtras: true },
+  { name: 'rnn tanh', sizes: [[7, 13], [300, 370]], plain: (X, H, seed) => (fused) => rnnCell({ inputSize: X, hiddenSize: H, seed, fused }) },
+  { name: 'rnn relu', sizes: [[7, 13], [300, 370]], plain: (X, H, seed) => (fused) => rnnCell({ inputSize: X, hiddenSize: H, seed, activation: 'relu', fused }) },
   { name: 'stack: embedding → lstm → dense', sizes: [[1, 13], [1, 264]], plain: (_X, H, seed) => charStack(H, seed), input: (rng) => Float32Array.of(Math.floor(rng.next() * V)) },
   ...(['vanilla', 'NP', 'CIFG'] as const).map(
     (variant): Family => ({ name: `lstm-variant ${variant}`, sizes: [[7, 13], [300, 264]], plain: (X, H, seed) => (fused) => lstmVariantCell({ variant, inputSize: X, hiddenSize: H, seed, fused }) }),
@@ -221,8 +218,8 @@ describe.each(BUILDS)('batched streams equal solo runs bit for bit ($name)', (bu
           try {
             await expectNoLeaks(() => {
               const rng = createRng(seed);
-              // (batches of up to ~30 rows at the small size; extras asked for where they are fused)
-              const all = streams(rng, H < 100 ? 40 : 11, X, !(build.fused && family.unfusedExtras), family.input);
+              // (batches of up to ~30 rows at the small size; extras asked for at random steps)
+              const all = streams(rng, H < 100 ? 40 : 11, X, true, family.input);
               const alone = all.map((s) => solo(cell, s));
               const sizes = new Set<number>();
               // one batch for every pending stream, and small batches (maxBatch 3 and 5) beside each other
@@ -265,7 +262,7 @@ describe.skipIf(!nativeBuilt)('native steps give the same bits on 1, 2 and 3 thr
       randomiseBiases(cell, 5);
       const was = kernelThreads();
       try {
-        const all = streams(createRng(9), 7, X, !family.unfusedExtras, family.input);
+        const all = streams(createRng(9), 7, X, true, family.input);
         const runs = [1, 2, 3].map((threads) => {
           setKernelThreads(threads);
           return { alone: solo(cell, all[0]), together: together(cell, all, createRng(threads), 64) };
@@ -282,13 +279,11 @@ describe.skipIf(!nativeBuilt)('native steps give the same bits on 1, 2 and 3 thr
   }
 });
 
-// KNOWN DEFECT (outside the kernels: the fused RNN step in @rxrnn/kernels' fuse-cell.ts / rnn-fused.ts).
-// The fused RNN step has no `pre` extra, so when any stream of a batch asks for extras the whole batch
-// takes the tfjs step, and the other streams' outputs then differ from their solo (fused) runs by float
-// rounding. `it.fails` passes while the defect is there; once the fused step computes its extras itself
-// (or keeps the fused outputs and adds the extras beside them) this starts failing: remove `.fails` then.
-describe.each(BUILDS.filter((b) => b.fused))('known defect: a stream asking for extras changes the others in a fused RNN batch ($name)', (build) => {
-  it.fails('rnn tanh X=7 H=13: batched with extras asked for by other streams equals solo without', () => {
+// A regression test: the fused RNN step once had no `pre` extra, so when any stream of a batch asked for
+// extras the whole batch took the tfjs step and the other streams' outputs changed by float rounding.
+// Now h always comes from the kernel and `pre` is added beside it.
+describe.each(BUILDS.filter((b) => b.fused))('a stream asking for extras does not change the others in a fused RNN batch ($name)', (build) => {
+  it('rnn tanh X=7 H=13: batched with extras asked for by other streams equals solo without', () => {
     const was = kernelThreads();
     setKernelThreads(build.threads);
     const cell = build.make((fused) => rnnCell({ inputSize: 7, hiddenSize: 13, seed: 3, fused }));

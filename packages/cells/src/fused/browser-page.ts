@@ -8,7 +8,8 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { State } from '@rxrnn/core';
-import { loadKernels, kernelsInfo, kernelsWasmFile, relaxedSimdSupported, fuseCell } from '@rxrnn/kernels';
+import { loadKernels, kernelsInfo, kernelsWasmFile, relaxedSimdSupported } from '@rxrnn/kernels';
+import { fuseCell } from './fuse-cell.js';
 import { SEQUENCE_FAMILIES as families, unrollStep as unroll, randomState } from './sequence-reference.js';
 
 const ATOL = 1e-5;

@@ -15,6 +15,7 @@ import { dirname, join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { build } from 'esbuild';
 import { chromium, type Browser } from 'playwright-core';
+import { debianPackage } from '@rxrnn/testing';
 import type { BrowserReport } from './browser-page.js';
 
 const CHROMIUM = '/usr/bin/chromium';
@@ -58,7 +59,9 @@ afterAll(async () => {
   await new Promise((resolve) => server?.close(resolve));
 });
 
-describe('fused kernels in headless Chromium', () => {
+const chromiumPackage = debianPackage('chromium');
+
+describe.skipIf(chromiumPackage.skip)(`fused kernels in headless Chromium${chromiumPackage.note}`, () => {
   it.each([
     ['kernels-relaxed.wasm (the one kernelsWasmFile() names here)', '', 'wasm-relaxed-simd'],
     ['kernels.wasm (128-bit SIMD)', '?wasm=kernels.wasm', 'wasm-simd128'],

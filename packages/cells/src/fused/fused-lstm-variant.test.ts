@@ -6,27 +6,21 @@
 import { describe, it, expect } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import { from } from 'rxjs';
-import { recurrent, runCellSequence, unrollSteps, toArray, type Cell, type State } from '@rxrnn/core';
+import { recurrent, runCellSequence, unrollSteps, readRows, type Cell, type State } from '@rxrnn/core';
 import { expectNoLeaks, expectClose, collect, gradCheck } from '@rxrnn/testing';
-import { lstmVariantCell, peepholeLstmCell, cifgLstmCell, lstmVariant, LSTM_VARIANTS, type LstmVariant, type LstmVariantState } from '../index.js';
+import { lstmVariantCell, peepholeLstmCell, cifgLstmCell, lstmVariant, LSTM_VARIANTS, lstmVariantSequence, fuseCell, isFused, type LstmVariant, type LstmVariantState, type FusedLstmVariant } from '../index.js';
 import { unrollStep as unroll } from './sequence-reference.js'; // the plain cell's tfjs step unrolled over x [T, B, X] from s0
-import { lstmVariantSequence, lstmVariantSequenceTfjs, fuseCell, isFused, kernels, kernelsInfo, withNativeKernels, setNativeKernels, withKernels, type FusedLstmVariant } from '@rxrnn/kernels';
+import { kernels, kernelsInfo } from '@rxrnn/kernels';
 
 const VARIANTS: FusedLstmVariant[] = ['vanilla', 'NP', 'CIFG'];
 // The native kernels (when built) and the WebAssembly kernels, each against tfjs.
-const backends = withNativeKernels(true, () => kernelsInfo()?.backend) === 'native' ? [true, false] : [false];
-const runtime = (native: boolean) => withNativeKernels(native, () => kernels()!);
+const backends = kernelsInfo({ native: true })?.backend === 'native' ? [true, false] : [false];
+const runtime = (native: boolean) => kernels({ native })!;
 const label = (native: boolean) => (native ? 'native' : 'wasm');
-/** Run an async test body on one runtime throughout (withNativeKernels would restore at the first await). */
+/** Run a test body whose cells and sequences are built with `{ native }`, after checking which runtime that gives. */
 async function onBackend(native: boolean, fn: () => Promise<void>): Promise<void> {
-  setNativeKernels(native);
-  try {
-    expect(kernels()!.info().backend).toBe(label(native));
-    await fn();
-    expect(kernels()!.info().backend).toBe(label(native));
-  } finally {
-    setNativeKernels(!/^(0|off|false|no)$/i.test(process.env.RXRNN_NATIVE ?? ''));
-  }
+  expect(runtime(native).info().backend).toBe(label(native));
+  await fn();
 }
 
 /** A plain (tfjs) cell of `variant` with non-trivial biases (peepholes are U(±1/√H) already). */
@@ -40,15 +34,15 @@ function plainCell(variant: LstmVariant, X: number, H: number, seed: number): Ce
 function fusedCopy(plain: Cell<LstmVariantState>, native: boolean): Cell<LstmVariantState> {
   const c = plain.config as unknown as { variant: LstmVariant; inputSize: number; hiddenSize: number };
   const weights = Object.fromEntries(Object.entries(plain.params).map(([k, v]) => [k, { shape: v.shape, data: v.dataSync() as Float32Array }]));
-  return withNativeKernels(native, () => lstmVariantCell({ variant: c.variant, inputSize: c.inputSize, hiddenSize: c.hiddenSize, weights }));
+  return lstmVariantCell({ variant: c.variant, inputSize: c.inputSize, hiddenSize: c.hiddenSize, weights, fused: { native } });
 }
 
 function randomState(B: number, H: number, seed: number): { h: tf.Tensor2D; c: tf.Tensor2D } {
   return { h: tf.randomNormal([B, H], 0, 0.5, 'float32', seed) as tf.Tensor2D, c: tf.randomNormal([B, H], 0, 1, 'float32', seed + 1) as tf.Tensor2D };
 }
 
-const seq = (variant: FusedLstmVariant) => (cell: Cell, x: tf.Tensor3D, s: State) => {
-  const r = lstmVariantSequence(cell.params as never, x, s.h as tf.Tensor2D, s.c as tf.Tensor2D, { variant });
+const seq = (variant: FusedLstmVariant, native: boolean) => (cell: Cell, x: tf.Tensor3D, s: State) => {
+  const r = lstmVariantSequence(cell.params as never, x, s.h as tf.Tensor2D, s.c as tf.Tensor2D, { variant, kernels: { native } });
   return { ys: r.ys as tf.Tensor, s: { h: r.hT, c: r.cT } as State };
 };
 
@@ -60,12 +54,11 @@ describe('fused peephole / CIFG LSTM: whole sequences', () => {
     for (const native of backends)
       for (const [T, B, X, H] of SIZES) {
         it(`${variant} T=${T} B=${B} X=${X} H=${H} (${label(native)}): outputs, final state and every gradient match the tfjs step (1e-5)`, () =>
-          withNativeKernels(native, () => {
-            expect(kernels()!.info().backend).toBe(label(native));
+          onBackend(native, async () => {
             const cell = plainCell(variant, X, H, T + B + X);
             const x = tf.randomNormal([T, B, X], 0, 1, 'float32', 100 * T + X) as tf.Tensor3D;
             const s0 = randomState(B, H, 7 + B);
-            const a = seq(variant)(cell, x, s0);
+            const a = seq(variant, native)(cell, x, s0);
             const b = unroll(cell, x, s0);
             expectClose(a.ys, b.ys, 1e-5, 1e-5, 'ys');
             expectClose(a.s.h, b.s.h, 1e-5, 1e-5, 'hT');
@@ -77,7 +70,7 @@ describe('fused peephole / CIFG LSTM: whole sequences', () => {
                 const r = g(cell, xx as tf.Tensor3D, { h: h0, c: c0 });
                 return tf.addN([tf.sum(tf.mul(r.ys, w)), tf.sum(tf.mul(r.s.h, 2)), tf.sum(tf.mul(r.s.c, 3))]) as tf.Scalar;
               });
-            const fa = loss(seq(variant));
+            const fa = loss(seq(variant, native));
             const fb = loss(unroll);
             const inputs = [x, s0.h, s0.c];
             const ga = tf.grads(fa as never)(inputs);
@@ -121,7 +114,7 @@ describe('fused peephole / CIFG LSTM: whole sequences', () => {
           const cell = plainCell(variant, 4, 6, 1);
           const x = tf.randomNormal([5, 2, 4]) as tf.Tensor3D;
           const s0 = randomState(2, 6, 1);
-          const run = () => lstmVariantSequence(cell.params as never, x, s0.h, s0.c, { variant });
+          const run = () => lstmVariantSequence(cell.params as never, x, s0.h, s0.c, { variant, kernels: { native } });
           const grads = () => {
             const { value, grads } = tf.variableGrads(() => tf.tidy(() => tf.sum(run().ys) as tf.Scalar), Object.values(cell.params) as tf.Variable[]);
             tf.dispose([value, grads as never]);
@@ -130,7 +123,7 @@ describe('fused peephole / CIFG LSTM: whole sequences', () => {
           const bytes = rt.bytesInUse();
           await expectNoLeaks(() => tf.dispose(run() as never), 'inference');
           await expectNoLeaks(grads, 'forward and backward');
-          await expectNoLeaks(() => tf.dispose(tf.grads((xx: tf.Tensor) => tf.sum(lstmVariantSequence(cell.params as never, xx as tf.Tensor3D, s0.h, s0.c, { variant }).ys))([x])), 'dx');
+          await expectNoLeaks(() => tf.dispose(tf.grads((xx: tf.Tensor) => tf.sum(lstmVariantSequence(cell.params as never, xx as tf.Tensor3D, s0.h, s0.c, { variant, kernels: { native } }).ys))([x])), 'dx');
           expect(rt.bytesInUse()).toBe(bytes);
           // the forward's activations stay in kernel memory (a Reserve) until its backward has run
           let during = 0;
@@ -173,18 +166,22 @@ describe('fused peephole / CIFG LSTM: whole sequences', () => {
     }
   });
 
-  it('the tfjs fallback equals the tfjs step; with the kernels off the sequence takes it', () => {
+  it('with the kernels off the sequence is the tfjs step unrolled (with and without a start state)', () => {
     for (const variant of VARIANTS) {
       const cell = plainCell(variant, 5, 7, 4);
       const x = tf.randomNormal([3, 2, 5], 0, 1, 'float32', 8) as tf.Tensor3D;
       const s0 = randomState(2, 7, 6);
       const ref = unroll(cell, x, s0);
-      const r = lstmVariantSequenceTfjs(cell.params as never, x, s0.h, s0.c, { variant });
-      expectClose(r.ys, ref.ys, 1e-6, 0, `${variant} tfjs ys`);
-      const off = withKernels(false, () => lstmVariantSequence(cell.params as never, x, s0.h, s0.c, { variant }));
+      const off = lstmVariantSequence(cell.params as never, x, s0.h, s0.c, { variant, kernels: { enabled: false } });
       expectClose(off.ys, ref.ys, 1e-6, 0, `${variant} kernels off`);
+      expectClose(off.hT, ref.s.h, 1e-6, 0, `${variant} kernels off hT`);
       expectClose(off.cT, ref.s.c, 1e-6, 0, `${variant} kernels off cT`);
-      tf.dispose([ref as never, r as never, off as never, x, s0 as never]);
+      const zero = cell.initialState(2);
+      const ref0 = unroll(cell, x, zero);
+      const off0 = lstmVariantSequence(cell.params as never, x, undefined, undefined, { variant, kernels: { enabled: false } });
+      expectClose(off0.ys, ref0.ys, 1e-6, 0, `${variant} kernels off, zero state`);
+      expectClose(off0.cT, ref0.s.c, 1e-6, 0, `${variant} kernels off, zero state cT`);
+      tf.dispose([ref as never, off as never, ref0 as never, off0 as never, zero as never, x, s0 as never]);
       cell.dispose();
     }
   });
@@ -230,7 +227,7 @@ describe('fused peephole / CIFG LSTM cells (streaming steps, used automatically)
       cell.dispose();
     }
     expect(fuseCell(lstmVariantCell({ variant: 'FGR', inputSize: 3, hiddenSize: 4, fused: false })).reason).toBe("lstm-variant 'FGR' (full gate recurrence) (fused lstm-variants: 'vanilla', 'NP', 'CIFG')");
-    const plain = [peepholeLstmCell({ inputSize: 3, hiddenSize: 4, fused: false }), withKernels(false, () => cifgLstmCell({ inputSize: 3, hiddenSize: 4 }))];
+    const plain = [peepholeLstmCell({ inputSize: 3, hiddenSize: 4, fused: false }), cifgLstmCell({ inputSize: 3, hiddenSize: 4, fused: { enabled: false } })];
     expect(plain.map((c) => isFused(c))).toEqual([false, false]);
     plain.forEach((c) => c.dispose());
   });
@@ -290,8 +287,8 @@ describe('fused peephole / CIFG LSTM cells (streaming steps, used automatically)
         const plain = plainCell(variant, 7, 13, 3);
         const fused = fusedCopy(plain, native);
         const values = Array.from({ length: 6 }, (_, t) => Array.from({ length: 2 }, (_, b) => Array.from({ length: 7 }, (_, j) => Math.sin(1.7 * t + 0.3 * j + b))));
-        const opA = await collect(from(values).pipe(lstmVariant(fused), toArray()));
-        const opB = await collect(from(values).pipe(lstmVariant(plain), toArray()));
+        const opA = await collect(from(values).pipe(lstmVariant(fused), readRows()));
+        const opB = await collect(from(values).pipe(lstmVariant(plain), readRows()));
         expectClose(opA.flat(3), opB.flat(3), 1e-5, 1e-5, 'lstmVariant operator');
         const recA = await collect(from(values).pipe(recurrent(fused, { emit: 'step', state: true })));
         const recB = await collect(from(values).pipe(recurrent(plain, { emit: 'step', state: true })));
@@ -303,7 +300,7 @@ describe('fused peephole / CIFG LSTM cells (streaming steps, used automatically)
         // no tensors and no kernel memory left behind (weights resident since the first step)
         const bytes = rt.bytesInUse();
         expect(bytes).toBeGreaterThan(bytes0);
-        await expectNoLeaks(() => collect(from(values).pipe(lstmVariant(fused), toArray())), 'operator');
+        await expectNoLeaks(() => collect(from(values).pipe(lstmVariant(fused), readRows())), 'operator');
         await expectNoLeaks(async () => {
           const outs = await collect(from(values).pipe(lstmVariant(fused, { emit: 'step', extras: true })));
           expect(Object.keys(outs[0].extras!).sort()).toEqual(['c', 'f', 'g', 'i', 'o']);

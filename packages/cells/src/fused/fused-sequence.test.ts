@@ -5,24 +5,26 @@ import { describe, it, expect } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import type { Cell, State } from '@rxrnn/core';
 import { expectNoLeaks, expectClose, gradCheck } from '@rxrnn/testing';
-import { lstmCell, gruCell, rnnCell, lstmVariantCell } from '../index.js';
-import { lstmSequence, gruSequence, rnnSequence, runSequence, fuseCell, kernels, kernelsInfo, withNativeKernels } from '@rxrnn/kernels';
+import { lstmCell, gruCell, rnnCell, lstmVariantCell, lstmSequence, gruSequence, rnnSequence, runSequence, fuseCell } from '../index.js';
+import { kernels, kernelsInfo } from '@rxrnn/kernels';
 import { SEQUENCE_FAMILIES as families, unrollStep as unroll, randomState } from './sequence-reference.js';
 
 const rt = kernels()!;
 
 // The native kernels (when built) and the WebAssembly kernels, each against tfjs.
-const backends = withNativeKernels(true, () => kernelsInfo()?.backend) === 'native' ? [true, false] : [false];
+const backends = kernelsInfo({ native: true })?.backend === 'native' ? [true, false] : [false];
 
 describe('fused sequences', () => {
   for (const f of families) {
     for (const native of backends)
     for (const [T, B, X, H] of [[1, 1, 5, 7], [6, 3, 13, 9], [5, 1, 8, 16], [4, 5, 3, 6], [7, 9, 10, 37]]) {
-      it(`${f.name} T=${T} B=${B} X=${X} H=${H} (${native ? 'native' : 'wasm'}): outputs and all gradients match the unrolled tfjs step`, () => withNativeKernels(native, () => {
+      it(`${f.name} T=${T} B=${B} X=${X} H=${H} (${native ? 'native' : 'wasm'}): outputs and all gradients match the unrolled tfjs step`, () => {
+        const on = { native }; // the kernels every sequence runs on
+        expect(kernels(on)!.info().backend).toBe(native ? 'native' : 'wasm');
         const cell = f.make(X, H);
         const x = tf.randomNormal([T, B, X], 0, 1, 'float32', T * 100 + X) as tf.Tensor3D;
         const s0 = randomState(cell, B, 7);
-        const a = f.run(cell, x, s0);
+        const a = f.run(cell, x, s0, on);
         const b = unroll(cell, x, s0);
         expectClose(a.ys, b.ys, 1e-5, 1e-5, 'ys');
         for (const k of Object.keys(b.s)) expectClose(a.s[k], b.s[k], 1e-5, 1e-5, `final ${k}`);
@@ -34,7 +36,7 @@ describe('fused sequences', () => {
             const r = g(xx as tf.Tensor3D, Object.fromEntries(names.map((n, i) => [n, st[i]])));
             return tf.addN([tf.sum(tf.mul(r.ys, w)), ...names.map((n, i) => tf.sum(tf.mul(r.s[n], tf.scalar(i + 2))))]) as tf.Scalar;
           });
-        const fa = loss((xx, ss) => f.run(cell, xx, ss));
+        const fa = loss((xx, ss) => f.run(cell, xx, ss, on));
         const fb = loss((xx, ss) => unroll(cell, xx, ss));
         const inputs = [x, ...Object.values(s0)];
         const [ga, gb] = [tf.grads(fa)(inputs), tf.grads(fb)(inputs)];
@@ -44,7 +46,7 @@ describe('fused sequences', () => {
         for (const [k, v] of Object.entries(cell.params)) expectClose(pa.grads[v.name], pb.grads[v.name], 1e-5, 1e-5, `d${k}`);
         tf.dispose([a as never, b as never, w, ga, gb, pa as never, pb as never, x, s0 as never]);
         cell.dispose();
-      }));
+      });
     }
 
     it(`${f.name}: gradients match finite differences`, () => {
@@ -131,6 +133,35 @@ describe('fused sequences', () => {
     expect(() => runSequence(small, x)).toThrow(/runSequence: x: expected a tensor of shape \[T, B, 3\], received a float32 tensor of shape \[5, 3, 4\]/);
     small.dispose();
     x.dispose();
+  });
+
+  it('with the kernels off a projected LSTM equals stepping the cell, with and without h0 and c0 (one formula: its own step)', async () => {
+    const cell = lstmCell({ fused: false, inputSize: 5, hiddenSize: 6, projSize: 3, seed: 8 });
+    const x = tf.randomNormal([4, 2, 5], 0, 1, 'float32', 21) as tf.Tensor3D;
+    const given = randomState(cell, 2, 5); // h [2, 3] (the projection's size), c [2, 6]
+    const zero = cell.initialState(2);
+    const off = { kernels: { enabled: false } }; // as with RXRNN_KERNELS=off, or WebAssembly without SIMD
+    const cases: [string, tf.Tensor2D | undefined, tf.Tensor2D | undefined, State][] = [
+      ['h0 and c0', given.h as tf.Tensor2D, given.c as tf.Tensor2D, given],
+      ['h0, no c0', given.h as tf.Tensor2D, undefined, { h: given.h, c: zero.c }],
+      ['no h0, c0', undefined, given.c as tf.Tensor2D, { h: zero.h, c: given.c }],
+      ['neither', undefined, undefined, zero],
+    ];
+    for (const [name, h0, c0, s0] of cases) {
+      const r = lstmSequence(cell.params as never, x, h0, c0, off);
+      const ref = unroll(cell, x, s0);
+      expectClose(r.ys, ref.ys, 1e-6, 0, `${name}: ys`);
+      expectClose(r.hT, ref.s.h, 1e-6, 0, `${name}: hT`);
+      expectClose(r.cT, ref.s.c, 1e-6, 0, `${name}: cT`);
+      tf.dispose([r as never, ref as never]);
+      await expectNoLeaks(() => tf.dispose(lstmSequence(cell.params as never, x, h0, c0, off) as never), name);
+    }
+    const rs = runSequence(cell, x, undefined, { enabled: false });
+    const ref = unroll(cell, x, zero);
+    expect(rs.fused).toBe(false);
+    expectClose(rs.ys, ref.ys, 1e-6, 0, 'runSequence, kernels off');
+    tf.dispose([rs as never, ref as never, x, given as never, zero as never]);
+    cell.dispose();
   });
 
   it('rejects bad inputs with clear errors', () => {

@@ -3,10 +3,10 @@
 import { describe, it, expect } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import { from, Subject, concat, of, throwError, type OperatorFunction } from 'rxjs';
-import { toArray, type Cell, type State } from '@rxrnn/core';
+import { readRows, type Cell, type State } from '@rxrnn/core';
 import { expectNoLeaks, expectClose, collect } from '@rxrnn/testing';
-import { lstmCell, gruCell, rnnCell, lstm, gru, rnn } from '../index.js';
-import { fuseCell, fusedLstmCell, kernels } from '@rxrnn/kernels';
+import { lstmCell, gruCell, rnnCell, lstm, gru, rnn, fuseCell, fusedLstmCell } from '../index.js';
+import { kernels } from '@rxrnn/kernels';
 
 const rt = kernels()!;
 
@@ -156,15 +156,15 @@ describe('fuseCell', () => {
       [fuseCell(rnnCell({ fused: false, inputSize: 3, hiddenSize: 5, seed: 1 })), (c) => rnn(c as never) as never],
     ];
     for (const [cell, op] of cases) {
-      const out = await expectNoLeaks(() => collect(from([[1, 2, 3], [0, 0, 1], [1, -1, 0.5]]).pipe(op(cell), toArray())));
+      const out = await expectNoLeaks(() => collect(from([[1, 2, 3], [0, 0, 1], [1, -1, 0.5]]).pipe(op(cell), readRows())));
       expect(out.length).toBe(3);
       expect((out[0] as number[][])[0].length).toBe(5);
       await expectNoLeaks(async () => {
-        await expect(collect(concat(of([1, 2, 3]), throwError(() => new Error('boom'))).pipe(op(cell), toArray()))).rejects.toThrow('boom');
+        await expect(collect(concat(of([1, 2, 3]), throwError(() => new Error('boom'))).pipe(op(cell), readRows()))).rejects.toThrow('boom');
       });
       await expectNoLeaks(() => {
         const s = new Subject<number[]>();
-        const sub = s.pipe(op(cell), toArray()).subscribe();
+        const sub = s.pipe(op(cell), readRows()).subscribe();
         s.next([1, 1, 1]);
         sub.unsubscribe();
       });

@@ -7,7 +7,8 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { defineCell, checkSize, createRng, getActivation, glorotUniform, orthogonal, uniformInit, type Activation, type Cell } from '@rxrnn/core';
-import { fuseCell } from '@rxrnn/kernels';
+import type { KernelsConfig } from '@rxrnn/kernels';
+import { withFusedPath } from '../fused/fuse-cell.js';
 import { gruStep, type GruParams, type GruState } from './gru-step.js';
 import { param, checkWeightNames, type WeightsInput } from '../shared/weights.js';
 
@@ -22,11 +23,12 @@ export interface GruCellOptions {
   init?: 'glorot' | 'uniform';
   seed?: number;
   /**
-   * Step (and run whole chunks, in training) on the fused WebAssembly kernels of @rxrnn/kernels when
-   * they cover this configuration — same parameters, same numbers within float32 round-off. Default
-   * true; `false` keeps the plain tfjs step (also: `setKernelsEnabled(false)`, `RXRNN_KERNELS=off`).
+   * Step (and run whole chunks, in training) on the fused kernels of @rxrnn/kernels (native, else
+   * WebAssembly) when they cover this configuration — same parameters, same numbers within float32
+   * round-off. Default true; `false` keeps the plain tfjs step (so does `RXRNN_KERNELS=off`); a
+   * kernels config picks the kernels (`{ native: false }`: WebAssembly).
    */
-  fused?: boolean;
+  fused?: boolean | KernelsConfig;
   weights?: WeightsInput;
 }
 
@@ -67,7 +69,5 @@ export function gruCell(options: GruCellOptions): Cell<GruState> {
     initialState: (_p, b) => ({ h: tf.zeros([b, H]) as tf.Tensor2D }),
     step: (p, s, x, ctx) => gruStep(p, s, x, act, gateAct, resetAfter, ctx.extras),
   });
-  if (options.fused === false) return cell;
-  const fused = fuseCell(cell);
-  return fused.fused ? fused : cell;
+  return withFusedPath(cell, options.fused);
 }

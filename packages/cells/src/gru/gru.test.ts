@@ -1,7 +1,7 @@
 import { describe, it, expect } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import { from, Subject, concat, of, throwError } from 'rxjs';
-import { toArray } from '@rxrnn/core';
+import { readRows } from '@rxrnn/core';
 import { expectNoLeaks, collect, gradCheck } from '@rxrnn/testing';
 import { gruCell, gru } from '../index.js';
 
@@ -25,7 +25,7 @@ describe('gru', () => {
     for (const resetAfter of [true, false]) {
       const cell = mk(resetAfter);
       const xs = [1, -2, 0.5];
-      const out = await collect(from(xs.map((x) => [x])).pipe(gru(cell), toArray()));
+      const out = await collect(from(xs.map((x) => [x])).pipe(gru(cell), readRows()));
       let h = 0;
       const want = xs.map((x) => {
         const rb = resetAfter ? w.rb : [0, 0, 0];
@@ -69,10 +69,10 @@ describe('gru', () => {
       steps[0].y.dispose();
       Object.values(steps[0].extras!).forEach((t) => t.dispose());
     });
-    await expectNoLeaks(() => expect(collect(concat(of([1, 2]), throwError(() => new Error('e'))).pipe(gru(cell), toArray()))).rejects.toThrow('e'));
+    await expectNoLeaks(() => expect(collect(concat(of([1, 2]), throwError(() => new Error('e'))).pipe(gru(cell), readRows()))).rejects.toThrow('e'));
     await expectNoLeaks(() => {
       const s = new Subject<number[]>();
-      const sub = s.pipe(gru(cell), toArray()).subscribe();
+      const sub = s.pipe(gru(cell), readRows()).subscribe();
       s.next([1, 1]);
       sub.unsubscribe();
     });

@@ -6,11 +6,11 @@
  *
  * ```ts
  * import { from } from 'rxjs';
- * import { toArray } from '@rxrnn/core';
+ * import { readRows } from '@rxrnn/core';
  * import { gruCell, gru } from '@rxrnn/cells';
  *
  * const cell = gruCell({ inputSize: 2, hiddenSize: 4, seed: 1 });
- * from([[1, 0], [0, 1]]).pipe(gru(cell), toArray()).subscribe((y) => console.log(y[0]));
+ * from([[1, 0], [0, 1]]).pipe(gru(cell), readRows()).subscribe((y) => console.log(y[0]));
  * ```
  */
 import { namedOperator } from '@rxrnn/core';

@@ -8,11 +8,11 @@
  *
  * ```ts
  * import { from } from 'rxjs';
- * import { toArray } from '@rxrnn/core';
+ * import { readRows } from '@rxrnn/core';
  * import { rhnCell, rhn } from '@rxrnn/cells';
  *
  * const cell = rhnCell({ inputSize: 2, hiddenSize: 4, depth: 3, seed: 1 });
- * from([[1, 0], [0, 1], [1, 1]]).pipe(rhn(cell), toArray()).subscribe((y) => console.log(y[0]));
+ * from([[1, 0], [0, 1], [1, 1]]).pipe(rhn(cell), readRows()).subscribe((y) => console.log(y[0]));
  * ```
  */
 import { namedOperator } from '@rxrnn/core';

@@ -28,14 +28,14 @@
  * ```ts
  * import * as tf from '@tensorflow/tfjs';
  * import { from } from 'rxjs';
- * import { recurrent, toArray } from '@rxrnn/core';
+ * import { recurrent, readRows } from '@rxrnn/core';
  * import { fromKeras } from '@rxrnn/cells';
  *
  * const layer = tf.layers.lstm({ units: 4, returnSequences: true });
  * layer.apply(tf.zeros([1, 1, 3])); // build it (or load a trained model)
  * const cell = fromKeras(layer);    // LSTM, recurrentActivation 'hardSigmoid' as tfjs defaults
  * from([[0.1, 0.2, 0.3], [0.4, 0.5, 0.6]])
- *   .pipe(recurrent(cell), toArray())
+ *   .pipe(recurrent(cell), readRows())
  *   .subscribe((y) => console.log(y[0])); // = layer.apply(x)[0][t]
  * ```
  *

@@ -23,12 +23,12 @@
  * ```ts
  * import { readFileSync } from 'node:fs';
  * import { from } from 'rxjs';
- * import { recurrent, toArray } from '@rxrnn/core';
+ * import { recurrent, readRows } from '@rxrnn/core';
  * import { fromTorch } from '@rxrnn/cells';
  *
  * const cell = fromTorch(new Uint8Array(readFileSync('lstm.safetensors')), { mode: 'LSTM', numLayers: 2 });
  * from([[0.1, 0.2, 0.3], [0.4, 0.5, 0.6]])
- *   .pipe(recurrent(cell), toArray())
+ *   .pipe(recurrent(cell), readRows())
  *   .subscribe((y) => console.log(y[0])); // PyTorch's output[t][0], step by step
  * ```
  *

@@ -6,7 +6,8 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { defineCell, checkSize, createRng, getActivation, glorotUniform, type Activation, type Cell } from '@rxrnn/core';
-import { fuseCell } from '@rxrnn/kernels';
+import type { KernelsConfig } from '@rxrnn/kernels';
+import { withFusedPath } from '../fused/fuse-cell.js';
 import { param, checkWeightNames, type WeightsInput } from '../shared/weights.js';
 
 export interface DenseCellOptions {
@@ -19,9 +20,10 @@ export interface DenseCellOptions {
   /**
    * Run whole chunks (`sequence`, in training) as one GEMM on the fused kernels of @rxrnn/kernels,
    * with a hand-written backward (tfjs-wasm's own matMul gradient is slow). Default true; the step
-   * is the tfjs one either way. Ignored for a custom activation function.
+   * is the tfjs one either way. Ignored for a custom activation function. A kernels config picks the
+   * kernels (`{ native: false }`: WebAssembly).
    */
-  fused?: boolean;
+  fused?: boolean | KernelsConfig;
 }
 
 type DenseParams = { kernel: tf.Tensor2D; bias: tf.Tensor1D };
@@ -53,7 +55,5 @@ export function denseCell(options: DenseCellOptions): Cell<Record<string, never>
       return [tf.reshape(y, [T, B, Y]) as tf.Tensor3D, s];
     },
   });
-  if (options.fused === false || typeof activation !== 'string') return cell;
-  const fused = fuseCell(cell);
-  return fused.fused ? fused : cell;
+  return typeof activation === 'string' ? withFusedPath(cell, options.fused) : cell;
 }

@@ -8,11 +8,11 @@
  *
  * ```ts
  * import { from } from 'rxjs';
- * import { toArray } from '@rxrnn/core';
+ * import { readRows } from '@rxrnn/core';
  * import { layerNormLstmCell, layerNormLstm } from '@rxrnn/cells';
  *
  * const cell = layerNormLstmCell({ inputSize: 2, hiddenSize: 4, seed: 1 });
- * from([[1, 0], [0, 1], [1, 1]]).pipe(layerNormLstm(cell), toArray()).subscribe((y) => console.log(y[0]));
+ * from([[1, 0], [0, 1], [1, 1]]).pipe(layerNormLstm(cell), readRows()).subscribe((y) => console.log(y[0]));
  * ```
  */
 import { namedOperator } from '@rxrnn/core';

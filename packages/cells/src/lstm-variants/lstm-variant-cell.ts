@@ -23,7 +23,8 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { defineCell, checkSize, createRng, glorotUniform, orthogonal, uniformInit, type Cell } from '@rxrnn/core';
-import { fuseCell } from '@rxrnn/kernels';
+import type { KernelsConfig } from '@rxrnn/kernels';
+import { withFusedPath } from '../fused/fuse-cell.js';
 import { greffLstmStep, lstmVariantSpec, type LstmVariant, type LstmVariantParams, type LstmVariantSpec, type LstmVariantState } from './greff-lstm-step.js';
 import { param, checkWeightNames, type WeightsInput } from '../shared/weights.js';
 
@@ -38,9 +39,10 @@ export interface LstmVariantCellOptions {
   /**
    * Step (and run whole chunks, in training) on the fused kernels of @rxrnn/kernels when they cover
    * the variant ('vanilla', 'NP', 'CIFG') — same parameters, same numbers within float32 round-off.
-   * Default true; `false` keeps the plain tfjs step (also: `setKernelsEnabled(false)`, `RXRNN_KERNELS=off`).
+   * Default true; `false` keeps the plain tfjs step (so does `RXRNN_KERNELS=off`); a kernels config
+   * picks the kernels (`{ native: false }`: WebAssembly).
    */
-  fused?: boolean;
+  fused?: boolean | KernelsConfig;
   weights?: WeightsInput;
 }
 
@@ -91,9 +93,7 @@ function buildVariantCell(fn: string, variant: unknown, options: Omit<LstmVarian
     },
     step: (p, s, x, ctx) => greffLstmStep(p, s, x, spec, ctx.extras),
   });
-  if (options.fused === false) return cell;
-  const fused = fuseCell(cell);
-  return fused.fused ? fused : cell;
+  return withFusedPath(cell, options.fused);
 }
 
 /** A cell of the LSTM variant `options.variant` (Greff et al. 2017). */

@@ -2,7 +2,7 @@ import { describe, it, expect } from 'vitest';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs';
 import { from, Subject, concat, of, throwError } from 'rxjs';
-import { recurrent, toArray, type Cell, type NamedArrays, type State, type StepOutput } from '@rxrnn/core';
+import { recurrent, readRows, type Cell, type NamedArrays, type State, type StepOutput } from '@rxrnn/core';
 import { expectNoLeaks, expectClose, collect, gradCheck, loadGolden } from '@rxrnn/testing';
 import { LSTM_VARIANTS, type LstmVariant, type LstmVariantState } from './greff-lstm-step.js';
 import { lstmVariantCell, peepholeLstmCell, cifgLstmCell, lstmVariantWeightNames } from './lstm-variant-cell.js';
@@ -65,15 +65,15 @@ async function expectOperatorNoLeaks(cell: Cell, op: typeof lstmVariant | typeof
   const run = (op as typeof lstmVariant)(cell as Cell<LstmVariantState>);
   const X = cell.inputSize;
   const v = (k: number) => Array.from({ length: X }, (_, j) => Math.cos(k + j));
-  const out = await expectNoLeaks(() => collect(from([v(0), v(1), v(2)]).pipe(run, toArray())), 'complete');
+  const out = await expectNoLeaks(() => collect(from([v(0), v(1), v(2)]).pipe(run, readRows())), 'complete');
   expect(out.length).toBe(3);
   expect(out[2][0].length).toBe(cell.outputSize);
   await expectNoLeaks(async () => {
-    await expect(collect(concat(of(v(0)), throwError(() => new Error('boom'))).pipe(run, toArray()))).rejects.toThrow('boom');
+    await expect(collect(concat(of(v(0)), throwError(() => new Error('boom'))).pipe(run, readRows()))).rejects.toThrow('boom');
   }, 'error');
   await expectNoLeaks(() => {
     const s = new Subject<number[]>();
-    const sub = s.pipe(run, toArray()).subscribe();
+    const sub = s.pipe(run, readRows()).subscribe();
     s.next(v(0));
     s.next(v(1));
     sub.unsubscribe();
@@ -139,8 +139,8 @@ describe('lstm variants (Greff et al. 2017)', () => {
     const base = lstmCell({ inputSize: 3, hiddenSize: 4, seed: 5 });
     const np = lstmVariantCell({ variant: 'NP', inputSize: 3, hiddenSize: 4, weights: cellWeights(base) });
     const xs = [[0.1, -0.5, 0.9], [1, 0.2, -0.3], [-0.7, 0.4, 0.05]];
-    const a = await collect(from(xs).pipe(recurrent(base), toArray()));
-    const b = await collect(from(xs).pipe(lstmVariant(np), toArray()));
+    const a = await collect(from(xs).pipe(recurrent(base), readRows()));
+    const b = await collect(from(xs).pipe(lstmVariant(np), readRows()));
     expectClose(b.flat(2), a.flat(2), 1e-6);
     base.dispose();
     np.dispose();
@@ -170,8 +170,8 @@ describe('lstm variants (Greff et al. 2017)', () => {
     const cell = lstmVariantCell({ variant: 'FGR', inputSize: 2, hiddenSize: 3, seed: 9 });
     const copy = cellFromConfig(cell.config, cellWeights(cell));
     const xs = [[1, 0], [0.5, -1]];
-    const a = await collect(from(xs).pipe(lstmVariant(cell), toArray()));
-    const b = await collect(from(xs).pipe(lstmVariant(copy as Cell<LstmVariantState>), toArray()));
+    const a = await collect(from(xs).pipe(lstmVariant(cell), readRows()));
+    const b = await collect(from(xs).pipe(lstmVariant(copy as Cell<LstmVariantState>), readRows()));
     expect(b).toEqual(a);
     cell.dispose();
     copy.dispose();
@@ -236,8 +236,8 @@ describe('layer-normalised LSTM (Ba, Kiros & Hinton 2016)', () => {
     await expectOperatorNoLeaks(cell, layerNormLstm);
     expect(cell.config).toEqual({ kind: 'layernorm-lstm', inputSize: 3, hiddenSize: 4, epsilon: 1e-5 });
     const copy = cellFromConfig(cell.config, cellWeights(cell));
-    const a = await collect(from([[1, 0, 2]]).pipe(layerNormLstm(cell), toArray()));
-    const b = await collect(from([[1, 0, 2]]).pipe(layerNormLstm(copy as never), toArray()));
+    const a = await collect(from([[1, 0, 2]]).pipe(layerNormLstm(cell), readRows()));
+    const b = await collect(from([[1, 0, 2]]).pipe(layerNormLstm(copy as never), readRows()));
     expect(b).toEqual(a);
     copy.dispose();
     cell.dispose();

@@ -1,22 +1,22 @@
 import { describe, it, expect } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import { from, Subject, concat, of, throwError, map } from 'rxjs';
-import { toArray } from '@rxrnn/core';
+import { readRows } from '@rxrnn/core';
 import { expectNoLeaks, collect, gradCheck } from '@rxrnn/testing';
 import { lstmCell, lstm, gruCell } from '../index.js';
 
 describe('lstm', () => {
   it('streams [B, X] → [B, H] and leaks nothing on complete, error, unsubscribe', async () => {
     const cell = lstmCell({ inputSize: 3, hiddenSize: 5, seed: 1 });
-    const out = await expectNoLeaks(() => collect(from([[1, 2, 3], [0, 0, 1]]).pipe(lstm(cell), toArray())));
+    const out = await expectNoLeaks(() => collect(from([[1, 2, 3], [0, 0, 1]]).pipe(lstm(cell), readRows())));
     expect(out.length).toBe(2);
     expect(out[0][0].length).toBe(5);
     await expectNoLeaks(async () => {
-      await expect(collect(concat(of([1, 2, 3]), throwError(() => new Error('x'))).pipe(lstm(cell), toArray()))).rejects.toThrow('x');
+      await expect(collect(concat(of([1, 2, 3]), throwError(() => new Error('x'))).pipe(lstm(cell), readRows()))).rejects.toThrow('x');
     });
     await expectNoLeaks(() => {
       const s = new Subject<number[]>();
-      const sub = s.pipe(lstm(cell), toArray()).subscribe();
+      const sub = s.pipe(lstm(cell), readRows()).subscribe();
       s.next([1, 1, 1]);
       sub.unsubscribe();
     });

@@ -1,10 +1,12 @@
 /**
  * Rebuild a cell from its JSON config and named weights: the inverse of `cell.config` +
  * `cell.params`. Every family registers a builder under its `kind`; composite cells (stack,
- * wrappers) build their parts through the `build` callback.
+ * wrappers) build their parts through the `build` callback, which carries the build options
+ * (`fused`: whether and on which kernels the layers run fused) to every part.
  */
 import type * as tf from '@tensorflow/tfjs';
 import { rxrnnError, ErrorCodes, describe, type Cell, type CellConfig, type ParamInit } from '@rxrnn/core';
+import type { KernelsConfig } from '@rxrnn/kernels';
 import { rnnCell } from '../rnn/rnn-cell.js';
 import { lstmCell } from '../lstm/lstm-cell.js';
 import { gruCell } from '../gru/gru-cell.js';
@@ -22,7 +24,18 @@ import { variationalDropout, type VariationalDropoutOptions } from '../regularis
 import { zoneout } from '../regularise/zoneout-cell.js';
 
 export type Weights = Record<string, ParamInit>;
-export type CellBuilder = (config: CellConfig & Record<string, unknown>, weights: Weights | undefined, build: (config: CellConfig, weights: Weights | undefined) => Cell) => Cell;
+
+/** How {@link cellFromConfig} builds cells, beyond their config. */
+export interface BuildOptions {
+  /**
+   * Run the layers the kernels cover on the fused kernels of @rxrnn/kernels (default true, as the
+   * cell factories do); `false` builds plain tfjs steps; a kernels config picks the kernels
+   * (`{ native: false }`: WebAssembly).
+   */
+  fused?: boolean | KernelsConfig;
+}
+
+export type CellBuilder = (config: CellConfig & Record<string, unknown>, weights: Weights | undefined, build: (config: CellConfig, weights: Weights | undefined) => Cell, options: BuildOptions) => Cell;
 
 const builders = new Map<string, CellBuilder>();
 
@@ -44,20 +57,28 @@ export function subWeights(weights: Weights | undefined, prefix: string): Weight
   return out;
 }
 
-/** Build a cell from a config (as in `cell.config`) and, optionally, its weights by parameter name. */
-export function cellFromConfig(config: CellConfig, weights?: Weights): Cell {
+/**
+ * Build a cell from a config (as in `cell.config`) and, optionally, its weights by parameter name.
+ *
+ * ```ts
+ * const plain = cellFromConfig(cell.config, cellWeights(cell), { fused: false }); // tfjs steps
+ * ```
+ */
+export function cellFromConfig(config: CellConfig, weights?: Weights, options: BuildOptions = {}): Cell {
   const kind = (config as { kind?: unknown })?.kind;
   const builder = typeof kind === 'string' ? builders.get(kind) : undefined;
   if (!builder) throw rxrnnError(ErrorCodes.UNKNOWN, 'cellFromConfig', 'config.kind', `one of ${cellKinds().join(', ')}`, describe(kind));
-  return builder(config as CellConfig & Record<string, unknown>, weights, cellFromConfig);
+  return builder(config as CellConfig & Record<string, unknown>, weights, (c, w) => cellFromConfig(c, w, options), options);
 }
 
 // Builders take the config as options: every factory's config holds its options by the same names.
 const opts = <T>(c: Record<string, unknown>, w: Weights | undefined) => ({ ...c, weights: w }) as unknown as T;
-registerCellKind('rnn', (c, w) => rnnCell(opts(c, w)));
-registerCellKind('lstm', (c, w) => lstmCell(opts({ ...c, projSize: c.projSize ?? undefined }, w)));
-registerCellKind('gru', (c, w) => gruCell(opts(c, w)));
-registerCellKind('dense', (c, w) => denseCell(opts(c, w)));
+// The families with a fused path also take the build's `fused`.
+const fusedOpts = <T>(c: Record<string, unknown>, w: Weights | undefined, o: BuildOptions) => opts<T>(o.fused === undefined ? c : { ...c, fused: o.fused }, w);
+registerCellKind('rnn', (c, w, _b, o) => rnnCell(fusedOpts(c, w, o)));
+registerCellKind('lstm', (c, w, _b, o) => lstmCell(fusedOpts({ ...c, projSize: c.projSize ?? undefined }, w, o)));
+registerCellKind('gru', (c, w, _b, o) => gruCell(fusedOpts(c, w, o)));
+registerCellKind('dense', (c, w, _b, o) => denseCell(fusedOpts(c, w, o)));
 registerCellKind('embedding', (c, w) => embeddingCell(opts(c, w)));
 registerCellKind('stack', (c, w, build) => {
   const layers = c.layers as CellConfig[];
@@ -80,7 +101,7 @@ export function cellWeights(cell: Cell): Record<string, { shape: number[]; data:
 }
 
 // LSTM variants (Greff et al. 2017; layer-normalised LSTM).
-registerCellKind('lstm-variant', (c, w) => lstmVariantCell(opts(c, w)));
+registerCellKind('lstm-variant', (c, w, _b, o) => lstmVariantCell(fusedOpts(c, w, o)));
 registerCellKind('layernorm-lstm', (c, w) => layerNormLstmCell(opts(c, w)));
 
 // More cell families (mut, typed, highway, residual, grid, regularise).

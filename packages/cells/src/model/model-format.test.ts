@@ -2,7 +2,7 @@ import { describe, it, expect } from 'vitest';
 import { from } from 'rxjs';
 import { toFloat32, recurrent } from '@rxrnn/core';
 import { expectNoLeaks, collect } from '@rxrnn/testing';
-import { stackCells, embeddingCell, lstmCell, gruCell, denseCell, rnnCell, encodeModel, decodeModel, cellFromConfig, stack } from '../index.js';
+import { stackCells, embeddingCell, lstmCell, gruCell, denseCell, rnnCell, encodeModel, decodeModel, cellFromConfig, registerCellKind, stack, isFused } from '../index.js';
 
 describe('model format', () => {
   it('round-trips a stacked model (embedding → LSTM → GRU → RNN → dense) exactly', async () => {
@@ -23,6 +23,28 @@ describe('model format', () => {
     expect(a[0].reduce((s, v) => s + v, 0)).toBeCloseTo(1, 5);
     model.dispose();
     cell.dispose();
+  });
+
+  it('decodes with the fused option: covered layers fused by default, plain with fused: false, on the kernels a config names; stacks pass it to every layer', async () => {
+    const x = [[1, 0, 2], [0, 1, 0]];
+    for (const make of [() => lstmCell({ inputSize: 3, hiddenSize: 5, seed: 2 }), () => gruCell({ inputSize: 3, hiddenSize: 4, seed: 3 }), () => denseCell({ inputSize: 3, outputSize: 2, seed: 5 })]) {
+      const model = make();
+      const { json, weights } = encodeModel(model, { name: 'toy' });
+      const decoded = [decodeModel(json, weights).cell, decodeModel(json, weights, { fused: false }).cell, decodeModel(json, weights, { fused: { native: false } }).cell];
+      expect(decoded.map((c) => isFused(c) && c.fused), model.kind).toEqual([true, false, true]);
+      const [a, b, c] = await Promise.all(decoded.map((d) => collect(from(x).pipe(recurrent(d), toFloat32()))));
+      b.forEach((v, t) => v.forEach((y, j) => expect(a[t][j]).toBeCloseTo(y, 5)));
+      c.forEach((v, t) => v.forEach((y, j) => expect(a[t][j]).toBeCloseTo(y, 5)));
+      [model, ...decoded].forEach((m) => m.dispose());
+    }
+    const seen: unknown[] = [];
+    registerCellKind('fused-option-probe', (c, w, _build, o) => {
+      seen.push(o.fused);
+      return denseCell({ inputSize: c.inputSize as number, outputSize: c.outputSize as number, weights: w, fused: o.fused });
+    });
+    const probe = { kind: 'fused-option-probe', inputSize: 2, outputSize: 2 };
+    cellFromConfig({ kind: 'stack', layers: [probe, { kind: 'residual', inner: { ...probe } }] }, undefined, { fused: false }).dispose();
+    expect(seen).toEqual([false, false]);
   });
 
   it('names what is wrong in a bad model', () => {

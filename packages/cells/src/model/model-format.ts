@@ -10,7 +10,7 @@
  * works in browsers; apps read the files.
  */
 import { readSafetensors, writeSafetensors, rxrnnError, ErrorCodes, describe, type Cell, type CellConfig } from '@rxrnn/core';
-import { cellFromConfig, cellWeights } from './cell-registry.js';
+import { cellFromConfig, cellWeights, type BuildOptions } from './cell-registry.js';
 
 export interface ModelMeta {
   format: 'rxrnn.model';
@@ -29,8 +29,16 @@ export function encodeModel(cell: Cell, meta: Omit<ModelMeta, 'format' | 'versio
   return { json: JSON.stringify(doc, null, 2) + '\n', weights: writeSafetensors(cellWeights(cell), { format: 'rxrnn.model' }) };
 }
 
-/** Decode a model: rebuild its cell (owned by the caller) from the JSON and the weights' bytes. */
-export function decodeModel(json: string | ModelMeta, weights: Uint8Array): { meta: ModelMeta; cell: Cell } {
+/**
+ * Decode a model: rebuild its cell (owned by the caller) from the JSON and the weights' bytes.
+ * `options.fused` (default true): the layers the kernels cover run fused; `false` builds plain tfjs
+ * steps; a kernels config picks the kernels.
+ *
+ * ```ts
+ * const { meta, cell } = decodeModel(json, weights, { fused: false });
+ * ```
+ */
+export function decodeModel(json: string | ModelMeta, weights: Uint8Array, options: BuildOptions = {}): { meta: ModelMeta; cell: Cell } {
   let meta: ModelMeta;
   try {
     meta = typeof json === 'string' ? JSON.parse(json) : json;
@@ -41,7 +49,7 @@ export function decodeModel(json: string | ModelMeta, weights: Uint8Array): { me
     throw rxrnnError(ErrorCodes.FORMAT, 'decodeModel', 'json', "{ format: 'rxrnn.model', version: 1, … }", describe(meta));
   }
   const tensors = readSafetensors(weights);
-  const cell = cellFromConfig(meta.cell, Object.fromEntries(Object.entries(tensors).map(([k, v]) => [k, { shape: v.shape, data: v.data }])));
+  const cell = cellFromConfig(meta.cell, Object.fromEntries(Object.entries(tensors).map(([k, v]) => [k, { shape: v.shape, data: v.data }])), options);
   const expected = Object.keys(cell.params).sort();
   const got = Object.keys(tensors).sort();
   const missing = expected.filter((k) => !got.includes(k));

@@ -7,11 +7,11 @@
  *
  * ```ts
  * import { from } from 'rxjs';
- * import { toArray } from '@rxrnn/core';
+ * import { readRows } from '@rxrnn/core';
  * import { mutCell, mut } from '@rxrnn/cells';
  *
  * const cell = mutCell({ variant: 'MUT3', inputSize: 2, hiddenSize: 4, seed: 1 });
- * from([[1, 0], [0, 1], [1, 1]]).pipe(mut(cell), toArray()).subscribe((y) => console.log(y[0]));
+ * from([[1, 0], [0, 1], [1, 1]]).pipe(mut(cell), readRows()).subscribe((y) => console.log(y[0]));
  * ```
  */
 import { namedOperator } from '@rxrnn/core';

@@ -26,8 +26,8 @@ import { availableParallelism } from 'node:os';
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import * as tf from '@tensorflow/tfjs';
-import { createTrainer, rxrnnError, ErrorCodes, describe, type LossName, type State, type Trainer, type TrainerOptions, type BackendName } from '@rxrnn/core';
-import { kernelThreads, setKernelThreads } from '@rxrnn/kernels';
+import { createTrainer, getExpKernel, rxrnnError, ErrorCodes, describe, type LossName, type State, type Trainer, type TrainerOptions, type BackendName } from '@rxrnn/core';
+import { kernels } from '@rxrnn/kernels';
 import { cellFromConfig, cellWeights } from '../model/cell-registry.js';
 import { toWire, fromWire, type WireTensor, type WorkerInit, type WorkerJob, type WorkerReply } from './parallel-worker.js';
 
@@ -96,6 +96,7 @@ export function createParallelTrainer(options: ParallelTrainerOptions): Parallel
       seed: inner.seed,
       training: options.training ?? true,
       backend: tf.getBackend() as BackendName,
+      kernelExp: getExpKernel() !== null,
       port: port2,
       done,
       index,
@@ -187,13 +188,14 @@ export function createParallelTrainer(options: ParallelTrainerOptions): Parallel
         temp.push(mine.inputs, mine.targets, ...(mine.mask ? [mine.mask] : []), ...Object.values(mine.state));
         // One kernel thread for our part: the workers hold the other cores (a kernel thread pool on
         // this thread would compete with them: measured 1.5× slower updates on 2 cores).
-        const kThreads = kernelThreads();
-        setKernelThreads(1);
+        const rt = kernels(); // the runtime the cells of @rxrnn/cells take by default
+        const kThreads = rt?.threads ?? 1;
+        rt?.setThreads(1);
         let g;
         try {
           g = inner.gradients({ inputs: mine.inputs, targets: mine.targets, mask: mine.mask }, { initialState: mine.state, keepFinal: o.keepFinal, lossFrom: o.lossFrom });
         } finally {
-          setKernelThreads(kThreads);
+          rt?.setThreads(kThreads);
         }
         results.push(g);
         for (const { r, id } of sent) {

@@ -10,7 +10,8 @@
  */
 import { workerData, type MessagePort } from 'node:worker_threads';
 import * as tf from '@tensorflow/tfjs';
-import { initBackend, createTrainer, rngAt, type BackendName, type CellConfig, type LossName, type State } from '@rxrnn/core';
+import { initBackend, createTrainer, rngAt, setExpKernel, type BackendName, type CellConfig, type LossName, type State } from '@rxrnn/core';
+import { kernelExp } from '@rxrnn/kernels';
 import { cellFromConfig } from '../model/cell-registry.js';
 
 /** An array crossing the thread boundary. */
@@ -27,6 +28,8 @@ export interface WorkerInit {
   seed: number;
   training: boolean;
   backend: BackendName;
+  /** The main thread's loss runs on an exp kernel: use the kernels' exp here too. */
+  kernelExp: boolean;
   port: MessagePort;
   done: SharedArrayBuffer;
   /** This worker's index (1, 2, …; the main thread is 0): its training-noise stream. */
@@ -63,6 +66,7 @@ async function main(init: WorkerInit): Promise<void> {
   let failed: string | null = null;
   try {
     await initBackend({ prefer: [init.backend], log: null });
+    if (init.kernelExp) setExpKernel(kernelExp());
     const weights = Object.fromEntries(Object.entries(init.weights).map(([k, w]) => [k, { shape: w.shape, data: w.data as Float32Array }]));
     const cell = cellFromConfig(init.config, weights);
     ready = { cell, trainer: createTrainer({ cell, loss: init.loss, seed: init.seed, training: init.training }) };

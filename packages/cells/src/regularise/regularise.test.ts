@@ -4,7 +4,7 @@
 import { describe, it, expect } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import { from, Subject } from 'rxjs';
-import { recurrent, createRng, createControl, toArray, type StepOutput } from '@rxrnn/core';
+import { recurrent, createRng, createControl, readRows, type StepOutput } from '@rxrnn/core';
 import { collect, expectNoLeaks, gradCheck } from '@rxrnn/testing';
 import { variationalDropout } from './variational-dropout-cell.js';
 import { zoneout } from './zoneout-cell.js';
@@ -18,7 +18,7 @@ const seq = (T: number, B: number, X: number): number[][][] =>
   Array.from({ length: T }, (_, t) => Array.from({ length: B }, (_, b) => Array.from({ length: X }, (_, i) => Math.sin(0.7 * t + 1.3 * b + 0.9 * i + 0.1))));
 
 async function run(cell: Parameters<typeof recurrent>[0], xs: number[][][], options: { training?: boolean; seed?: number }): Promise<number[][][]> {
-  return collect(from(xs).pipe(recurrent(cell, options), toArray()));
+  return collect(from(xs).pipe(recurrent(cell, options), readRows()));
 }
 
 async function steps(cell: Parameters<typeof recurrent>[0], xs: number[][][], options: { training?: boolean; seed?: number; extras?: boolean }): Promise<StepOutput[]> {
@@ -90,7 +90,7 @@ describe('variationalDropout', () => {
     const control = createControl();
     const src = new Subject<number[][]>();
     const firstPart: number[][][] = [];
-    const sub = src.pipe(recurrent(cell, { training: true, seed: 1, control }), toArray()).subscribe((y) => firstPart.push(y));
+    const sub = src.pipe(recurrent(cell, { training: true, seed: 1, control }), readRows()).subscribe((y) => firstPart.push(y));
     src.next(xs[0]);
     src.next(xs[1]);
     const snap = JSON.parse(JSON.stringify(control.snapshot()));

@@ -7,12 +7,12 @@
  *
  * ```ts
  * import { from } from 'rxjs';
- * import { toArray } from '@rxrnn/core';
+ * import { readRows } from '@rxrnn/core';
  * import { lstmCell, zoneout, variationalDropout, regularised } from '@rxrnn/cells';
  *
  * const cell = zoneout(variationalDropout(lstmCell({ inputSize: 2, hiddenSize: 4, seed: 1 }), { input: 0.2, recurrent: 0.2 }), { h: 0.1, c: 0.05 });
  * from([[1, 0], [0, 1], [1, 1]])
- *   .pipe(regularised(cell, { training: true, seed: 7 }), toArray())
+ *   .pipe(regularised(cell, { training: true, seed: 7 }), readRows())
  *   .subscribe((y) => console.log(y[0]));
  * ```
  */

@@ -6,11 +6,11 @@
  *
  * ```ts
  * import { from } from 'rxjs';
- * import { toArray } from '@rxrnn/core';
+ * import { readRows } from '@rxrnn/core';
  * import { lstmCell, residualCell, residual } from '@rxrnn/cells';
  *
  * const cell = residualCell(lstmCell({ inputSize: 4, hiddenSize: 4, seed: 1 }));
- * from([[1, 0, 0, 1], [0, 1, 1, 0]]).pipe(residual(cell), toArray()).subscribe((y) => console.log(y[0]));
+ * from([[1, 0, 0, 1], [0, 1, 1, 0]]).pipe(residual(cell), readRows()).subscribe((y) => console.log(y[0]));
  * ```
  */
 import { namedOperator, type State } from '@rxrnn/core';

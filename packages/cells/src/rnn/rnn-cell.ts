@@ -6,7 +6,8 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { defineCell, checkSize, createRng, getActivation, uniformInit, identityInit, glorotUniform, type Activation, type Cell } from '@rxrnn/core';
-import { fuseCell } from '@rxrnn/kernels';
+import type { KernelsConfig } from '@rxrnn/kernels';
+import { withFusedPath } from '../fused/fuse-cell.js';
 import { rnnStep, type RnnParams, type RnnState } from './rnn-step.js';
 import { param, checkWeightNames, type WeightsInput } from '../shared/weights.js';
 
@@ -19,11 +20,12 @@ export interface RnnCellOptions {
   init?: 'uniform' | 'glorot' | 'irnn';
   seed?: number;
   /**
-   * Step (and run whole chunks, in training) on the fused WebAssembly kernels of @rxrnn/kernels when
-   * they cover this configuration — same parameters, same numbers within float32 round-off. Default
-   * true; `false` keeps the plain tfjs step (also: `setKernelsEnabled(false)`, `RXRNN_KERNELS=off`).
+   * Step (and run whole chunks, in training) on the fused kernels of @rxrnn/kernels (native, else
+   * WebAssembly) when they cover this configuration — same parameters, same numbers within float32
+   * round-off. Default true; `false` keeps the plain tfjs step (so does `RXRNN_KERNELS=off`); a
+   * kernels config picks the kernels (`{ native: false }`: WebAssembly).
    */
-  fused?: boolean;
+  fused?: boolean | KernelsConfig;
   /** Weights by name; missing ones are initialised. */
   weights?: WeightsInput;
 }
@@ -56,7 +58,5 @@ export function rnnCell(options: RnnCellOptions): Cell<RnnState> {
     initialState: (_p, b) => ({ h: tf.zeros([b, H]) as tf.Tensor2D }),
     step: (p, s, x, ctx) => rnnStep(p, s, x, phi, ctx.extras),
   });
-  if (options.fused === false) return cell;
-  const fused = fuseCell(cell);
-  return fused.fused ? fused : cell;
+  return withFusedPath(cell, options.fused);
 }

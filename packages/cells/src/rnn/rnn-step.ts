@@ -17,8 +17,13 @@ export interface RnnParams {
 }
 export type RnnState = { h: tf.Tensor2D };
 
+/** The pre-activation x_t W + h_{t−1} U + b (the step's `pre` extra). */
+export function rnnPre(p: RnnParams, s: RnnState, x: tf.Tensor2D): tf.Tensor2D {
+  return tf.add(tf.add(tf.matMul(x, p.kernel), tf.matMul(s.h, p.recurrentKernel)), p.bias) as tf.Tensor2D; // [B, H]
+}
+
 export function rnnStep(p: RnnParams, s: RnnState, x: tf.Tensor2D, phi: ActivationFn, extras = false): StepResult<RnnState> {
-  const pre = tf.add(tf.add(tf.matMul(x, p.kernel), tf.matMul(s.h, p.recurrentKernel)), p.bias) as tf.Tensor2D; // [B, H]
+  const pre = rnnPre(p, s, x); // [B, H]
   const h = phi(pre) as tf.Tensor2D; // [B, H]
   return [h, { h }, extras ? { pre } : undefined];
 }

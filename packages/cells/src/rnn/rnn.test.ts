@@ -1,7 +1,7 @@
 import { describe, it, expect } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import { from, Subject, concat, of, throwError } from 'rxjs';
-import { toArray, activationNames, heaviside } from '@rxrnn/core';
+import { readRows, activationNames, heaviside } from '@rxrnn/core';
 import { expectNoLeaks, collect, gradCheck } from '@rxrnn/testing';
 import { rnnCell, rnn } from '../index.js';
 
@@ -26,7 +26,7 @@ describe('rnn', () => {
       hiddenSize: 1,
       weights: { kernel: { shape: [1, 1], data: new Float32Array([2]) }, recurrentKernel: { shape: [1, 1], data: new Float32Array([0.5]) }, bias: { shape: [1], data: new Float32Array([-1]) } },
     });
-    const out = await collect(from([[1], [0], [2]]).pipe(rnn(cell), toArray()));
+    const out = await collect(from([[1], [0], [2]]).pipe(rnn(cell), readRows()));
     const h1 = Math.tanh(2 - 1);
     const h2 = Math.tanh(0.5 * h1 - 1);
     const h3 = Math.tanh(4 + 0.5 * h2 - 1);
@@ -37,7 +37,7 @@ describe('rnn', () => {
   it('supports every activation of the lecture; the step RNN is binary', async () => {
     for (const activation of activationNames) {
       const cell = rnnCell({ inputSize: 2, hiddenSize: 3, activation, seed: 5 });
-      const out = await expectNoLeaks(() => collect(from([[1, -1], [0.5, 2]]).pipe(rnn(cell), toArray())), activation);
+      const out = await expectNoLeaks(() => collect(from([[1, -1], [0.5, 2]]).pipe(rnn(cell), readRows())), activation);
       expect(out[1][0].length).toBe(3);
       if (activation === 'step') for (const v of out.flat(2)) expect([0, 1]).toContain(v);
       if (activation === 'hardSigmoid' || activation === 'sigmoid') for (const v of out.flat(2)) expect(v >= 0 && v <= 1).toBe(true);
@@ -71,11 +71,11 @@ describe('rnn', () => {
 
   it('leaks nothing on complete, error and unsubscribe', async () => {
     const cell = rnnCell({ inputSize: 2, hiddenSize: 3 });
-    await expectNoLeaks(() => collect(from([[1, 2], [3, 4]]).pipe(rnn(cell), toArray())));
-    await expectNoLeaks(() => expect(collect(concat(of([1, 2]), throwError(() => new Error('e'))).pipe(rnn(cell), toArray()))).rejects.toThrow('e'));
+    await expectNoLeaks(() => collect(from([[1, 2], [3, 4]]).pipe(rnn(cell), readRows())));
+    await expectNoLeaks(() => expect(collect(concat(of([1, 2]), throwError(() => new Error('e'))).pipe(rnn(cell), readRows()))).rejects.toThrow('e'));
     await expectNoLeaks(() => {
       const s = new Subject<number[]>();
-      const sub = s.pipe(rnn(cell), toArray()).subscribe();
+      const sub = s.pipe(rnn(cell), readRows()).subscribe();
       s.next([1, 1]);
       sub.unsubscribe();
     });

@@ -6,11 +6,11 @@
  *
  * ```ts
  * import { from } from 'rxjs';
- * import { toArray } from '@rxrnn/core';
+ * import { readRows } from '@rxrnn/core';
  * import { rnnCell, rnn } from '@rxrnn/cells';
  *
  * const cell = rnnCell({ inputSize: 3, hiddenSize: 8, activation: 'hardTanh', seed: 1 });
- * from([[1, 0, 0], [0, 1, 0]]).pipe(rnn(cell), toArray()).subscribe(console.log);
+ * from([[1, 0, 0], [0, 1, 0]]).pipe(rnn(cell), readRows()).subscribe(console.log);
  * ```
  */
 import { namedOperator } from '@rxrnn/core';

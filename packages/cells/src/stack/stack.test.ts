@@ -1,7 +1,7 @@
 import { describe, it, expect } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import { from, Subject, concat, of, throwError } from 'rxjs';
-import { toArray, toFloat32, recurrent } from '@rxrnn/core';
+import { readRows, toFloat32, recurrent } from '@rxrnn/core';
 import { expectNoLeaks, collect, gradCheck } from '@rxrnn/testing';
 import { stackCells, stack, lstmCell, gruCell, denseCell } from '../index.js';
 
@@ -23,11 +23,11 @@ describe('stack', () => {
 
   it('leaks nothing on complete, error and early unsubscribe', async () => {
     const model = deep();
-    await expectNoLeaks(() => collect(from([[1, 2], [3, 4]]).pipe(stack(model), toArray())), 'complete');
-    await expectNoLeaks(() => expect(collect(concat(of([1, 2]), throwError(() => new Error('e'))).pipe(stack(model), toArray()))).rejects.toThrow('e'), 'error');
+    await expectNoLeaks(() => collect(from([[1, 2], [3, 4]]).pipe(stack(model), readRows())), 'complete');
+    await expectNoLeaks(() => expect(collect(concat(of([1, 2]), throwError(() => new Error('e'))).pipe(stack(model), readRows()))).rejects.toThrow('e'), 'error');
     await expectNoLeaks(() => {
       const s = new Subject<number[]>();
-      const sub = s.pipe(stack(model), toArray()).subscribe();
+      const sub = s.pipe(stack(model), readRows()).subscribe();
       s.next([1, 1]);
       sub.unsubscribe();
     }, 'unsubscribe');

@@ -5,11 +5,11 @@
  *
  * ```ts
  * import { from } from 'rxjs';
- * import { toArray } from '@rxrnn/core';
+ * import { readRows } from '@rxrnn/core';
  * import { lstmCell, stackCells, stack } from '@rxrnn/cells';
  *
  * const deep = stackCells([lstmCell({ inputSize: 2, hiddenSize: 8 }), lstmCell({ inputSize: 8, hiddenSize: 4 })]);
- * from([[1, 0], [0, 1]]).pipe(stack(deep), toArray()).subscribe((y) => console.log(y[0]));
+ * from([[1, 0], [0, 1]]).pipe(stack(deep), readRows()).subscribe((y) => console.log(y[0]));
  * ```
  */
 import { namedOperator, type State } from '@rxrnn/core';

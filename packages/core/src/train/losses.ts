@@ -21,12 +21,18 @@ export type ExpKernel = (values: Float32Array) => boolean;
 let expKernel: ExpKernel | null = null;
 
 /**
- * Plug in a vectorised exp for {@link softmaxCrossEntropy} (the fused kernels of @rxrnn/kernels do
- * when they load: 208 k exps of a char-rnn batch take ~5 ms with Math.exp, well under 1 ms in
- * SIMD). `null` restores Math.exp.
+ * Plug in a vectorised exp for {@link softmaxCrossEntropy}, for the whole process: a program's
+ * explicit choice, made once at start-up (nothing calls it by itself). The fused kernels of
+ * @rxrnn/kernels offer one: `setExpKernel(kernelExp())` — 208 k exps of a char-rnn batch take ~5 ms
+ * with Math.exp, well under 1 ms in SIMD. `null` restores Math.exp.
  */
 export function setExpKernel(fn: ExpKernel | null): void {
   expKernel = fn;
+}
+
+/** The exp installed by {@link setExpKernel}, or null (Math.exp). */
+export function getExpKernel(): ExpKernel | null {
+  return expKernel;
 }
 
 /**

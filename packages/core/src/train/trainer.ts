@@ -23,7 +23,6 @@ import { clipByGlobalNorm, clipByValue, globalNorm, type Grads } from './clip.js
 import { learningRateAt, checkSchedule, type LrSchedule } from './schedules.js';
 import { createOptimizer, setLearningRate, saveOptimizer, restoreOptimizer, disposeOptimizer, type OptimizerSpec } from './optimizers.js';
 import { rngAt } from './train-rng.js';
-import { ensureTrainingKernels } from './wasm-kernels.js';
 
 export interface TrainerOptions {
   /** The model. Its `params` are trained in place; the trainer never disposes it. */
@@ -136,7 +135,6 @@ export function createTrainer(options: TrainerOptions): Trainer {
     const v = options[k];
     if (v !== undefined && !(typeof v === 'number' && v > 0)) throw rxrnnError(ErrorCodes.ARGUMENT, fn, `options.${k}`, 'a positive number', describe(v));
   }
-  ensureTrainingKernels();
   const seed = options.seed ?? 0;
   const training = options.training ?? true;
   const opt = createOptimizer(spec, fn);

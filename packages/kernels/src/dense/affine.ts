@@ -15,16 +15,21 @@
  * ```
  */
 import * as tf from '@tensorflow/tfjs';
-import { kernels, type KernelRuntime, type Resident } from '../wasm/runtime.js';
-import { checkTensor, residentFor, tapeOn, values, tensorAt, Reserve } from '../shared.js';
+import type { KernelRuntime, Resident } from '../wasm/runtime.js';
+import { checkTensor, residentFor, tapeOn, floatValues, tensorAt, Reserve, runtimeOf, type KernelsChoice } from '../shared.js';
+
+export interface AffineOptions {
+  /** Which kernels run it (a config or a runtime). Default: `kernels()`'s. */
+  kernels?: KernelsChoice;
+}
 
 /**
  * y[N, Y] = x[N, X] · W[X, Y] + b[Y] in kernel memory (bias broadcast first, then the GEMM adds), on
  * blocks `px` (x, written here) and `py`; returns y as a new tensor.
  */
 function forwardWasm(rt: KernelRuntime, N: number, X: number, Y: number, x: tf.Tensor, pw: number, bias: tf.Tensor, px: number, py: number): tf.Tensor2D {
-  rt.write(px, values(x));
-  const b = values(bias);
+  rt.write(px, floatValues(x));
+  const b = floatValues(bias);
   const f = rt.f32();
   const o = py >>> 2;
   for (let i = 0; i < N; i++) f.set(b, o + i * Y); // [N, Y] rows of b
@@ -49,7 +54,7 @@ function affineOp(rt: KernelRuntime, N: number, X: number, Y: number, rw: Reside
         try {
           const px = saved.ptrs[0];
           return rt.scratch([N * Y, N * X, X * Y, Y], ([pdy, pdx, pdW, pdb]) => {
-            rt.write(pdy, values(dy));
+            rt.write(pdy, floatValues(dy));
             rt.k.gemm(N, X, Y, pdy, Y, rw.syncTransposed(W), X, pdx, X, 0); // dx = dy · Wᵀ   [N, X]
             rt.k.gemmTN(N, X, Y, px, X, pdy, Y, pdW, Y, 0); // dW = xᵀ · dy   [X, Y]
             rt.k.colsum(N, Y, pdy, Y, pdb, 0); // db = Σ_rows dy   [Y]
@@ -64,14 +69,14 @@ function affineOp(rt: KernelRuntime, N: number, X: number, Y: number, rw: Reside
 }
 
 /** `x W + b` on the fused kernels (see the module doc). x [N, X], kernel [X, Y], bias [Y] → [N, Y]. */
-export function affine(x: tf.Tensor2D, kernel: tf.Tensor2D, bias: tf.Tensor1D): tf.Tensor2D {
+export function affine(x: tf.Tensor2D, kernel: tf.Tensor2D, bias: tf.Tensor1D, options: AffineOptions = {}): tf.Tensor2D {
   const fn = 'affine';
   checkTensor(fn, 'x', x, [-1, -1], '[N, X]');
   const [N, X] = x.shape;
   checkTensor(fn, 'kernel', kernel, [X, -1], `[${X}, Y]`);
   const Y = kernel.shape[1];
   checkTensor(fn, 'bias', bias, [Y], `[${Y}]`);
-  const rt = kernels();
+  const rt = runtimeOf(options.kernels, fn);
   if (!rt) return tf.tidy(() => tf.add(tf.matMul(x, kernel), bias) as tf.Tensor2D);
   const rw = residentFor(rt, kernel);
   if (!tapeOn()) return rt.scratch([N * X, N * Y], ([px, py]) => forwardWasm(rt, N, X, Y, x, rw.sync(kernel), bias, px, py));

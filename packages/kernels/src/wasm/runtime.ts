@@ -9,11 +9,16 @@
  *
  * In Node, when the optional `@rxrnn/kernels-native` addon is built (AVX2 + FMA, C), its entry
  * points replace the WebAssembly ones: same arguments, same memory (the addon works on this
- * memory's buffer), several threads per call. `RXRNN_NATIVE=off` or {@link setNativeKernels}
- * keep the WebAssembly kernels; {@link setKernelThreads} or `RXRNN_KERNEL_THREADS` set the threads.
+ * memory's buffer), several threads per call.
+ *
+ * Which runtime a caller gets is an explicit {@link KernelsConfig} (`kernels({ native: false })`),
+ * whose defaults come from the environment, read at each look-up: `RXRNN_KERNELS=off` (no kernels),
+ * `RXRNN_NATIVE=off` (WebAssembly even where the addon is built). Threads per native call belong to
+ * the runtime ({@link KernelRuntime.setThreads}; default `RXRNN_KERNEL_THREADS`, else the CPUs up to 4).
+ * Nothing else is global: the module only caches what it loaded.
  */
 import type * as tf from '@tensorflow/tfjs';
-import { rxrnnError, ErrorCodes, describe, setExpKernel, tensorValues } from '@rxrnn/core';
+import { rxrnnError, ErrorCodes, describe, tensorValues, type ExpKernel } from '@rxrnn/core';
 import { NATIVE_ENTRY_POINTS, MAX_ENTRY_ARGS, type KernelExports } from './kernel-exports.js';
 
 export type { KernelExports } from './kernel-exports.js';
@@ -47,6 +52,23 @@ export interface KernelRuntimeOptions {
   native?: NativeKernels | null;
   /** Why `native` is absent (reported by {@link KernelRuntime.info}). */
   nativeUnavailable?: string | null;
+  /**
+   * Threads each native call may use. Default `RXRNN_KERNEL_THREADS`, else the CPUs (at most 4) on
+   * Node's main thread and 1 in a worker thread. WebAssembly always runs on one.
+   */
+  threads?: number;
+}
+
+/**
+ * Which kernels to use, passed where kernels are looked up ({@link kernels}, `fuseCell`, the
+ * sequence functions of @rxrnn/cells, `decodeModel(…, { fused })`). Unset fields come from the
+ * environment, read at each look-up.
+ */
+export interface KernelsConfig {
+  /** Use the fused kernels at all. Default true, unless `RXRNN_KERNELS=off` (or 0, false, no). */
+  enabled?: boolean;
+  /** Prefer the native addon where it is built. Default true, unless `RXRNN_NATIVE=off` (or 0, false, no). */
+  native?: boolean;
 }
 
 /** A loaded kernel module and its memory. */
@@ -58,6 +80,7 @@ export class KernelRuntime {
   private view: Float32Array;
   private readonly native: NativeKernels | null;
   private readonly nativeUnavailable: string | null;
+  private nThreads: number;
 
   constructor(module: WebAssembly.Module, options: KernelRuntimeOptions = {}) {
     const instance = new WebAssembly.Instance(module, {});
@@ -65,7 +88,8 @@ export class KernelRuntime {
     this.top = wasm.heapBase();
     this.native = options.native ?? null;
     this.nativeUnavailable = this.native ? null : (options.nativeUnavailable ?? null);
-    this.k = this.native ? nativeExports(wasm, this.native, this.top) : wasm;
+    this.nThreads = this.native ? checkThreads('KernelRuntime', 'options.threads', options.threads ?? defaultThreads()) : 1;
+    this.k = this.native ? nativeExports(wasm, this.native, this.top, () => this.nThreads) : wasm;
     if (this.native) this.top += ALIGN * Math.ceil((NATIVE_MAX_ARGS * 4) / ALIGN); // the argument block
     this.view = new Float32Array(this.k.memory.buffer);
   }
@@ -73,8 +97,22 @@ export class KernelRuntime {
   /** Which kernels this runtime runs. */
   info(): KernelsInfo {
     return this.native
-      ? { backend: 'native', isa: this.native.isa, threads: kernelThreads(), nativeUnavailable: null }
-      : { backend: 'wasm', isa: this.k.relaxedSimd?.() ? 'wasm-relaxed-simd' : 'wasm-simd128', threads: 1, nativeUnavailable: this.nativeUnavailable ?? (nativeWanted ? nativeReason : 'switched off (setNativeKernels(false) or RXRNN_NATIVE=off)') };
+      ? { backend: 'native', isa: this.native.isa, threads: this.nThreads, nativeUnavailable: null }
+      : { backend: 'wasm', isa: this.k.relaxedSimd?.() ? 'wasm-relaxed-simd' : 'wasm-simd128', threads: 1, nativeUnavailable: this.nativeUnavailable };
+  }
+
+  /** Threads each kernel call may use (always 1 on WebAssembly). */
+  get threads(): number {
+    return this.nThreads;
+  }
+
+  /**
+   * Let each native kernel call use `n` threads from now on (every cell and sequence on this
+   * runtime). WebAssembly runs on one whatever `n` is.
+   */
+  setThreads(n: number): void {
+    const t = checkThreads('KernelRuntime.setThreads', 'n', n);
+    if (this.native) this.nThreads = t;
   }
 
   /** A Float32Array over the whole memory (renewed after the memory grows). */
@@ -167,7 +205,7 @@ export class KernelRuntime {
  * `run(memory.buffer, id, argPtr, threads)` (the buffer is read per call: it changes when the
  * memory grows).
  */
-function nativeExports(wasm: KernelExports, native: NativeKernels, argPtr: number): KernelExports {
+function nativeExports(wasm: KernelExports, native: NativeKernels, argPtr: number, threads: () => number): KernelExports {
   const memory = wasm.memory;
   let args = new Uint32Array(memory.buffer, argPtr, NATIVE_MAX_ARGS);
   const k: Record<string, unknown> = { memory, heapBase: () => wasm.heapBase() };
@@ -177,7 +215,7 @@ function nativeExports(wasm: KernelExports, native: NativeKernels, argPtr: numbe
       if (args.buffer !== buffer) args = new Uint32Array(buffer, argPtr, NATIVE_MAX_ARGS);
       for (let i = 0; i < a.length; i++) args[i] = a[i] ?? 0;
       args.fill(0, a.length); // (optional trailing arguments read as 0, never as a previous call's)
-      native.run(buffer, id, argPtr, threads);
+      native.run(buffer, id, argPtr, threads());
     };
   });
   return k as unknown as KernelExports;
@@ -189,7 +227,7 @@ type NodeProcess = {
 };
 const nodeProcess = (): NodeProcess | undefined => (globalThis as { process?: NodeProcess }).process;
 
-/** Default threads per native call: the CPUs (at most 4) on Node's main thread, 1 in a Worker. */
+/** Default threads per native call: `RXRNN_KERNEL_THREADS`, else the CPUs (at most 4) on Node's main thread, 1 in a Worker. */
 function defaultThreads(): number {
   const fromEnv = Number(nodeProcess()?.env?.RXRNN_KERNEL_THREADS);
   if (Number.isInteger(fromEnv) && fromEnv >= 1) return fromEnv;
@@ -199,43 +237,18 @@ function defaultThreads(): number {
   if (wt && wt.isMainThread === false) return 1;
   return Math.max(1, Math.min(4, os?.availableParallelism?.() ?? 1));
 }
-let threads = defaultThreads();
 
-/**
- * Threads each native kernel call may use (default: the CPUs, at most 4, on the main thread; 1 in
- * a worker thread; or `RXRNN_KERNEL_THREADS`). The WebAssembly kernels always run on one.
- */
-export function setKernelThreads(n: number): void {
-  if (!Number.isInteger(n) || n < 1) throw rxrnnError(ErrorCodes.ARGUMENT, 'setKernelThreads', 'n', 'an integer ≥ 1', describe(n));
-  threads = n;
+function checkThreads(fn: string, arg: string, n: unknown): number {
+  if (!(typeof n === 'number' && Number.isInteger(n) && n >= 1)) throw rxrnnError(ErrorCodes.ARGUMENT, fn, arg, 'an integer ≥ 1', describe(n));
+  return n;
 }
 
-/** Threads each native kernel call may use (see {@link setKernelThreads}). */
-export function kernelThreads(): number {
-  return threads;
-}
+const envOff = (name: string): boolean => /^(0|off|false|no)$/i.test(nodeProcess()?.env?.[name] ?? '');
 
-const nativeOffByEnv = (): boolean => /^(0|off|false|no)$/i.test(nodeProcess()?.env?.RXRNN_NATIVE ?? '');
-let nativeWanted = !nativeOffByEnv();
-
-/**
- * Use the native kernels when they are built (default, unless `RXRNN_NATIVE=off`), or the
- * WebAssembly ones, for cells built and sequences run from now on. Cells already built keep the
- * kernels they chose. Both runtimes stay loaded, so switching back and forth is cheap.
- */
-export function setNativeKernels(on: boolean): void {
-  nativeWanted = on;
-}
-
-/** Run `fn` with the native kernels switched on or off (see {@link setNativeKernels}), then restore. */
-export function withNativeKernels<T>(on: boolean, fn: () => T): T {
-  const was = nativeWanted;
-  nativeWanted = on;
-  try {
-    return fn();
-  } finally {
-    nativeWanted = was;
-  }
+/** `config` with its unset fields from the environment (see {@link KernelsConfig}). */
+export function resolveKernelsConfig(config: KernelsConfig = {}, fn = 'kernels'): Required<KernelsConfig> {
+  if (config === null || typeof config !== 'object') throw rxrnnError(ErrorCodes.ARGUMENT, fn, 'config', 'a kernels config ({ enabled?, native? })', describe(config));
+  return { enabled: config.enabled ?? !envOff('RXRNN_KERNELS'), native: config.native ?? !envOff('RXRNN_NATIVE') };
 }
 
 /** The native addon, or the reason it cannot be used. */
@@ -250,39 +263,14 @@ function loadNative(): { native: NativeKernels | null; reason: string | null } {
   }
 }
 
-// The compiled module and the two runtimes over it (each with its own memory), loaded on first use.
-let wasmModule: WebAssembly.Module | null | undefined;
-let wasmRuntime: KernelRuntime | null | undefined;
-let nativeRuntime: KernelRuntime | null | undefined;
-let nativeReason: string | null = null;
-let loadError: string | null = null;
-const envOff = (): boolean => /^(0|off|false|no)$/i.test(nodeProcess()?.env?.RXRNN_KERNELS ?? '');
-let enabled = !envOff();
-
-/**
- * Turn the fused kernels on or off for cells built from now on (and the sequence functions): off,
- * everything takes the plain tfjs path. Default on, unless the environment sets `RXRNN_KERNELS=off`.
- * Cells already built keep the path they chose.
- */
-export function setKernelsEnabled(on: boolean): void {
-  enabled = on;
-}
-
-/** Run `fn` (e.g. building cells) with the kernels switched on or off, then restore the switch. */
-export function withKernels<T>(on: boolean, fn: () => T): T {
-  const was = enabled;
-  enabled = on;
-  try {
-    return fn();
-  } finally {
-    enabled = was;
-  }
-}
-
-/** Whether the fused kernels are switched on (see {@link setKernelsEnabled}). */
-export function kernelsEnabled(): boolean {
-  return enabled;
-}
+/** What was loaded (on first use): the compiled module and the two runtimes over it, each with its own memory. */
+const loaded: {
+  module?: WebAssembly.Module | null;
+  wasm?: KernelRuntime;
+  native?: KernelRuntime | null;
+  nativeReason: string | null;
+  error: string | null;
+} = { nativeReason: null, error: null };
 
 // (module (func (result v128) (f32x4.relaxed_madd (v128.const 0) (v128.const 0) (v128.const 0))))
 const RELAXED_PROBE = new Uint8Array([
@@ -322,87 +310,99 @@ export function kernelsWasmFile(): 'kernels-relaxed.wasm' | 'kernels.wasm' {
 
 /**
  * Load the kernels from the given bytes (browsers, bundlers). Replaces any earlier runtime; returns
- * the runtime {@link kernels} now gives (the native one in Node when it is built and wanted).
+ * the runtime {@link kernels} now gives for `config` (the native one in Node when it is built and wanted).
  */
-export function loadKernels(bytes: BufferSource): KernelRuntime {
+export function loadKernels(bytes: BufferSource, config: KernelsConfig = {}): KernelRuntime {
   if (!WebAssembly.validate(bytes)) {
     const relaxed = !relaxedSimdSupported();
     throw rxrnnError(ErrorCodes.FORMAT, 'loadKernels', 'bytes', `a kernels binary this engine can compile (${kernelsWasmFile()} here${relaxed ? '; kernels-relaxed.wasm needs relaxed SIMD, which this engine lacks' : ''})`, `${(bytes as ArrayBuffer).byteLength ?? '?'} bytes that do not validate`);
   }
-  wasmModule = new WebAssembly.Module(bytes);
-  wasmRuntime = new KernelRuntime(wasmModule);
-  nativeRuntime = undefined;
-  loadError = null;
-  return (nativeWanted && nativeKernelRuntime(wasmModule)) || wasmRuntime;
+  const c = resolveKernelsConfig(config, 'loadKernels');
+  loaded.module = new WebAssembly.Module(bytes);
+  loaded.wasm = new KernelRuntime(loaded.module);
+  loaded.native = undefined;
+  loaded.error = null;
+  return (c.native && nativeKernelRuntime(loaded.module)) || loaded.wasm;
 }
 
 function nativeKernelRuntime(module: WebAssembly.Module): KernelRuntime | null {
-  if (nativeRuntime === undefined) {
+  if (loaded.native === undefined) {
     const { native, reason } = loadNative();
-    nativeReason = reason;
-    nativeRuntime = native ? new KernelRuntime(module, { native }) : null;
+    loaded.nativeReason = reason;
+    loaded.native = native ? new KernelRuntime(module, { native }) : null;
   }
-  return nativeRuntime;
+  return loaded.native;
 }
 
-/**
- * The shared runtime: the native kernels when built and wanted, else WebAssembly (loaded on first
- * use from the package in Node); null when unavailable or switched off.
- */
-export function kernels(): KernelRuntime | null {
-  if (!enabled) return null;
-  if (!expLent) {
-    expLent = true;
-    setExpKernel(kernelExp);
-  }
-  if (wasmModule === undefined) {
+/** The compiled kernels (read from the package on first use in Node), or null when they cannot load. */
+function kernelsModule(): WebAssembly.Module | null {
+  if (loaded.module === undefined) {
     try {
       const fs = nodeProcess()?.getBuiltinModule?.('node:fs') as { readFileSync(p: URL): Uint8Array } | undefined;
       if (!fs) throw new Error('no node:fs; call loadKernels(bytes) first');
-      wasmModule = new WebAssembly.Module(fs.readFileSync(new URL(`../../wasm/${kernelsWasmFile()}`, import.meta.url)) as BufferSource);
+      loaded.module = new WebAssembly.Module(fs.readFileSync(new URL(`../../wasm/${kernelsWasmFile()}`, import.meta.url)) as BufferSource);
     } catch (e) {
-      loadError = e instanceof Error ? e.message : String(e);
-      wasmModule = null;
+      loaded.error = e instanceof Error ? e.message : String(e);
+      loaded.module = null;
     }
   }
-  if (!wasmModule) return null;
-  if (nativeWanted) {
-    const rt = nativeKernelRuntime(wasmModule);
-    if (rt) return rt;
-  }
-  if (wasmRuntime === undefined) {
-    wasmRuntime = new KernelRuntime(wasmModule);
-  }
-  return wasmRuntime;
+  return loaded.module;
 }
-
-let expLent = false;
 
 /**
- * The kernels' vectorised exp, lent to @rxrnn/core's softmaxCrossEntropy (in place; false when the
- * kernels are off or did not load, and the loss then uses Math.exp).
+ * The shared runtime for `config`: the native kernels when built and wanted, else WebAssembly
+ * (loaded on first use from the package in Node); null when unavailable or switched off.
+ *
+ * ```ts
+ * const rt = kernels();                  // native where built, else WebAssembly; null if off
+ * const wasm = kernels({ native: false }); // the WebAssembly kernels
+ * ```
  */
-function kernelExp(values: Float32Array): boolean {
-  const rt = kernels();
-  if (!rt) return false;
-  const n = values.length;
-  rt.scratch([n, n], ([px, py]) => {
-    rt.write(px, values);
-    rt.k.activate(n, px, py, 2); // act 2: exp
-    values.set(rt.f32().subarray(py >>> 2, (py >>> 2) + n));
-  });
-  return true;
+export function kernels(config: KernelsConfig = {}): KernelRuntime | null {
+  const c = resolveKernelsConfig(config);
+  if (!c.enabled) return null;
+  const module = kernelsModule();
+  if (!module) return null;
+  if (c.native) {
+    const rt = nativeKernelRuntime(module);
+    if (rt) return rt;
+  }
+  return (loaded.wasm ??= new KernelRuntime(module));
 }
 
-/** Which kernels run (native or WebAssembly, on how many threads); null when none load. */
-export function kernelsInfo(): KernelsInfo | null {
-  return kernels()?.info() ?? null;
+/**
+ * The kernels' vectorised exp as an {@link ExpKernel} for @rxrnn/core's `softmaxCrossEntropy`:
+ * install it with `setExpKernel(kernelExp())` (a program's choice: nothing installs it by itself).
+ * Null when the kernels are off or did not load. In place: `values` ← exp(`values`).
+ */
+export function kernelExp(config: KernelsConfig = {}): ExpKernel | null {
+  const rt = kernels(config);
+  if (!rt) return null;
+  return (values: Float32Array): boolean => {
+    const n = values.length;
+    rt.scratch([n, n], ([px, py]) => {
+      rt.write(px, values);
+      rt.k.activate(n, px, py, 2); // act 2: exp
+      values.set(rt.f32().subarray(py >>> 2, (py >>> 2) + n));
+    });
+    return true;
+  };
 }
 
-/** Why {@link kernels} returned null, if it did. */
-export function kernelsUnavailableReason(): string | null {
-  if (!enabled) return 'switched off (setKernelsEnabled(false) or RXRNN_KERNELS=off)';
-  return loadError;
+/** Which kernels run for `config` (native or WebAssembly, on how many threads); null when none load. */
+export function kernelsInfo(config: KernelsConfig = {}): KernelsInfo | null {
+  const c = resolveKernelsConfig(config, 'kernelsInfo');
+  const rt = kernels(c);
+  if (!rt) return null;
+  const info = rt.info();
+  if (info.backend === 'native') return info;
+  return { ...info, nativeUnavailable: c.native ? loaded.nativeReason : 'switched off ({ native: false } or RXRNN_NATIVE=off)' };
+}
+
+/** Why {@link kernels} returned null for `config`, if it did. */
+export function kernelsUnavailableReason(config: KernelsConfig = {}): string | null {
+  if (!resolveKernelsConfig(config, 'kernelsUnavailableReason').enabled) return 'switched off ({ enabled: false } or RXRNN_KERNELS=off)';
+  return loaded.error;
 }
 
 /**

@@ -1,8 +1,9 @@
 /**
- * Rendering to files' bytes: the gate-saturation scatter plot of the paper (Fig. 3: x = fraction
- * of time left-saturated, y = fraction right-saturated, one point per unit, coloured by layer;
- * one panel per gate) as a vega-lite spec → SVG (vega `View`, `renderer: 'none'`, `toSVG()`), and
- * any SVG → PNG with @resvg/resvg-js.
+ * Rendering to files' bytes: any vega-lite spec → SVG (vega `View`, `renderer: 'none'`, `toSVG()`)
+ * and any SVG → PNG with @resvg/resvg-js — the repository's one plotting path (line charts in
+ * line-chart.ts, the variant study's plot in @rxrnn/experiments use it) — and the gate-saturation
+ * scatter plot of the paper (Fig. 3: x = fraction of time left-saturated, y = fraction
+ * right-saturated, one point per unit, coloured by layer; one panel per gate).
  *
  * vega, vega-lite and @resvg/resvg-js are optional peer dependencies of @rxrnn/text, loaded only
  * when these functions run (so the rest of the package stays light and browser-friendly).
@@ -58,11 +59,22 @@ export function saturationSvg(stats: readonly GateSaturation[], options: { title
   return vegaLiteToSvg(saturationSpec(stats, options));
 }
 
-/** Rasterise an SVG document to PNG bytes (natural size, white background, system fonts). */
-export async function svgToPng(svg: string): Promise<Uint8Array> {
+export interface SvgToPngOptions {
+  /** Scale factor of the raster (2 draws every SVG unit as 2 × 2 pixels). Default 1: natural size. */
+  zoom?: number;
+}
+
+/** Rasterise an SVG document to PNG bytes (white background, system fonts; natural size unless `zoom`). */
+export async function svgToPng(svg: string, options: SvgToPngOptions = {}): Promise<Uint8Array> {
   if (typeof svg !== 'string' || !svg.includes('<svg')) throw rxrnnError(ErrorCodes.ARGUMENT, 'svgToPng', 'svg', 'an SVG document', describe(svg));
+  const zoom = options.zoom ?? 1;
+  if (!(zoom > 0 && Number.isFinite(zoom))) throw rxrnnError(ErrorCodes.ARGUMENT, 'svgToPng', 'options.zoom', 'a positive number', describe(zoom));
   const { Resvg } = await import('@resvg/resvg-js');
-  const r = new Resvg(svg, { background: 'white', font: { loadSystemFonts: true, defaultFontFamily: 'DejaVu Sans', monospaceFamily: 'DejaVu Sans Mono' } });
+  const r = new Resvg(svg, {
+    background: 'white',
+    font: { loadSystemFonts: true, defaultFontFamily: 'DejaVu Sans', monospaceFamily: 'DejaVu Sans Mono' },
+    ...(zoom !== 1 ? { fitTo: { mode: 'zoom' as const, value: zoom } } : {}),
+  });
   return new Uint8Array(r.render().asPng());
 }
 

@@ -14,6 +14,7 @@ import { gateSaturation } from './saturation.js';
 import { heatmapHtml, heatmapSvg, heatmapLayout, heatmapColor } from './heatmap.js';
 import { saturationSvg, svgToPng, pngSize } from './render.js';
 import { vizReport } from './report.js';
+import { lineChartSpec, writeLineChart } from './line-chart.js';
 
 // ---- A hand-built char LSTM with three planted interpretable cells ----------------------------
 // Embedding dims: [is ", is \n, is (, is ), noise, noise]. LSTM H = 8, gate blocks i | f | g | o.
@@ -305,6 +306,30 @@ describe('viz: heatmaps and figures', () => {
     expect(size.width).toBeGreaterThan(200);
     expect(size.height).toBeGreaterThan(200);
     expect(() => pngSize(new Uint8Array(30))).toThrow(/pngSize: png: expected PNG bytes/);
+  });
+
+  it('line charts: the spec drops points a log axis cannot show; the files are an SVG and its PNG at 2× zoom', async () => {
+    const series = [
+      { name: 'a', points: [{ x: 1, y: 1 }, { x: 2, y: 0 }, { x: 3, y: NaN }, { x: 4, y: 0.5 }] },
+      { name: 'b', points: [{ x: 1, y: 2 }] },
+    ];
+    const o = { title: 'norms', xTitle: 'k', yTitle: 'norm' };
+    const values = (spec: Record<string, unknown>) => (spec.data as { values: { x: number; series: string }[] }).values.map((v) => `${v.series}${v.x}`);
+    expect(values(lineChartSpec(series, o))).toEqual(['a1', 'a2', 'a4', 'b1']);
+    expect(values(lineChartSpec(series, { ...o, logY: true }))).toEqual(['a1', 'a4', 'b1']);
+    expect(() => lineChartSpec({} as never, o)).toThrow(/lineChartSpec: series: expected an array of \{ name, points \}/);
+    const dir = mkdtempSync(join(tmpdir(), 'rxrnn-line-'));
+    try {
+      const files = await writeLineChart(join(dir, 'chart'), series, { ...o, width: 300, height: 200 });
+      const svg = readFileSync(files.svg, 'utf8');
+      expect(svg).toMatch(/^<svg/);
+      const width = Number(/<svg[^>]* width="(\d+(?:\.\d+)?)"/.exec(svg)![1]);
+      expect(width).toBeGreaterThan(300); // the plot area plus axes and legend
+      expect(pngSize(new Uint8Array(readFileSync(files.png))).width).toBe(Math.ceil(2 * width));
+      await expect(svgToPng(svg, { zoom: 0 })).rejects.toThrow(/svgToPng: options.zoom: expected a positive number/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('vizReport writes an index linking real PNGs, and leaks nothing', async () => {
