@@ -15,7 +15,7 @@ import { Command } from 'commander';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { KernelRuntime, setKernelThreads, type NativeKernels } from '@rxrnn/kernels';
+import { KernelRuntime, type NativeKernels } from '@rxrnn/kernels';
 
 const o = new Command()
   .requiredOption('--before <dir>', 'folder with the first build (rxrnn_kernels.node, kernels.wasm)')
@@ -91,7 +91,7 @@ console.log('| build | threads | call | before µs (median; p10) | after µs (me
 for (const build of o.builds.split(',')) {
   const [a, b] = [runtimes(build, o.before), runtimes(build, o.after)];
   for (const threads of build === 'native' ? o.threads.split(',').map(Number) : [1]) {
-    setKernelThreads(threads);
+    if (build === 'native') [a, b].forEach((rt) => rt.setThreads(threads));
     for (const [name, setup] of calls) {
       if (o.only && !name.includes(o.only)) continue;
       const [fa, fb] = [setup(a), setup(b)];
