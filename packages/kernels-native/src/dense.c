@@ -1,6 +1,6 @@
 /*
- * rxrnn native kernels: dense helpers: transpose, column sums (bias and peephole gradients),
- * and a bias broadcast into every row.
+ * rxrnn native kernels: dense helpers: transpose, column sums (bias and peephole gradients), a
+ * bias broadcast into every row, and the gradients of a dense layer over many rows.
  */
 #include "avx2.h" /* (first: the rest of this file is compiled for AVX2 + FMA) */
 

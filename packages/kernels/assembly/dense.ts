@@ -1,5 +1,5 @@
 // rxrnn kernels (AssemblyScript): dense helpers: transpose, column sums (bias and peephole
-// gradients), and a bias broadcast into every row.
+// gradients), a bias broadcast into every row, and the gradients of a dense layer over many rows.
 
 import { gemm, gemmTN, transposeInto } from './gemm';
 

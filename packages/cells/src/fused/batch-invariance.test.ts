@@ -14,7 +14,7 @@ import * as tf from '@tensorflow/tfjs';
 import { createBatcher, createRng, type Batcher, type BatchSession, type Cell, type Rng, type StateSnapshot } from '@rxrnn/core';
 import { expectNoLeaks } from '@rxrnn/testing';
 import { kernels, kernelsInfo, loadKernels, type KernelsConfig } from '@rxrnn/kernels';
-import { lstmCell, gruCell, rnnCell, lstmVariantCell } from '../index.js';
+import { lstmCell, gruCell, rnnCell, lstmVariantCell, stackCells, embeddingCell, denseCell } from '../index.js';
 
 // Node 20 validates kernels-relaxed.wasm only behind this flag (browsers and Node ≥ 22 without one).
 setFlagsFromString('--experimental-wasm-relaxed-simd');
@@ -37,7 +37,7 @@ const setKernelThreads = (n: number) => kernels({ native: true })?.setThreads(n)
 const fusedOn = (native: boolean, isa: string) => (plain: (fused: boolean | KernelsConfig) => Cell) => {
     expect(kernelsInfo({ native })?.isa).toBe(isa);
     const cell = plain({ native });
-    expect((cell as { fused?: boolean }).fused).toBe(true);
+    if (cell.kind !== 'stack') expect((cell as { fused?: boolean }).fused).toBe(true); // (a stack's recurrent layer checks itself)
     return cell;
   };
 /** The WebAssembly kernels from `file`, loaded for the cells built from now on. */
@@ -62,6 +62,18 @@ interface Family {
   /** [X, H] sizes: small, and large (over 256 deep, over 512 KiB of recurrent weights). */
   sizes: [number, number][];
   plain: (X: number, H: number, seed: number) => (fused: boolean | KernelsConfig) => Cell;
+  /** One input of size X (default: X values in [−2, 2)). */
+  input?: (rng: Rng, X: number) => Float32Array;
+}
+
+const V = 29; // the stack's vocabulary
+/** The shipped char-rnn's shape: embedding → LSTM → dense logits (inputs are token ids). */
+function charStack(H: number, seed: number): (fused: boolean | KernelsConfig) => Cell {
+  return (fused) => {
+    const lstm = lstmCell({ inputSize: 11, hiddenSize: H, seed, init: 'uniform', fused });
+    if (fused !== false) expect((lstm as { fused?: boolean }).fused).toBe(true);
+    return stackCells([embeddingCell({ vocabSize: V, embeddingSize: 11, seed }), lstm, denseCell({ inputSize: H, outputSize: V, seed: seed + 1, fused })]);
+  };
 }
 const FAMILIES: Family[] = [
   { name: 'lstm', sizes: [[7, 13], [300, 264]], plain: (X, H, seed) => (fused) => lstmCell({ inputSize: X, hiddenSize: H, seed, init: 'uniform', fused }) },
@@ -70,6 +82,7 @@ const FAMILIES: Family[] = [
   { name: 'gru reset-before', sizes: [[7, 13], [300, 264]], plain: (X, H, seed) => (fused) => gruCell({ inputSize: X, hiddenSize: H, seed, init: 'uniform', resetAfter: false, fused }) },
   { name: 'rnn tanh', sizes: [[7, 13], [300, 370]], plain: (X, H, seed) => (fused) => rnnCell({ inputSize: X, hiddenSize: H, seed, fused }) },
   { name: 'rnn relu', sizes: [[7, 13], [300, 370]], plain: (X, H, seed) => (fused) => rnnCell({ inputSize: X, hiddenSize: H, seed, activation: 'relu', fused }) },
+  { name: 'stack: embedding → lstm → dense', sizes: [[1, 13], [1, 264]], plain: (_X, H, seed) => charStack(H, seed), input: (rng) => Float32Array.of(Math.floor(rng.next() * V)) },
   ...(['vanilla', 'NP', 'CIFG'] as const).map(
     (variant): Family => ({ name: `lstm-variant ${variant}`, sizes: [[7, 13], [300, 264]], plain: (X, H, seed) => (fused) => lstmVariantCell({ variant, inputSize: X, hiddenSize: H, seed, fused }) }),
   ),
@@ -90,12 +103,14 @@ interface Stream {
   moveAt: number;
 }
 
+const uniformInput = (rng: Rng, X: number): Float32Array => Float32Array.from({ length: X }, () => rng.uniform(-2, 2));
+
 /** `n` streams of X inputs; with `extras`, about 3 steps in 10 ask for the extras. */
-function streams(rng: Rng, n: number, X: number, extras = true): Stream[] {
+function streams(rng: Rng, n: number, X: number, extras = true, input = uniformInput): Stream[] {
   return Array.from({ length: n }, () => {
     const len = 3 + Math.floor(rng.next() * 5);
     return {
-      xs: Array.from({ length: len }, () => Float32Array.from({ length: X }, () => rng.uniform(-2, 2))),
+      xs: Array.from({ length: len }, () => input(rng, X)),
       extras: Array.from({ length: len }, () => extras && rng.next() < 0.3),
       start: Math.floor(rng.next() * 4),
       moveAt: rng.next() < 0.3 ? 1 + Math.floor(rng.next() * (len - 1)) : -1,
@@ -204,7 +219,7 @@ describe.each(BUILDS)('batched streams equal solo runs bit for bit ($name)', (bu
             await expectNoLeaks(() => {
               const rng = createRng(seed);
               // (batches of up to ~30 rows at the small size; extras asked for at random steps)
-              const all = streams(rng, X < 100 ? 40 : 11, X);
+              const all = streams(rng, H < 100 ? 40 : 11, X, true, family.input);
               const alone = all.map((s) => solo(cell, s));
               const sizes = new Set<number>();
               // one batch for every pending stream, and small batches (maxBatch 3 and 5) beside each other
@@ -247,7 +262,7 @@ describe.skipIf(!nativeBuilt)('native steps give the same bits on 1, 2 and 3 thr
       randomiseBiases(cell, 5);
       const was = kernelThreads();
       try {
-        const all = streams(createRng(9), 7, X);
+        const all = streams(createRng(9), 7, X, true, family.input);
         const runs = [1, 2, 3].map((threads) => {
           setKernelThreads(threads);
           return { alone: solo(cell, all[0]), together: together(cell, all, createRng(threads), 64) };
