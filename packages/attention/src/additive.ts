@@ -80,26 +80,21 @@ function additiveWeights(fn: string, options: AdditiveOptions, bias: boolean): R
  * const { context, alignment } = att.attend(s, memory, { mask }); // s [B, 4] → [B, 6], [B, S]
  */
 export function additiveAttention(options: AdditiveOptions): Attention<AdditiveParams> {
-  const weights = additiveWeights('additiveAttention', options, true);
-  return defineAttention<AdditiveParams>({
-    kind: 'additive',
-    querySize: options.querySize,
-    keySize: options.keySize,
-    weights: weights as never,
-    project: additiveProject,
-    score: additiveScore,
-    requires: options.coverage ? ['coverage'] : [],
-  });
+  return additiveFamily('additive', 'additiveAttention', options, true);
 }
 
 /** Luong et al. 2015's `concat` score: v^T tanh(W_a [s; h]), W_a split as [W U] so U h is precomputed. */
 export function concatAttention(options: AdditiveOptions): Attention<AdditiveParams> {
-  const weights = additiveWeights('concatAttention', options, false);
+  return additiveFamily('concat', 'concatAttention', options, false);
+}
+
+/** Additive (with bias b) and concat (without) share projection and score; only the bias differs. */
+function additiveFamily(kind: 'additive' | 'concat', fn: string, options: AdditiveOptions, bias: boolean): Attention<AdditiveParams> {
   return defineAttention<AdditiveParams>({
-    kind: 'concat',
+    kind,
     querySize: options.querySize,
     keySize: options.keySize,
-    weights: weights as never,
+    weights: additiveWeights(fn, options, bias) as never,
     project: additiveProject,
     score: additiveScore,
     requires: options.coverage ? ['coverage'] : [],
