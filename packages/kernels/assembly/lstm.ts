@@ -1,55 +1,11 @@
 // rxrnn kernels (AssemblyScript): the LSTM (and LSTMP) step and sequence, forward and backward.
 //
 // LSTM (gate order i, f, g, o):  z = x K + h R + b;  c' = σ(f)⊙c + σ(i)⊙tanh(g);  h' = σ(o)⊙tanh(c').
+// The pointwise step is lstm-pointwise.ts's (the variants' step with no peepholes and no coupling).
 
-import { vsigmoid, vtanh, ssigmoid, stanh } from './activations';
+import { lstmCellFw, lstmCellBw } from './lstm-pointwise';
 import { gemm, gemmTN } from './gemm';
 import { broadcastRows, denseGrads } from './dense';
-
-// Pointwise part of one step for B rows. z [B, 4H] is overwritten with the activated gates.
-function lstmCellFw(B: i32, H: i32, z: usize, cp: usize, cn: usize, hn: usize, tc: usize): void {
-  const hb = <usize>H << 2;
-  for (let r = 0; r < B; r++) {
-    const zr = z + <usize>r * 4 * hb;
-    const cpr = cp + <usize>r * hb;
-    const cnr = cn + <usize>r * hb;
-    const hnr = hn + <usize>r * hb;
-    const tcr = tc + <usize>r * hb;
-    let j = 0;
-    for (; j + 4 <= H; j += 4) {
-      const o = <usize>j << 2;
-      const i = vsigmoid(v128.load(zr + o));
-      const f = vsigmoid(v128.load(zr + hb + o));
-      const g = vtanh(v128.load(zr + 2 * hb + o));
-      const og = vsigmoid(v128.load(zr + 3 * hb + o));
-      v128.store(zr + o, i);
-      v128.store(zr + hb + o, f);
-      v128.store(zr + 2 * hb + o, g);
-      v128.store(zr + 3 * hb + o, og);
-      const c = f32x4.add(f32x4.mul(f, v128.load(cpr + o)), f32x4.mul(i, g));
-      const t = vtanh(c);
-      v128.store(cnr + o, c);
-      v128.store(hnr + o, f32x4.mul(og, t));
-      if (tc != 0) v128.store(tcr + o, t);
-    }
-    for (; j < H; j++) {
-      const o = <usize>j << 2;
-      const i = ssigmoid(load<f32>(zr + o));
-      const f = ssigmoid(load<f32>(zr + hb + o));
-      const g = stanh(load<f32>(zr + 2 * hb + o));
-      const og = ssigmoid(load<f32>(zr + 3 * hb + o));
-      store<f32>(zr + o, i);
-      store<f32>(zr + hb + o, f);
-      store<f32>(zr + 2 * hb + o, g);
-      store<f32>(zr + 3 * hb + o, og);
-      const c = f * load<f32>(cpr + o) + i * g;
-      const t = stanh(c);
-      store<f32>(cnr + o, c);
-      store<f32>(hnr + o, og * t);
-      if (tc != 0) store<f32>(tcr + o, t);
-    }
-  }
-}
 
 /**
  * LSTM forward over T steps. x [T·B, X]; hs [(T+1)·B, R] and cs [(T+1)·B, H] with h0, c0 in block 0
@@ -71,53 +27,8 @@ export function lstmForward(T: i32, B: i32, X: i32, H: i32, P: i32, x: usize, K:
     const z = gates + <usize>t * sz;
     gemm(B, G, Rh, hs + <usize>t * sr, Rh, R, G, z, G, 1);
     const hout = Pm != 0 ? hfull + <usize>t * sh : hs + <usize>(t + 1) * sr;
-    lstmCellFw(B, H, z, cs + <usize>t * sh, cs + <usize>(t + 1) * sh, hout, tanhc == 0 ? 0 : tanhc + <usize>t * sh);
+    lstmCellFw(B, H, 0, z, 0, 0, 0, cs + <usize>t * sh, cs + <usize>(t + 1) * sh, hout, tanhc == 0 ? 0 : tanhc + <usize>t * sh);
     if (Pm != 0) gemm(B, P, H, hout, H, Pm, P, hs + <usize>(t + 1) * sr, P, 0);
-  }
-}
-
-// dz from (dh, dc) at one step; dc becomes dc_{t−1}.
-function lstmCellBw(B: i32, H: i32, gates: usize, cp: usize, tc: usize, dh: usize, dc: usize, dz: usize): void {
-  const hb = <usize>H << 2;
-  const one = f32x4.splat(1.0);
-  for (let r = 0; r < B; r++) {
-    const gr = gates + <usize>r * 4 * hb;
-    const dzr = dz + <usize>r * 4 * hb;
-    const cpr = cp + <usize>r * hb;
-    const tcr = tc + <usize>r * hb;
-    const dhr = dh + <usize>r * hb;
-    const dcr = dc + <usize>r * hb;
-    let j = 0;
-    for (; j + 4 <= H; j += 4) {
-      const o = <usize>j << 2;
-      const i = v128.load(gr + o);
-      const f = v128.load(gr + hb + o);
-      const g = v128.load(gr + 2 * hb + o);
-      const og = v128.load(gr + 3 * hb + o);
-      const t = v128.load(tcr + o);
-      const dhv = v128.load(dhr + o);
-      const dcc = f32x4.add(v128.load(dcr + o), f32x4.mul(f32x4.mul(dhv, og), f32x4.sub(one, f32x4.mul(t, t))));
-      v128.store(dzr + o, f32x4.mul(f32x4.mul(dcc, g), f32x4.mul(i, f32x4.sub(one, i))));
-      v128.store(dzr + hb + o, f32x4.mul(f32x4.mul(dcc, v128.load(cpr + o)), f32x4.mul(f, f32x4.sub(one, f))));
-      v128.store(dzr + 2 * hb + o, f32x4.mul(f32x4.mul(dcc, i), f32x4.sub(one, f32x4.mul(g, g))));
-      v128.store(dzr + 3 * hb + o, f32x4.mul(f32x4.mul(dhv, t), f32x4.mul(og, f32x4.sub(one, og))));
-      v128.store(dcr + o, f32x4.mul(dcc, f));
-    }
-    for (; j < H; j++) {
-      const o = <usize>j << 2;
-      const i = load<f32>(gr + o);
-      const f = load<f32>(gr + hb + o);
-      const g = load<f32>(gr + 2 * hb + o);
-      const og = load<f32>(gr + 3 * hb + o);
-      const t = load<f32>(tcr + o);
-      const dhv = load<f32>(dhr + o);
-      const dcc = load<f32>(dcr + o) + dhv * og * (1 - t * t);
-      store<f32>(dzr + o, dcc * g * (i * (1 - i)));
-      store<f32>(dzr + hb + o, dcc * load<f32>(cpr + o) * (f * (1 - f)));
-      store<f32>(dzr + 2 * hb + o, dcc * i * (1 - g * g));
-      store<f32>(dzr + 3 * hb + o, dhv * t * (og * (1 - og)));
-      store<f32>(dcr + o, dcc * f);
-    }
   }
 }
 
@@ -145,7 +56,7 @@ export function lstmBackward(T: i32, B: i32, X: i32, H: i32, P: i32, x: usize, K
       gemm(B, H, P, dh, P, PmT, H, dhfull, H, 0); // through the projection
       dhf = dhfull;
     }
-    lstmCellBw(B, H, gates + <usize>t * sz, cs + <usize>t * sh, tanhc + <usize>t * sh, dhf, dc, dzt);
+    lstmCellBw(B, H, 0, gates + <usize>t * sz, 0, 0, 0, cs + <usize>t * sh, tanhc + <usize>t * sh, dhf, dc, dzt);
     if (t > 0) memory.copy(dh, dys + <usize>(t - 1) * sr, sr);
     else memory.fill(dh, 0, sr);
     gemm(B, Rh, G, dzt, G, RT, Rh, dh, Rh, 1);
