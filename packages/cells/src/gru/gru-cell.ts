@@ -7,12 +7,12 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { defineCell, checkSize, createRng, getActivation, glorotUniform, orthogonal, uniformInit, type Activation, type Cell } from '@rxrnn/core';
-import type { KernelsConfig } from '@rxrnn/kernels';
 import { withFusedPath } from '../fused/fuse-cell.js';
 import { gruStep, type GruParams, type GruState } from './gru-step.js';
 import { param, checkWeightNames, type WeightsInput } from '../shared/weights.js';
+import type { FusedOption } from '../shared/fused-option.js';
 
-export interface GruCellOptions {
+export interface GruCellOptions extends FusedOption {
   inputSize: number;
   hiddenSize: number;
   /** Reset gate applied after the recurrent matmul (PyTorch, Keras default). Default true. */
@@ -22,13 +22,6 @@ export interface GruCellOptions {
   /** `'glorot'` (default: Glorot kernel, orthogonal recurrent, zero biases) or `'uniform'` (PyTorch). */
   init?: 'glorot' | 'uniform';
   seed?: number;
-  /**
-   * Step (and run whole chunks, in training) on the fused kernels of @rxrnn/kernels (native, else
-   * WebAssembly) when they cover this configuration — same parameters, same numbers within float32
-   * round-off. Default true; `false` keeps the plain tfjs step (so does `RXRNN_KERNELS=off`); a
-   * kernels config picks the kernels (`{ native: false }`: WebAssembly).
-   */
-  fused?: boolean | KernelsConfig;
   weights?: WeightsInput;
 }
 

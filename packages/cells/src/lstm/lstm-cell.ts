@@ -8,12 +8,12 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { defineCell, checkSize, createRng, getActivation, glorotUniform, orthogonal, uniformInit, type Activation, type Cell } from '@rxrnn/core';
-import type { KernelsConfig } from '@rxrnn/kernels';
 import { withFusedPath } from '../fused/fuse-cell.js';
 import { lstmStep, type LstmParams, type LstmState } from './lstm-step.js';
 import { param, checkWeightNames, type WeightsInput } from '../shared/weights.js';
+import type { FusedOption } from '../shared/fused-option.js';
 
-export interface LstmCellOptions {
+export interface LstmCellOptions extends FusedOption {
   inputSize: number;
   hiddenSize: number;
   /** Project h to this size (LSTMP; PyTorch's `proj_size`). */
@@ -27,13 +27,6 @@ export interface LstmCellOptions {
   /** `'glorot'` (default: Glorot kernel, orthogonal recurrent) or `'uniform'` (PyTorch's U(±1/√H)). */
   init?: 'glorot' | 'uniform';
   seed?: number;
-  /**
-   * Step (and run whole chunks, in training) on the fused kernels of @rxrnn/kernels (native, else
-   * WebAssembly) when they cover this configuration — same parameters, same numbers within float32
-   * round-off. Default true; `false` keeps the plain tfjs step (so does `RXRNN_KERNELS=off`); a
-   * kernels config picks the kernels (`{ native: false }`: WebAssembly).
-   */
-  fused?: boolean | KernelsConfig;
   weights?: WeightsInput;
 }
 

@@ -6,12 +6,12 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { defineCell, checkSize, createRng, getActivation, uniformInit, identityInit, glorotUniform, type Activation, type Cell } from '@rxrnn/core';
-import type { KernelsConfig } from '@rxrnn/kernels';
 import { withFusedPath } from '../fused/fuse-cell.js';
 import { rnnStep, type RnnParams, type RnnState } from './rnn-step.js';
 import { param, checkWeightNames, type WeightsInput } from '../shared/weights.js';
+import type { FusedOption } from '../shared/fused-option.js';
 
-export interface RnnCellOptions {
+export interface RnnCellOptions extends FusedOption {
   inputSize: number;
   hiddenSize: number;
   /** φ. Default `'tanh'`. */
@@ -19,13 +19,6 @@ export interface RnnCellOptions {
   /** `'uniform'` (PyTorch, default), `'glorot'`, or `'irnn'` (identity recurrence, zero bias). */
   init?: 'uniform' | 'glorot' | 'irnn';
   seed?: number;
-  /**
-   * Step (and run whole chunks, in training) on the fused kernels of @rxrnn/kernels (native, else
-   * WebAssembly) when they cover this configuration — same parameters, same numbers within float32
-   * round-off. Default true; `false` keeps the plain tfjs step (so does `RXRNN_KERNELS=off`); a
-   * kernels config picks the kernels (`{ native: false }`: WebAssembly).
-   */
-  fused?: boolean | KernelsConfig;
   /** Weights by name; missing ones are initialised. */
   weights?: WeightsInput;
 }
