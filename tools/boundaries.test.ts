@@ -13,6 +13,7 @@
  * package.json (or a packed package would not install). Also: only @rxrnn/ws and apps import `ws`,
  * and the kernels know no cells: no @rxrnn/kernels source imports @rxrnn/cells, names a cell kind or
  * the Cell type (each cell family owns its fused path, in @rxrnn/cells, chosen by one registry).
+ * And no package's modules import each other in a circle (type-only imports included).
  */
 import { describe, it, expect } from 'vitest';
 import { readFileSync, readdirSync, statSync, existsSync, mkdtempSync } from 'node:fs';
@@ -149,6 +150,40 @@ describe('workspace boundaries', () => {
       if (/\bCell\b/.test(text)) problems.push(`${rel} names the Cell type`);
     }
     expect(problems).toEqual([]);
+  });
+
+  it('no package has an import cycle among its own modules (type-only imports count: a newcomer reads them as arrows too)', () => {
+    const cycles: string[] = [];
+    for (const p of pkgs) {
+      const files = sources(p.dir).filter((f) => !isTestCode(f));
+      const known = new Set(files);
+      const edges = new Map<string, string[]>();
+      for (const f of files) {
+        const to: string[] = [];
+        for (const m of code(f).matchAll(importRe)) {
+          const spec = m[1] ?? m[2];
+          if (!spec.startsWith('.')) continue;
+          const target = resolve(dirname(f), spec.replace(/\.js$/, '.ts'));
+          if (known.has(target)) to.push(target);
+        }
+        edges.set(f, to);
+      }
+      // Depth-first search; a grey module met again closes a cycle.
+      const colour = new Map<string, 'grey' | 'black'>();
+      const path: string[] = [];
+      const visit = (f: string): void => {
+        colour.set(f, 'grey');
+        path.push(f);
+        for (const t of edges.get(f) ?? []) {
+          if (colour.get(t) === 'grey') cycles.push([...path.slice(path.indexOf(t)), t].map((x) => relative(root, x)).join(' → '));
+          else if (!colour.has(t)) visit(t);
+        }
+        path.pop();
+        colour.set(f, 'black');
+      };
+      for (const f of files) if (!colour.has(f)) visit(f);
+    }
+    expect(cycles).toEqual([]);
   });
 
   it('every other package imported is declared: in dependencies for sources, or devDependencies (the workspace root\'s too) for tests', () => {

@@ -34,7 +34,7 @@ import { createDispatch } from './server/dispatch.js';
 import { createLifecycle } from './server/lifecycle.js';
 import { hostModels, type HostedModel } from './server/models.js';
 import { Scheduler } from './server/scheduler.js';
-import type { ServerQueue } from './server/stream.js';
+import type { ServerQueue, Stream, StreamConnection } from './server/stream.js';
 
 export type { HostedModel } from './server/models.js';
 
@@ -61,12 +61,12 @@ export interface StreamServer {
 
 export function createStreamServer(models: readonly HostedModel[], options: Partial<ServerOptions> = {}): StreamServer {
   const opts = resolveServerOptions(options);
-  const hosting = hostModels(models, opts);
+  const hosting = hostModels<Stream>(models, opts);
   const metrics = new Metrics();
   const auth = createAuth(opts.token);
   const queue: ServerQueue = { bytes: 0 };
   const scheduler = new Scheduler(hosting, metrics, opts);
-  const conns = new Set<Connection>();
+  const conns = new Set<StreamConnection>();
   const wss = new WebSocketServer({
     noServer: true,
     maxPayload: opts.maxPayload,
@@ -89,7 +89,7 @@ export function createStreamServer(models: readonly HostedModel[], options: Part
   idle.unref();
   const lifecycle = createLifecycle({ opts, scheduler, conns, hosting, wss, timers: [pressure, idle] });
 
-  const hooks: ConnectionHooks = {
+  const hooks: ConnectionHooks<Stream> = {
     metrics,
     message: createDispatch({ opts, hosting, scheduler, admission: createAdmission(opts, queue), metrics, queue, accepting: () => lifecycle.accepting }),
     dropped(c) {
@@ -107,7 +107,7 @@ export function createStreamServer(models: readonly HostedModel[], options: Part
     idleTimeoutMs: opts.idleTimeoutMs,
   };
   wss.on('connection', (ws) => {
-    const c = new Connection(ws, opts, hooks);
+    const c = new Connection<Stream>(ws, opts, hooks);
     conns.add(c);
     metrics.socketsTotal++;
     c.send({ type: 'welcome', protocol: PROTOCOL, version: PROTOCOL_VERSION, models: hosting.infos, limits });

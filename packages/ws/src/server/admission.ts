@@ -5,8 +5,7 @@
  */
 import { wsError, WsErrorCodes } from '../protocol.js';
 import type { ServerOptions } from '../options.js';
-import type { Connection } from './connection.js';
-import type { ServerQueue } from './stream.js';
+import type { ServerQueue, StreamConnection as Connection } from './stream.js';
 
 export interface Admission {
   /** Throw the limit error if `steps` more steps/operations holding `bytes` do not fit (queue of `queuedSteps` on `conn`). */

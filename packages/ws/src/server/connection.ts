@@ -12,23 +12,28 @@ import { wsError, errorMessage, WsErrorCodes, CloseCodes, type ServerMessage } f
 import type { ServerOptions } from '../options.js';
 import type { Metrics } from '../metrics.js';
 import { TokenBucket } from './limiter.js';
-import type { Stream } from './stream.js';
+
+/** What a connection needs of its streams (the server's `Stream`; a type parameter keeps this module below stream.ts). */
+export interface Busy {
+  /** The stream has queued operations or a step in flight. */
+  readonly busy: boolean;
+}
 
 /** What a connection asks of the rest of the server. */
-export interface ConnectionHooks {
+export interface ConnectionHooks<S extends Busy = Busy> {
   metrics: Metrics;
   /** A message arrived (bytes of a binary frame, or the text of a JSON one). */
-  message(c: Connection, data: Buffer, isBinary: boolean): void;
+  message(c: Connection<S>, data: Buffer, isBinary: boolean): void;
   /** The connection is gone: let its streams go. */
-  dropped(c: Connection): void;
+  dropped(c: Connection<S>): void;
   /** The socket can take output again: step its streams. */
-  resumed(c: Connection): void;
+  resumed(c: Connection<S>): void;
 }
 
 type Corkable = { cork?(): void; uncork?(): void };
 
-export class Connection {
-  readonly streams = new Map<number, Stream>();
+export class Connection<S extends Busy = Busy> {
+  readonly streams = new Map<number, S>();
   /** Unsent output is over the high-water mark: streams do not step and reads stop. */
   paused = false;
   closed = false;
@@ -47,7 +52,7 @@ export class Connection {
   constructor(
     readonly ws: WebSocket,
     private readonly opts: ServerOptions,
-    private readonly hooks: ConnectionHooks,
+    private readonly hooks: ConnectionHooks<S>,
   ) {
     this.inputs = new TokenBucket(opts.maxInputsPerSecond, (n) => {
       throw wsError(WsErrorCodes.LIMIT, 'input', 'rate', `at most ${opts.maxInputsPerSecond} input steps and operations per second per socket`, `${n} more now`);

@@ -12,10 +12,8 @@ import { float32Values, type DecodeContext, type IoRow } from '@rxrnn/core';
 import type { ServerOptions } from '../options.js';
 import type { Metrics } from '../metrics.js';
 import type { Admission } from './admission.js';
-import type { Connection } from './connection.js';
-import type { Hosted, Hosting } from './models.js';
 import type { Scheduler } from './scheduler.js';
-import { Stream, OP_BYTES, STEP_OVERHEAD_BYTES, type Op, type ServerQueue } from './stream.js';
+import { Stream, OP_BYTES, STEP_OVERHEAD_BYTES, type Op, type ServerQueue, type StreamConnection as Connection, type StreamModel as Hosted, type StreamHosting as Hosting } from './stream.js';
 
 export interface DispatchDeps {
   opts: ServerOptions;

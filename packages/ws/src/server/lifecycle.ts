@@ -8,8 +8,7 @@
 import type { WebSocketServer } from 'ws';
 import { CloseCodes } from '../protocol.js';
 import type { ServerOptions } from '../options.js';
-import type { Connection } from './connection.js';
-import type { Hosting } from './models.js';
+import type { StreamConnection as Connection, StreamHosting as Hosting } from './stream.js';
 import type { Scheduler } from './scheduler.js';
 
 /** How long sockets may take to finish the closing handshake before they are terminated, in ms. */

@@ -7,7 +7,6 @@ import { createBatcher, isModelAdapter, rxrnnError, vectorAdapter, ErrorCodes, d
 import { TRANSPORT_OPTIONS, type ModelInfo } from '../protocol.js';
 import { V1_GRAMMAR, extendGrammar, type Grammar } from '../parse.js';
 import type { ServerOptions } from '../options.js';
-import type { Stream } from './stream.js';
 
 /** A model to host: a cell (owned by the caller, not disposed by the server) and its io. */
 export interface HostedModel {
@@ -22,23 +21,24 @@ export interface HostedModel {
 }
 
 /** What a batcher carries with each input: whose step it is, and when its input arrived. */
-export interface Tag {
-  stream: Stream;
+export interface Tag<S> {
+  stream: S;
   row: IoRow;
   t0: number;
 }
 
-export interface Hosted {
+/** A hosted model; `S` is the server's stream type (a type parameter keeps this module below stream.ts). */
+export interface Hosted<S = unknown> {
   readonly info: ModelInfo;
   readonly cell: Cell;
   readonly adapter: ModelAdapter;
-  readonly batcher: Batcher<Tag>;
+  readonly batcher: Batcher<Tag<S>>;
   /** Streams with an input in the batcher. */
-  readonly inFlight: Set<Stream>;
+  readonly inFlight: Set<S>;
 }
 
-export interface Hosting {
-  readonly models: ReadonlyMap<string, Hosted>;
+export interface Hosting<S = unknown> {
+  readonly models: ReadonlyMap<string, Hosted<S>>;
   readonly infos: ModelInfo[];
   /** rxrnn.v1's grammar plus the names the adapters declare. */
   readonly grammar: Grammar;
@@ -73,9 +73,9 @@ function extensions(a: ModelAdapter, name: string) {
   };
 }
 
-export function hostModels(models: readonly HostedModel[], opts: ServerOptions): Hosting {
+export function hostModels<S>(models: readonly HostedModel[], opts: ServerOptions): Hosting<S> {
   if (!Array.isArray(models) || models.length === 0) throw rxrnnError(ErrorCodes.ARGUMENT, FN, 'models', 'a non-empty array of { name, cell, io? }', describe(models));
-  const hosted = new Map<string, Hosted>();
+  const hosted = new Map<string, Hosted<S>>();
   let grammar = V1_GRAMMAR;
   for (const [i, m] of models.entries()) {
     if (!m || typeof m.name !== 'string' || !m.cell || typeof m.cell.step !== 'function') throw rxrnnError(ErrorCodes.ARGUMENT, FN, `models[${i}]`, '{ name, cell, io? }', describe(m));
@@ -86,7 +86,7 @@ export function hostModels(models: readonly HostedModel[], opts: ServerOptions):
       info: { name: m.name, description: m.description, kind: m.cell.kind, inputSize: m.cell.inputSize, outputSize: m.cell.outputSize, io: adapter.info },
       cell: m.cell,
       adapter,
-      batcher: createBatcher<Tag>(m.cell, { maxBatch: opts.maxBatch, maxQueue: 1 }),
+      batcher: createBatcher<Tag<S>>(m.cell, { maxBatch: opts.maxBatch, maxQueue: 1 }),
       inFlight: new Set(),
     });
   }

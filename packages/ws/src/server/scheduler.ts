@@ -16,9 +16,7 @@ import { wsError, WsErrorCodes, MAX_SEQ, type ServerMessage } from '../protocol.
 import { encodeOutputFrame } from '../frames.js';
 import type { ServerOptions } from '../options.js';
 import type { Metrics } from '../metrics.js';
-import type { Connection } from './connection.js';
-import type { Hosting, Tag } from './models.js';
-import type { Stream } from './stream.js';
+import type { Stream, StreamConnection as Connection, StreamHosting as Hosting, StreamTag as Tag } from './stream.js';
 
 /** Longest a tick keeps running rounds while work is ready, in ms (messages wait meanwhile). */
 export const TICK_BUDGET_MS = 2;

@@ -5,7 +5,7 @@
  */
 import type { BatchSession, DecodeLoop, IoRow, StateSnapshot, StreamIo } from '@rxrnn/core';
 import type { Connection } from './connection.js';
-import type { Hosted } from './models.js';
+import type { Hosted, Hosting, Tag } from './models.js';
 
 /** Bytes a queued step holds beyond its input floats (the op, the row object, the typed array's header). */
 export const STEP_OVERHEAD_BYTES = 192;
@@ -17,6 +17,12 @@ export type Op =
   | { kind: 'loop'; name: string; left: number; loop: DecodeLoop; t0: number; req?: number; bytes: number }
   | { kind: 'reset' | 'snapshot'; req?: number; bytes: number }
   | { kind: 'restore'; snapshot: StateSnapshot; seq?: number; last: Float32Array | null; req?: number; bytes: number };
+
+/** The server's connections, models and batcher tags, over its streams. */
+export type StreamConnection = Connection<Stream>;
+export type StreamModel = Hosted<Stream>;
+export type StreamHosting = Hosting<Stream>;
+export type StreamTag = Tag<Stream>;
 
 /** Queued bytes of the whole server (shared by every stream). */
 export interface ServerQueue {
@@ -36,8 +42,8 @@ export class Stream {
 
   constructor(
     readonly id: number,
-    readonly conn: Connection,
-    readonly model: Hosted,
+    readonly conn: StreamConnection,
+    readonly model: StreamModel,
     readonly session: BatchSession,
     readonly io: StreamIo,
     /** Step counter: the next output's `seq`. */
