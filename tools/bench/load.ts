@@ -300,7 +300,7 @@ async function main() {
     const w = [...generated.wall].sort((a, b) => a - b);
     const c = [...generated.cpu].sort((a, b) => a - b);
     lines.push(
-      `**Generation on one stream** (\`${opts.charModel}\`, one socket, \`open\` with a prime and \`generate: ${generated.n}\`, temperature 0.8; ${w.length} timed repetitions after 2 warm-up ones; kernel threads per call: ${process.env.RXRNN_KERNEL_THREADS ?? 'the default'}):`,
+      `**Generation on one stream** (\`${opts.charModel}\`, one socket, \`open\` with a prime and \`generate: ${generated.n}\`, temperature 0.8; ${w.length} timed repetitions after 2 warm-up ones; kernel threads per call: ${process.env.RXRNN_KERNEL_THREADS ?? 'the default'}, per batch-1 step: ${process.env.RXRNN_KERNEL_STEP_THREADS ?? 'the default (1)'}):`,
       '',
       '| workload | ms per character, median | min – max | server CPU ms per character, median (min – max) |',
       '|---|---|---|---|',

@@ -31,8 +31,13 @@ interface Build {
 
 const nativeBuilt = kernelsInfo({ native: true })?.backend === 'native';
 /** Threads of the native runtime's calls (WebAssembly runs on one whatever is set). */
-const kernelThreads = () => kernels({ native: true })?.threads ?? 1;
-const setKernelThreads = (n: number) => kernels({ native: true })?.setThreads(n);
+const kernelThreads = (): [number, number] => [kernels({ native: true })?.threads ?? 1, kernels({ native: true })?.stepThreads ?? 1];
+/** Threads of every call, a batch-1 step's included (so the 2-thread build covers the small-step split too). */
+const setKernelThreads = (n: number | [number, number]) => {
+  const [all, step] = typeof n === 'number' ? [n, n] : n;
+  kernels({ native: true })?.setThreads(all);
+  kernels({ native: true })?.setStepThreads(step);
+};
 /** A fused cell built on the kernels `kernelsInfo()` reports as `isa` (checked). */
 const fusedOn = (native: boolean, isa: string) => (plain: (fused: boolean | KernelsConfig) => Cell) => {
     expect(kernelsInfo({ native })?.isa).toBe(isa);

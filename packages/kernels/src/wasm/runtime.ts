@@ -14,12 +14,15 @@
  * Which runtime a caller gets is an explicit {@link KernelsConfig} (`kernels({ native: false })`),
  * whose defaults come from the environment, read at each look-up: `RXRNN_KERNELS=off` (no kernels),
  * `RXRNN_NATIVE=off` (WebAssembly even where the addon is built). Threads per native call belong to
- * the runtime ({@link KernelRuntime.setThreads}; default `RXRNN_KERNEL_THREADS`, else the CPUs up to 4).
+ * the runtime ({@link KernelRuntime.setThreads}; default `RXRNN_KERNEL_THREADS`, else the CPUs up to 4);
+ * a single step of fewer than 4 rows (a stream stepping alone, latency-bound) has its own, smaller
+ * default ({@link KernelRuntime.setStepThreads}; `RXRNN_KERNEL_STEP_THREADS`, else 1).
  * Nothing else is global: the module only caches what it loaded.
  */
 import type * as tf from '@tensorflow/tfjs';
 import { rxrnnError, ErrorCodes, describe, tensorValues, type ExpKernel } from '@rxrnn/core';
 import { NATIVE_ENTRY_POINTS, MAX_ENTRY_ARGS, type KernelExports } from './kernel-exports.js';
+import { ENTRY_POINTS } from './entry-points.js';
 
 export type { KernelExports } from './kernel-exports.js';
 
@@ -43,6 +46,8 @@ export interface KernelsInfo {
   isa: string;
   /** Threads a kernel call may use (always 1 for WebAssembly). */
   threads: number;
+  /** Threads a single step (T = 1) of fewer than 4 rows may use (at most `threads`). */
+  stepThreads: number;
   /** Why the native kernels are not used, when they are not. */
   nativeUnavailable: string | null;
 }
@@ -57,6 +62,14 @@ export interface KernelRuntimeOptions {
    * Node's main thread and 1 in a worker thread. WebAssembly always runs on one.
    */
   threads?: number;
+  /**
+   * Threads a single step (T = 1) of fewer than 4 rows may use: a stream stepping alone, which waits
+   * for each step. Default `RXRNN_KERNEL_STEP_THREADS`, else 1: handing a GEMV of a few MiB to a second
+   * thread saves less than the hand-off and the waiting worker cost a server on a small machine (the
+   * char-rnn's generation: ~0.2 ms per character on one thread, ~2 ms on two, tools/bench/results/
+   * load-generate-2026-12-02.md). Capped by `threads`.
+   */
+  stepThreads?: number;
 }
 
 /**
@@ -81,6 +94,7 @@ export class KernelRuntime {
   private readonly native: NativeKernels | null;
   private readonly nativeUnavailable: string | null;
   private nThreads: number;
+  private nStepThreads: number;
 
   constructor(module: WebAssembly.Module, options: KernelRuntimeOptions = {}) {
     const instance = new WebAssembly.Instance(module, {});
@@ -89,7 +103,8 @@ export class KernelRuntime {
     this.native = options.native ?? null;
     this.nativeUnavailable = this.native ? null : (options.nativeUnavailable ?? null);
     this.nThreads = this.native ? checkThreads('KernelRuntime', 'options.threads', options.threads ?? defaultThreads()) : 1;
-    this.k = this.native ? nativeExports(wasm, this.native, this.top, () => this.nThreads) : wasm;
+    this.nStepThreads = this.native ? checkThreads('KernelRuntime', 'options.stepThreads', options.stepThreads ?? defaultStepThreads()) : 1;
+    this.k = this.native ? nativeExports(wasm, this.native, this.top, () => this.nThreads, () => Math.min(this.nStepThreads, this.nThreads)) : wasm;
     if (this.native) this.top += ALIGN * Math.ceil((NATIVE_MAX_ARGS * 4) / ALIGN); // the argument block
     this.view = new Float32Array(this.k.memory.buffer);
   }
@@ -97,8 +112,8 @@ export class KernelRuntime {
   /** Which kernels this runtime runs. */
   info(): KernelsInfo {
     return this.native
-      ? { backend: 'native', isa: this.native.isa, threads: this.nThreads, nativeUnavailable: null }
-      : { backend: 'wasm', isa: this.k.relaxedSimd?.() ? 'wasm-relaxed-simd' : 'wasm-simd128', threads: 1, nativeUnavailable: this.nativeUnavailable };
+      ? { backend: 'native', isa: this.native.isa, threads: this.nThreads, stepThreads: Math.min(this.nStepThreads, this.nThreads), nativeUnavailable: null }
+      : { backend: 'wasm', isa: this.k.relaxedSimd?.() ? 'wasm-relaxed-simd' : 'wasm-simd128', threads: 1, stepThreads: 1, nativeUnavailable: this.nativeUnavailable };
   }
 
   /** Threads each kernel call may use (always 1 on WebAssembly). */
@@ -113,6 +128,20 @@ export class KernelRuntime {
   setThreads(n: number): void {
     const t = checkThreads('KernelRuntime.setThreads', 'n', n);
     if (this.native) this.nThreads = t;
+  }
+
+  /** Threads a single step (T = 1) of fewer than 4 rows may use, before the cap by {@link threads}. */
+  get stepThreads(): number {
+    return this.nStepThreads;
+  }
+
+  /**
+   * Let a single step (T = 1) of fewer than 4 rows use up to `n` threads from now on (capped by
+   * {@link threads}). WebAssembly runs on one whatever `n` is.
+   */
+  setStepThreads(n: number): void {
+    const t = checkThreads('KernelRuntime.setStepThreads', 'n', n);
+    if (this.native) this.nStepThreads = t;
   }
 
   /** A Float32Array over the whole memory (renewed after the memory grows). */
@@ -203,19 +232,21 @@ export class KernelRuntime {
  * The WebAssembly exports with the compute entry points replaced by calls into the native addon:
  * the arguments are written as uint32 into a block at `argPtr` in the same memory, then
  * `run(memory.buffer, id, argPtr, threads)` (the buffer is read per call: it changes when the
- * memory grows).
+ * memory grows). Entry points over T steps of B rows (their signatures begin `int T, int B`) run a
+ * single step of fewer than 4 rows on `stepThreads()`, every other call on `threads()`.
  */
-function nativeExports(wasm: KernelExports, native: NativeKernels, argPtr: number, threads: () => number): KernelExports {
+function nativeExports(wasm: KernelExports, native: NativeKernels, argPtr: number, threads: () => number, stepThreads: () => number): KernelExports {
   const memory = wasm.memory;
   let args = new Uint32Array(memory.buffer, argPtr, NATIVE_MAX_ARGS);
   const k: Record<string, unknown> = { memory, heapBase: () => wasm.heapBase() };
   NATIVE_ENTRY_POINTS.forEach((name, id) => {
+    const overSteps = /^int T, int B,/.test(ENTRY_POINTS.find((e) => e.name === name)?.signature ?? '');
     k[name] = (...a: number[]): void => {
       const buffer = memory.buffer;
       if (args.buffer !== buffer) args = new Uint32Array(buffer, argPtr, NATIVE_MAX_ARGS);
       for (let i = 0; i < a.length; i++) args[i] = a[i] ?? 0;
       args.fill(0, a.length); // (optional trailing arguments read as 0, never as a previous call's)
-      native.run(buffer, id, argPtr, threads());
+      native.run(buffer, id, argPtr, overSteps && a[0] === 1 && a[1] < 4 ? stepThreads() : threads());
     };
   });
   return k as unknown as KernelExports;
@@ -236,6 +267,12 @@ function defaultThreads(): number {
   const wt = p?.getBuiltinModule?.('node:worker_threads') as { isMainThread?: boolean } | undefined;
   if (wt && wt.isMainThread === false) return 1;
   return Math.max(1, Math.min(4, os?.availableParallelism?.() ?? 1));
+}
+
+/** Default threads of a single small step: `RXRNN_KERNEL_STEP_THREADS`, else 1. */
+function defaultStepThreads(): number {
+  const fromEnv = Number(nodeProcess()?.env?.RXRNN_KERNEL_STEP_THREADS);
+  return Number.isInteger(fromEnv) && fromEnv >= 1 ? fromEnv : 1;
 }
 
 function checkThreads(fn: string, arg: string, n: unknown): number {
