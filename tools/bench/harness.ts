@@ -307,7 +307,8 @@ export async function runBench(options: BenchOptions = {}): Promise<BenchResult>
   const threads = options.threads ?? 1;
   const log = options.log ?? ((line: string) => process.stderr.write(line + '\n'));
   const backend = await initBackend({ log: null });
-  kernels({ native: true })?.setThreads(threads); // the native kernels get as many threads as PyTorch
+  kernels({ native: true })?.setThreads(threads); // the native kernels get as many threads as PyTorch,
+  kernels({ native: true })?.setStepThreads(threads); // batch-1 steps included (a server's default runs those on one)
   const torch = new TorchWorker(options.python ?? '/usr/bin/python3', threads);
   const budget = quick ? 0.01 : 0.4; // seconds per side per round
   const rounds = quick ? 1 : 3;

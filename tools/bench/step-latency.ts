@@ -38,6 +38,7 @@ console.log(`${o.cell.toUpperCase()} step B=${B} H=X=${H}; kernels: ${k ? `${k.b
 for (let r = 0; r < rounds; r++) {
   for (const threads of [1, 2]) {
     kernels()?.setThreads(threads);
+    kernels()?.setStepThreads(threads); // (a batch-1 step's own threads; the default is 1)
     for (let i = 0; i < 300; i++) step();
     const ts: number[] = [];
     for (let i = 0; i < n; i++) {
