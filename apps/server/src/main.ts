@@ -26,7 +26,7 @@ async function main(): Promise<void> {
     ? 'off (--no-fused)'
     : k
       ? k.backend === 'native'
-        ? `native ${k.isa}, ${k.threads} thread${k.threads > 1 ? 's' : ''} per call`
+        ? `native ${k.isa}, ${k.threads} thread${k.threads > 1 ? 's' : ''} per call (a batch-1 step: ${k.stepThreads})`
         : `WebAssembly SIMD (native: ${k.nativeUnavailable ?? 'not used'})`
       : `unavailable (${kernelsUnavailableReason() ?? '?'})`;
   console.log(`rxrnn server: tfjs backend ${info?.name ?? '?'}; fused kernels ${kernelsLine}`);
