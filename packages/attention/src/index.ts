@@ -11,3 +11,7 @@ export type { AttentionSpec } from './define.js';
 export type { Attention, AttentionKind, AttendOptions, AttendResult, Memory, NormaliseOptions } from './types.js';
 export { attentionDecoder, attentionDecoderStep } from './decoder-step.js';
 export type { AttentionDecoder, AttentionDecoderOptions, DecoderState, DecoderStepResult } from './decoder-step.js';
+export { monotonicAttention, monotonicEnergy, expectedAlignment, hardAlignment, safeExclusiveCumprod, monotonicStops, firstPositionAlignment, SELECT_THRESHOLD } from './monotonic.js';
+export type { MonotonicOptions, MonotonicParams } from './monotonic.js';
+export { mochaAttention, chunkwiseAttention, hardChunkAttention, chunkEnergy, movingSum } from './mocha.js';
+export type { MochaOptions, MochaParams } from './mocha.js';
