@@ -15,3 +15,9 @@ export { monotonicAttention, monotonicEnergy, expectedAlignment, hardAlignment, 
 export type { MonotonicOptions, MonotonicParams } from './monotonic.js';
 export { mochaAttention, chunkwiseAttention, hardChunkAttention, chunkEnergy, movingSum } from './mocha.js';
 export type { MochaOptions, MochaParams } from './mocha.js';
+// Decoding: greedy and beam search over a DecodeSession, pure and as RxJS operators
+export type { DecodeSession } from './decode/types.js';
+export { beamSearchEvents, greedyEvents, beamSearchSync, greedySearchSync, runSearch, lengthNormaliser, coverageScore, MAX_BEAM_WIDTH, COVERAGE_FLOOR } from './decode/search.js';
+export type { SearchOptions, BeamSearchOptions, Hypothesis, DecodeEvent, TokenEvent, FinalEvent } from './decode/search.js';
+export { beamSearch } from './decode/beam-search.js';
+export { greedyDecode } from './decode/greedy-decode.js';

@@ -16,8 +16,10 @@
  * ranked by s(·) of the extended prefix (the same scoring as the final one, so with a beam of
  * V^(L−1) or more nothing a complete search would choose is ever pruned) and the best `beamWidth` are
  * kept. A kept candidate that ends in `eos`, or reaches `maxLength` tokens, is finished (it leaves the
- * beam); the others are the next step's live hypotheses. Search ends when `beamWidth` hypotheses have
- * finished or none is live. The result is the best finished hypothesis (and the n best).
+ * beam); the others are the next step's live hypotheses, less those that cannot beat the `nBest`-th best
+ * finished one any more (any completion scores at most log P / lp(maxLength), since log-probs only fall, lp only
+ * grows and cp ≤ 0: an exact bound). Search ends when `beamWidth` hypotheses have finished or none is
+ * live. The result is the best finished hypothesis (and the n best).
  *
  * Streaming: after every step the longest common prefix of the live hypotheses and the best finished
  * one (the only finished one that can still win) is committed: its new tokens are yielded at once, each
@@ -250,6 +252,19 @@ export function* beamSearchEvents<S>(session: DecodeSession<S>, options: BeamSea
           rows.push(c.row);
         }
       }
+      // a live hypothesis none of whose completions can beat the n-th best finished one is dropped: its score is at
+      // most logProb / lp(maxLength) (log-probs only fall, lp only grows) plus cp ≤ 0. Exact: never drops the best.
+      finished.sort((a, b) => b.score - a.score);
+      if (finished.length >= nBest) {
+        const bound = lengthNormaliser(L, alpha);
+        const bar = finished[nBest - 1].score; // the n-th best finished: what a hypothesis must beat to be listed
+        for (let i = nextLive.length - 1; i >= 0; i--) {
+          if (nextLive[i].logProb / bound < bar) {
+            nextLive.splice(i, 1);
+            rows.splice(i, 1);
+          }
+        }
+      }
       live = nextLive;
       if (live.length === 0) break;
       const identity = rows.length === tokens.length && rows.every((r, i) => r === i);
@@ -259,7 +274,6 @@ export function* beamSearchEvents<S>(session: DecodeSession<S>, options: BeamSea
         state = selected;
       }
       // commit the prefix every hypothesis that can still win shares (the live ones and the best finished)
-      finished.sort((a, b) => b.score - a.score);
       const contenders = live.map((h) => h.tokens);
       if (finished.length) contenders.push(finished[0].finish === 'eos' ? [...finished[0].tokens, eos] : finished[0].tokens);
       yield* emitUpTo(live[0].tokens, live[0].alignments, commonPrefix(contenders)); // (live hypotheses never hold eos)
