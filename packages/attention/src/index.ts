@@ -21,3 +21,5 @@ export { beamSearchEvents, greedyEvents, beamSearchSync, greedySearchSync, runSe
 export type { SearchOptions, BeamSearchOptions, Hypothesis, DecodeEvent, TokenEvent, FinalEvent } from './decode/search.js';
 export { beamSearch } from './decode/beam-search.js';
 export { greedyDecode } from './decode/greedy-decode.js';
+export { alignmentHeatmapSpec } from './decode/heatmap.js';
+export type { HeatmapSpecOptions } from './decode/heatmap.js';
