@@ -9,6 +9,7 @@
  * (Wu et al. 2016, §7); see search.ts for the algorithm.
  *
  * ```ts
+ * // sessions$: an Observable of DecodeSessions (a complete one: packages/attention/docs/decode.example.ts)
  * sessions$.pipe(beamSearch({ beamWidth: 4, maxLength: 50, lengthPenalty: 0.6, coveragePenalty: 0.2, nBest: 3 }))
  *   .subscribe((e) => (e.kind === 'token' ? process.stdout.write(vocab[e.token]) : console.log('\n', e.best.score)));
  * ```

@@ -7,6 +7,7 @@
  * soon as it is chosen, then `{ kind: 'final', source, best, nBest: [best], steps }`.
  *
  * ```ts
+ * // sessions$: an Observable of DecodeSessions (a complete one: packages/attention/docs/decode.example.ts)
  * sessions$.pipe(greedyDecode({ maxLength: 50 })).subscribe((e) => e.kind === 'token' && process.stdout.write(vocab[e.token]));
  * ```
  *
