@@ -82,6 +82,18 @@ export function attentionDecoderStep<S extends State>(
   return { output, state: { cell: cellState, attentional: output, alignment: selection ?? alignment, coverage }, context, alignment };
 }
 
+/**
+ * The state for a source that has grown to `sourceLength` positions (frames arriving while decoding, as
+ * with monotonic attention or MoChA): α_{t−1} and the coverage padded with zeros on the right. New tensors
+ * for those two; the cell's state and h̃ are shared with `state` (dispose only the two old ones).
+ */
+export function extendDecoderState<S extends State>(state: DecoderState<S>, sourceLength: number): DecoderState<S> {
+  const S0 = state.alignment.shape[1];
+  if (!Number.isInteger(sourceLength) || sourceLength < S0) throw rxrnnError(ErrorCodes.SIZE, 'extendDecoderState', 'sourceLength', `an integer ≥ ${S0} (the current source length)`, describe(sourceLength));
+  const grow = (t: tf.Tensor2D) => t.pad([[0, 0], [0, sourceLength - S0]]) as tf.Tensor2D; // [B, S0] → [B, S]
+  return { ...state, alignment: grow(state.alignment), coverage: grow(state.coverage) };
+}
+
 /** Build an attentional decoder from a cell and an attention mechanism (see the module doc). */
 export function attentionDecoder<S extends State>(cell: Cell<S>, attention: Attention, options: AttentionDecoderOptions): AttentionDecoder<S> {
   const fn = 'attentionDecoder';

@@ -9,7 +9,7 @@ export { normalise, contextOf } from './normalise.js';
 export { defineAttention } from './define.js';
 export type { AttentionSpec } from './define.js';
 export type { Attention, AttentionKind, AttendOptions, AttendResult, Memory, NormaliseOptions } from './types.js';
-export { attentionDecoder, attentionDecoderStep } from './decoder-step.js';
+export { attentionDecoder, attentionDecoderStep, extendDecoderState } from './decoder-step.js';
 export type { AttentionDecoder, AttentionDecoderOptions, DecoderState, DecoderStepResult } from './decoder-step.js';
 export { monotonicAttention, monotonicEnergy, expectedAlignment, hardAlignment, safeExclusiveCumprod, monotonicStops, firstPositionAlignment, SELECT_THRESHOLD } from './monotonic.js';
 export type { MonotonicOptions, MonotonicParams } from './monotonic.js';

@@ -7,7 +7,7 @@ import { gruCell } from '@rxrnn/cells';
 import { loadGolden, expectClose, expectNoLeaks, gradCheck, maxAbsDiff, type Golden } from '@rxrnn/testing';
 import { monotonicAttention, monotonicStops, expectedAlignment, hardAlignment } from './monotonic.js';
 import { mochaAttention, movingSum } from './mocha.js';
-import { attentionDecoder } from './decoder-step.js';
+import { attentionDecoder, extendDecoderState } from './decoder-step.js';
 import { expectPaddingInvariance, expectAttentionNoLeaks, lengthMask, alignmentRows } from '../test/attention-harness.js';
 import type { Attention, AttendOptions } from './types.js';
 
@@ -201,9 +201,8 @@ describe('monotonic attention (Raffel et al. 2017) and MoChA (Chiu & Raffel 2018
         // frames arrive one by one; a step is taken when its stop is among the arrived frames (or the source has ended)
         const streamed: { out: number[]; frames: number }[] = [];
         let state = dec.initialState(1, 1);
-        const grow = (a: tf.Tensor2D, L: number) => a.pad([[0, 0], [0, L - a.shape[1]]]) as tf.Tensor2D;
         for (let L = 1; L <= S && streamed.length < T; L++) {
-          state = { ...state, alignment: grow(state.alignment, L), coverage: grow(state.coverage, L) };
+          state = extendDecoderState(state, L); // the frames that have arrived
           const mem = att.precompute(keys.slice([0, 0, 0], [-1, L, -1]));
           for (;;) {
             if (streamed.length === T) break;

@@ -1,7 +1,7 @@
 import { describe, it, expect } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import { expectNoLeaks } from '@rxrnn/testing';
-import { beamSearchSync, greedySearchSync, beamSearchEvents, lengthNormaliser, coverageScore, MAX_BEAM_WIDTH, type Hypothesis } from './search.js';
+import { beamSearchSync, greedySearchSync, beamSearchEvents, lengthNormaliser, coverageScore, topK, MAX_BEAM_WIDTH, type Hypothesis } from './search.js';
 import { tinySession, type TinySession } from '../../test/decode-session.js';
 
 const V = 4, L = 4, S = 3;
@@ -130,6 +130,17 @@ describe('beam search (GNMT scoring) over a tiny random attentional decoder', ()
       s.dispose();
     }
     expect(early).toBeGreaterThan(0); // some first tokens came out while the search was still running
+  });
+
+  it('topK: the k best of a row, best first, ties to the lower index, by sorting or by one pass', () => {
+    const row = Float32Array.from({ length: 200 }, (_, i) => Math.sin(i * 1.7) * 10 + (i % 7 === 0 ? 3 : 0));
+    const two = Float32Array.from([...row, ...row.map((v) => -v)]);
+    for (const k of [1, 3, 7, 24, 25, 60, 200]) {
+      const sorted = Array.from(row.keys()).sort((x, y) => row[y] - row[x] || x - y).slice(0, k);
+      expect(topK(two, 0, 200, k)).toEqual(sorted);
+      expect(topK(two, 1, 200, k)).toEqual(Array.from(row.keys()).sort((x, y) => row[x] - row[y] || x - y).slice(0, k));
+    }
+    expect(topK([1, 5, 5, 2], 0, 4, 2)).toEqual([1, 2]);
   });
 
   it('rejects bad options and sources with typed errors, before any tensor is made', async () => {

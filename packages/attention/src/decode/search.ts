@@ -171,12 +171,28 @@ function runStep<S>(fn: string, session: DecodeSession<S>, state: S, tokens: Int
   }
 }
 
-/** The indices of the k largest values of row r (of width n) in `a`, best first. */
-function topK(a: Float32Array, r: number, n: number, k: number): number[] {
-  const idx = Array.from({ length: n }, (_, i) => i);
+/** The indices of the k largest values of row r (of width n) in `a`, best first (ties: lower index first). */
+export function topK(a: ArrayLike<number>, r: number, n: number, k: number): number[] {
   const base = r * n;
-  idx.sort((x, y) => a[base + y] - a[base + x] || x - y);
-  return idx.slice(0, k);
+  const better = (x: number, y: number) => a[base + x] > a[base + y] || (a[base + x] === a[base + y] && x < y);
+  if (k * 8 >= n) {
+    const idx = Array.from({ length: n }, (_, i) => i);
+    idx.sort((x, y) => (better(x, y) ? -1 : better(y, x) ? 1 : 0));
+    return idx.slice(0, k);
+  }
+  // one pass keeping the best k in order: O(n) for the usual large vocabulary and small beam
+  const best: number[] = [];
+  for (let i = 0; i < n; i++) {
+    if (best.length === k && !better(i, best[k - 1])) continue;
+    let p = best.length === k ? k - 1 : best.length;
+    if (best.length < k) best.push(i);
+    while (p > 0 && better(i, best[p - 1])) {
+      best[p] = best[p - 1];
+      p--;
+    }
+    best[p] = i;
+  }
+  return best;
 }
 
 /** The length of the common prefix of token lists. */
