@@ -1,6 +1,6 @@
 /**
  * A tiny hand-built {@link DecodeSession} for the decoding tests: a random-weight attentional decoder
- * (`attentionDecoder` over a GRU cell, additive attention with coverage or location-aware attention)
+ * (`attentionDecoder` over a GRU cell; additive attention with coverage, location-aware attention or hard MoChA)
  * on a random source, a random embedding of the previous token and a random output layer with a
  * log-softmax over V tokens (plus a random previous-token table, so that outputs vary). Counts its steps; owns every tensor it makes (freed by `dispose()`).
  */
@@ -9,6 +9,7 @@ import { gruCell, type GruState } from '@rxrnn/cells';
 import { attentionDecoder, type DecoderState } from '../src/decoder-step.js';
 import { additiveAttention } from '../src/additive.js';
 import { locationAttention } from '../src/location.js';
+import { mochaAttention } from '../src/mocha.js';
 import type { DecodeSession } from '../src/decode/types.js';
 import type { Memory } from '../src/types.js';
 
@@ -20,7 +21,7 @@ export interface TinySessionOptions {
   eos?: number;
   /** Scale of the output layer's weights: larger → more peaked distributions. Default 2. */
   sharpness?: number;
-  mechanism?: 'additive' | 'location';
+  mechanism?: 'additive' | 'location' | 'mocha';
   /** Throw from `step` at this step (1-based), to test error paths. */
   failAt?: number;
 }
@@ -44,7 +45,9 @@ export function tinySession(o: TinySessionOptions): TinySession {
   const attention =
     o.mechanism === 'location'
       ? locationAttention({ querySize: H, keySize: D, units: 3, filters: 2, kernelSize: 3, seed: seed + 1 })
-      : additiveAttention({ querySize: H, keySize: D, units: 3, coverage: true, seed: seed + 1, weights: { coverage_kernel: { shape: [3], data: Float32Array.from([0.8, -0.6, 0.4]) } } });
+      : o.mechanism === 'mocha'
+        ? mochaAttention({ querySize: H, keySize: D, units: 3, chunkSize: 2, seed: seed + 1, initialOffset: 0 }) // hard at inference
+        : additiveAttention({ querySize: H, keySize: D, units: 3, coverage: true, seed: seed + 1, weights: { coverage_kernel: { shape: [3], data: Float32Array.from([0.8, -0.6, 0.4]) } } });
   const dec = attentionDecoder(cell, attention, { inputSize: X, seed: seed + 2 });
   const keys = tf.randomNormal([1, S, D], 0, 1.5, 'float32', seed + 3) as tf.Tensor3D;
   const memory = attention.precompute(keys);

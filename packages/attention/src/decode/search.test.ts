@@ -72,6 +72,19 @@ describe('beam search (GNMT scoring) over a tiny random attentional decoder', ()
     });
   }
 
+  it('over a hard MoChA decoder too (its state carries the monotonic α), a beam of V^(L−1) finds the exhaustive best', async () => {
+    for (const seed of [4, 5]) {
+      await expectNoLeaks(() => {
+        const s = tinySession({ vocabSize: V, sourceLength: S, seed, sharpness: 1, mechanism: 'mocha' });
+        const all = exhaustive(s, 0.6, 0.2);
+        const wide = beamSearchSync(s, { beamWidth: V ** (L - 1), maxLength: L, lengthPenalty: 0.6, coveragePenalty: 0.2 });
+        expect(wide.best.tokens).toEqual(all[0].tokens);
+        expect(wide.best.score).toBeCloseTo(all[0].score, 9);
+        s.dispose();
+      }, `mocha ${seed}`);
+    }
+  });
+
   it('greedy decoding is beam search with a beam of 1 (tokens, score, alignments)', async () => {
     for (const seed of [4, 5, 6, 7]) {
       await expectNoLeaks(() => {
