@@ -22,7 +22,7 @@ export type DecoderState<S extends State = State> = {
   cell: S;
   /** h̃_{t−1} [B, H̃] (zeros at the first step). */
   attentional: tf.Tensor2D;
-  /** α_{t−1} [B, S] (uniform over the real positions at the first step). */
+  /** α_{t−1} [B, S] (uniform over the real positions at the first step, or the mechanism's `initialAlignment`); MoChA's monotonic α, not β. */
   alignment: tf.Tensor2D;
   /** Σ_{k<t} α_k [B, S] (zeros at the first step). */
   coverage: tf.Tensor2D;
@@ -75,10 +75,23 @@ export function attentionDecoderStep<S extends State>(
 ): DecoderStepResult<S> {
   const fed = tf.concat([x, state.attentional], 1) as tf.Tensor2D; // x'_t [B, X + H̃]
   const [h, cellState] = cell.step(state.cell, fed, ctx); // h_t [B, H]
-  const { context, alignment } = attention.attend(h, memory, { mask, prevAlignment: state.alignment, coverage: state.coverage }); // [B, D], [B, S]
+  const { context, alignment, selection } = attention.attend(h, memory, { mask, prevAlignment: state.alignment, coverage: state.coverage, training: ctx?.training, rng: ctx?.rng }); // [B, D], [B, S]
   const output = tf.concat([context, h], 1).matMul(outputKernel).tanh() as tf.Tensor2D; // h̃_t = tanh(W_c [c_t; h_t]) [B, H̃]
   const coverage = state.coverage.add(alignment) as tf.Tensor2D; // [B, S]
-  return { output, state: { cell: cellState, attentional: output, alignment, coverage }, context, alignment };
+  // Monotonic attention and MoChA carry their selection α_i (MoChA's differs from the chunkwise β_i it attends with).
+  return { output, state: { cell: cellState, attentional: output, alignment: selection ?? alignment, coverage }, context, alignment };
+}
+
+/**
+ * The state for a source that has grown to `sourceLength` positions (frames arriving while decoding, as
+ * with monotonic attention or MoChA): α_{t−1} and the coverage padded with zeros on the right. New tensors
+ * for those two; the cell's state and h̃ are shared with `state` (dispose only the two old ones).
+ */
+export function extendDecoderState<S extends State>(state: DecoderState<S>, sourceLength: number): DecoderState<S> {
+  const S0 = state.alignment.shape[1];
+  if (!Number.isInteger(sourceLength) || sourceLength < S0) throw rxrnnError(ErrorCodes.SIZE, 'extendDecoderState', 'sourceLength', `an integer ≥ ${S0} (the current source length)`, describe(sourceLength));
+  const grow = (t: tf.Tensor2D) => t.pad([[0, 0], [0, sourceLength - S0]]) as tf.Tensor2D; // [B, S0] → [B, S]
+  return { ...state, alignment: grow(state.alignment), coverage: grow(state.coverage) };
 }
 
 /** Build an attentional decoder from a cell and an attention mechanism (see the module doc). */
@@ -108,9 +121,11 @@ export function attentionDecoder<S extends State>(cell: Cell<S>, attention: Atte
     params: { output_kernel: outputKernel },
     initialState: (batch, sourceLength, mask) =>
       tf.tidy(() => {
-        const uniform = mask
-          ? mask.toFloat().div(mask.toFloat().sum(-1, true).maximum(1)) // 1/len over the real positions
-          : tf.fill([batch, sourceLength], 1 / sourceLength);
+        const uniform =
+          attention.initialAlignment?.(batch, sourceLength, mask) ?? // the mechanism's own α_0 (monotonic: the first position)
+          (mask
+            ? mask.toFloat().div(mask.toFloat().sum(-1, true).maximum(1)) // 1/len over the real positions
+            : tf.fill([batch, sourceLength], 1 / sourceLength));
         return { cell: cell.initialState(batch), attentional: tf.zeros([batch, Ha]), alignment: uniform, coverage: tf.zeros([batch, sourceLength]) } as DecoderState<S>;
       }),
     step: (state, x, memory, mask, ctx) => {

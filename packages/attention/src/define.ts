@@ -21,6 +21,13 @@ export interface AttentionSpec<P extends Record<string, tf.Variable>> {
   normalise?: NormaliseOptions;
   /** Names of per-step options the mechanism requires. */
   requires?: ('prevAlignment' | 'coverage')[];
+  /**
+   * Replaces the masked softmax and context (monotonic attention, MoChA): scores e [B, S] → the step's
+   * result (computed inside the same tidy as `score`). Default: `normalise` then `contextOf`.
+   */
+  align?: (p: P, scores: tf.Tensor2D, query: tf.Tensor2D, memory: Memory, options: AttendOptions) => AttendResult;
+  /** The α_0 the mechanism prescribes (see {@link Attention.initialAlignment}). */
+  initialAlignment?: (batch: number, sourceLength: number, mask?: tf.Tensor2D) => tf.Tensor2D;
 }
 
 function variables<P>(weights: Record<string, ParamInit>): P {
@@ -65,6 +72,7 @@ export function defineAttention<P extends Record<string, tf.Variable>>(spec: Att
       if (options[name] !== undefined) checkRank(fn, `options.${name}`, options[name], 2, [B, S]);
       else if (requires.includes(name)) throw rxrnnError(ErrorCodes.ARGUMENT, fn, `options.${name}`, `a [${B}, ${S}] tensor (${kind} attention needs it)`, 'undefined');
     }
+    if (options.noise !== undefined) checkRank(fn, 'options.noise', options.noise, 2, [B, S]);
   };
 
   const score = (query: tf.Tensor2D, memory: Memory, options: AttendOptions = {}): tf.Tensor2D => {
@@ -74,11 +82,12 @@ export function defineAttention<P extends Record<string, tf.Variable>>(spec: Att
 
   const attend = (query: tf.Tensor2D, memory: Memory, options: AttendOptions = {}): AttendResult => {
     check(`${kind}.attend`, query, memory, options);
-    return tf.tidy(() => {
+    return tf.tidy((): tf.TensorContainer => {
       const e = spec.score(params, query, memory, options); // [B, S]
+      if (spec.align) return { ...spec.align(params, e, query, memory, options) } as unknown as tf.TensorContainer;
       const alignment = normalise(e, options.mask, spec.normalise); // [B, S]
       return { context: contextOf(alignment, memory.keys), alignment }; // [B, D], [B, S]
-    });
+    }) as unknown as AttendResult;
   };
 
   return {
@@ -89,6 +98,7 @@ export function defineAttention<P extends Record<string, tf.Variable>>(spec: Att
     precompute,
     score,
     attend,
+    ...(spec.initialAlignment ? { initialAlignment: spec.initialAlignment } : {}),
     dispose: () => {
       if (disposed) return;
       disposed = true;

@@ -9,5 +9,17 @@ export { normalise, contextOf } from './normalise.js';
 export { defineAttention } from './define.js';
 export type { AttentionSpec } from './define.js';
 export type { Attention, AttentionKind, AttendOptions, AttendResult, Memory, NormaliseOptions } from './types.js';
-export { attentionDecoder, attentionDecoderStep } from './decoder-step.js';
+export { attentionDecoder, attentionDecoderStep, extendDecoderState } from './decoder-step.js';
 export type { AttentionDecoder, AttentionDecoderOptions, DecoderState, DecoderStepResult } from './decoder-step.js';
+export { monotonicAttention, monotonicEnergy, expectedAlignment, hardAlignment, safeExclusiveCumprod, monotonicStops, firstPositionAlignment, SELECT_THRESHOLD } from './monotonic.js';
+export type { MonotonicOptions, MonotonicParams } from './monotonic.js';
+export { mochaAttention, chunkwiseAttention, hardChunkAttention, chunkEnergy, movingSum } from './mocha.js';
+export type { MochaOptions, MochaParams } from './mocha.js';
+// Decoding: greedy and beam search over a DecodeSession, pure and as RxJS operators
+export type { DecodeSession } from './decode/types.js';
+export { beamSearchEvents, greedyEvents, beamSearchSync, greedySearchSync, runSearch, lengthNormaliser, coverageScore, MAX_BEAM_WIDTH, COVERAGE_FLOOR } from './decode/search.js';
+export type { SearchOptions, BeamSearchOptions, Hypothesis, DecodeEvent, TokenEvent, FinalEvent } from './decode/search.js';
+export { beamSearch } from './decode/beam-search.js';
+export { greedyDecode } from './decode/greedy-decode.js';
+export { alignmentHeatmapSpec } from './decode/heatmap.js';
+export type { HeatmapSpecOptions } from './decode/heatmap.js';

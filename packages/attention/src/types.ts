@@ -4,6 +4,7 @@
  * batched: query [B, Q], keys (memory) [B, S, D], mask and alignments [B, S].
  */
 import type * as tf from '@tensorflow/tfjs';
+import type { Rng } from '@rxrnn/core';
 
 /** The encoder side of attention, computed once per source sequence by `precompute(keys)`. */
 export interface Memory {
@@ -23,6 +24,14 @@ export interface AttendOptions {
   prevAlignment?: tf.Tensor2D;
   /** The coverage vector Σ_{k<i} α_k [B, S]; required when the mechanism was built with `coverage: true`. */
   coverage?: tf.Tensor2D;
+  /** Training mode: monotonic attention and MoChA add seeded Gaussian pre-sigmoid noise (Raffel et al. 2017 §2.5) and use the expected alignment. Default false. */
+  training?: boolean;
+  /** The seeded source of the training noise (core's `StepContext.rng`); required with `training` unless `noise` is given. */
+  rng?: Rng;
+  /** Explicit pre-sigmoid noise [B, S] (monotonic attention and MoChA, training mode); overrides drawing it from `rng`. */
+  noise?: tf.Tensor2D;
+  /** Monotonic attention and MoChA: hard (`true`, inference) or expected (`false`, training) alignment. Default `!training`. */
+  hard?: boolean;
 }
 
 /** What one attention step returns. */
@@ -31,6 +40,11 @@ export interface AttendResult {
   context: tf.Tensor2D;
   /** α_i, [B, S]; rows sum to 1 (0 for fully masked rows). */
   alignment: tf.Tensor2D;
+  /**
+   * Monotonic attention and MoChA only: the monotonic selection α_i [B, S] to pass as the next step's
+   * `prevAlignment` (for MoChA `alignment` is the chunkwise β_i; for monotonic attention the two are the same tensor).
+   */
+  selection?: tf.Tensor2D;
 }
 
 /** How scores become weights: softmax (optionally sharpened by β) or Chorowski et al.'s sigmoid smoothing. */
@@ -55,7 +69,12 @@ export interface Attention<P extends Record<string, tf.Variable> = Record<string
   score(query: tf.Tensor2D, memory: Memory, options?: AttendOptions): tf.Tensor2D;
   /** Scores, masked normalisation and the context vector, in one tidy call. */
   attend(query: tf.Tensor2D, memory: Memory, options?: AttendOptions): AttendResult;
+  /**
+   * The α_0 a decoder starts from, [B, S], when the mechanism prescribes one (monotonic attention and
+   * MoChA: all mass on the first position, Raffel et al. 2017's t_0 = 1); undefined otherwise.
+   */
+  initialAlignment?(batch: number, sourceLength: number, mask?: tf.Tensor2D): tf.Tensor2D;
   dispose(): void;
 }
 
-export type AttentionKind = 'additive' | 'dot' | 'general' | 'concat' | 'location';
+export type AttentionKind = 'additive' | 'dot' | 'general' | 'concat' | 'location' | 'monotonic' | 'mocha';

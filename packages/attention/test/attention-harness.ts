@@ -172,9 +172,9 @@ export async function expectAttentionNoLeaks(make: () => Attention, extra: { pre
     const coverage = extra.coverage ? tf.zeros([2, 4]) as tf.Tensor2D : undefined;
     const memory = att.precompute(keys);
     for (let step = 0; step < 3; step++) {
-      const { context, alignment } = att.attend(query, memory, { mask, prevAlignment, coverage });
+      const { context, alignment, selection } = att.attend(query, memory, { mask, prevAlignment, coverage });
       const e = att.score(query, memory, { mask, prevAlignment, coverage });
-      tf.dispose([context, alignment, e]);
+      tf.dispose([context, alignment, selection, e]); // selection: MoChA's α_i (the caller's, like the rest)
     }
     memory.dispose();
     att.dispose();
