@@ -18,9 +18,11 @@ import { from } from 'rxjs';
 import { readRows } from '@rxrnn/core';
 import { lstmCell, lstm } from '@rxrnn/cells';
 import { collect } from '@rxrnn/testing';
+import { additiveAttention } from '@rxrnn/attention';
+import * as tf from '@tensorflow/tfjs';
 
 const root = join(import.meta.dirname, '../..');
-const PUBLIC = ['@rxrnn/core', '@rxrnn/kernels', '@rxrnn/kernels-native', '@rxrnn/cells'];
+const PUBLIC = ['@rxrnn/core', '@rxrnn/kernels', '@rxrnn/kernels-native', '@rxrnn/cells', '@rxrnn/attention'];
 const npm = (args: string[], cwd: string) => execFileSync('npm', args, { cwd, stdio: 'pipe', encoding: 'utf8', env: { ...process.env, npm_config_audit: 'false', npm_config_fund: 'false', npm_config_update_notifier: 'false' } });
 
 const script = `
@@ -29,6 +31,7 @@ import { initBackend, readRows } from '@rxrnn/core';
 import { lstmCell, lstm, embeddingCell, denseCell, stackCells } from '@rxrnn/cells';
 import { createParallelTrainer } from '@rxrnn/cells/parallel';
 import { kernelsInfo } from '@rxrnn/kernels';
+import { additiveAttention } from '@rxrnn/attention';
 import * as tf from '@tensorflow/tfjs';
 const { name } = await initBackend({ log: null });
 // two threads from the built package (the worker is dist/parallel/parallel-worker.js)
@@ -37,11 +40,14 @@ const trainer = createParallelTrainer({ cell: model, threads: 2, timeout: 60000 
 const ids = [0, 1, 2, 3, 4, 0, 1, 2, 3, 4, 0, 1];
 const step = trainer.trainBatch({ inputs: tf.tensor3d(ids.slice(0, 8), [4, 2, 1]), targets: tf.tensor2d(ids.slice(2, 10), [4, 2], 'int32') });
 trainer.dispose();
+const att = additiveAttention({ querySize: 3, keySize: 2, units: 4, seed: 5 });
+const mem = att.precompute(tf.tensor3d([1, 0, 0, 1, 0.5, -0.5], [1, 3, 2]));
+const alignment = Array.from(att.attend(tf.tensor2d([[0.1, -0.2, 0.3]]), mem).alignment.dataSync());
 const cell = lstmCell({ inputSize: 2, hiddenSize: 3, seed: 7 });
 const out = [];
 from([[1, 0], [0, 1], [0.5, -0.5]]).pipe(lstm(cell), readRows()).subscribe({
   next: (y) => out.push(y),
-  complete: () => console.log(JSON.stringify({ backend: name, fused: cell.fused === true, kernels: kernelsInfo()?.backend, out, parallelLoss: step.loss })),
+  complete: () => console.log(JSON.stringify({ backend: name, fused: cell.fused === true, kernels: kernelsInfo()?.backend, out, alignment, parallelLoss: step.loss })),
 });
 `;
 
@@ -68,6 +74,10 @@ describe('packed packages', () => {
       const want = await collect(from([[1, 0], [0, 1], [0.5, -0.5]]).pipe(lstm(cell), readRows()));
       cell.dispose();
       expect(got.out).toEqual(want);
+      const att = additiveAttention({ querySize: 3, keySize: 2, units: 4, seed: 5 });
+      const alignment = tf.tidy(() => Array.from(att.attend(tf.tensor2d([[0.1, -0.2, 0.3]]), att.precompute(tf.tensor3d([1, 0, 0, 1, 0.5, -0.5], [1, 3, 2]))).alignment.dataSync()));
+      att.dispose();
+      expect(got.alignment).toEqual(alignment); // @rxrnn/attention from its tarball
     } finally {
       rmSync(scratch, { recursive: true, force: true });
     }
