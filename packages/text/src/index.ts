@@ -31,3 +31,6 @@ export { lineChartSpec, lineChartSvg, writeLineChart, writeLineChartPanels } fro
 export type { LineSeries, LineChartOptions } from './viz/line-chart.js';
 export { vizReport, defaultFeatures } from './viz/report.js';
 export type { VizReportOptions, VizReportResult } from './viz/report.js';
+// Translation (English → Spanish): BLEU (Papineni et al. 2002, as NLTK's corpus_bleu)
+export { corpusBleu, bleuByLength } from './nmt/bleu.js';
+export type { CorpusBleu, CorpusBleuOptions, NgramPrecision, LengthBucket, BleuSentence } from './nmt/bleu.js';
