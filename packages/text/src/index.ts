@@ -34,3 +34,5 @@ export type { VizReportOptions, VizReportResult } from './viz/report.js';
 // Translation (English → Spanish): BLEU (Papineni et al. 2002, as NLTK's corpus_bleu)
 export { corpusBleu, bleuByLength } from './nmt/bleu.js';
 export type { CorpusBleu, CorpusBleuOptions, NgramPrecision, LengthBucket, BleuSentence } from './nmt/bleu.js';
+export { trainSubwords, truncateBpe, Subwords, SUBWORD_SPECIALS } from './nmt/subwords.js';
+export type { TrainSubwordsOptions, TokenizerJson } from './nmt/subwords.js';
