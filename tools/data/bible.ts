@@ -91,7 +91,8 @@ mkdirSync(out, { recursive: true });
 const bar = new cliProgress.SingleBar({ format: 'export {bar} {value}/{total} books | {book} | {pairs} pairs', hideCursor: true }, cliProgress.Presets.shades_classic);
 bar.start(BIBLE_BOOKS.length, 0, { book: '', pairs: 0 });
 const pairs: VersePair[] = [];
-const dropped: DroppedCounts = { onlyEn: 0, onlyEs: 0, emptyEn: 0, emptyEs: 0, lengthRatio: 0 };
+const dropped: DroppedCounts = { onlyEn: 0, onlyEs: 0, emptyEn: 0, emptyEs: 0, lengthRatio: 0, shiftedChapters: 0 };
+const shifted: string[] = [];
 const perBook: Record<string, { testament: string; pairs: number; dropped: DroppedCounts }> = {};
 for (const book of BIBLE_BOOKS) {
   bar.update({ book: book.id });
@@ -99,6 +100,7 @@ for (const book of BIBLE_BOOKS) {
   const es = await exportBook(BIBLE_MODULES.es, book);
   const joined = joinVerses(en, es);
   pairs.push(...joined.pairs);
+  shifted.push(...joined.shifted);
   for (const k of Object.keys(dropped) as (keyof DroppedCounts)[]) dropped[k] += joined.dropped[k];
   perBook[book.id] = { testament: book.testament, pairs: joined.pairs.length, dropped: joined.dropped };
   bar.increment(1, { pairs: pairs.length });
@@ -132,6 +134,7 @@ const stats = {
   modules: BIBLE_MODULES,
   pairs: pairs.length,
   dropped,
+  shiftedChapters: shifted,
   split: { seed, fraction: split.fraction, validation: split.validation, test: split.test },
   splits: { train: await count(parts.train), validation: await count(parts.validation), test: await count(parts.test) },
   subwords: { kind: 'joint BPE (Hugging Face tokenizers)', vocabSize: bpe.vocabSize, file: 'bpe.json' },
@@ -149,6 +152,6 @@ const stats = {
 };
 writeFileSync(join(out, 'stats.json'), JSON.stringify(stats, null, 2) + '\n');
 const s = stats.splits;
-console.log(`${pairs.length} pairs (dropped: ${Object.entries(dropped).map(([k, v]) => `${k} ${v}`).join(', ')})`);
+console.log(`${pairs.length} pairs (dropped: ${Object.entries(dropped).map(([k, v]) => `${k} ${v}`).join(', ')}; shifted: ${shifted.join(', ')})`);
 console.log(`train ${s.train.pairs}, validation ${s.validation.pairs} (${split.validation.join(' ')}), test ${s.test.pairs} (${split.test.join(' ')})`);
 console.log(`BPE ${bpe.vocabSize} tokens; train subwords en ${s.train.subwords.en}, es ${s.train.subwords.es}; written to ${values.out} in ${stats.seconds} s`);

@@ -16,6 +16,7 @@ import {
   parseDiatheke,
   resolveHeadings,
   splitByBook,
+  type Verse,
   type VersePair,
 } from './bible.js';
 
@@ -122,7 +123,7 @@ describe('joinVerses', () => {
   it('joins on (book, chapter, verse) and counts what it drops', () => {
     const { pairs, dropped } = joinVerses(en, es);
     expect(pairs).toEqual([{ book: 'Jude', chapter: 1, verse: 1, en: en[0]!.text, es: es[0]!.text }]);
-    expect(dropped).toEqual({ onlyEn: 0, onlyEs: 0, emptyEn: 0, emptyEs: 1, lengthRatio: 0 });
+    expect(dropped).toEqual({ onlyEn: 0, onlyEs: 0, emptyEn: 0, emptyEs: 1, lengthRatio: 0, shiftedChapters: 0 });
     const more = joinVerses([...en, { ...en[0]!, verse: 2 }], [...es, { ...es[0]!, verse: 3 }]);
     expect(more.dropped).toMatchObject({ onlyEn: 1, onlyEs: 1 });
   });
@@ -132,6 +133,21 @@ describe('joinVerses', () => {
     expect(joinVerses(en.slice(0, 1), [short]).dropped.lengthRatio).toBe(1);
     expect(joinVerses(en.slice(0, 1), [short], { maxLengthRatio: 100 }).pairs).toHaveLength(1);
     expect(() => joinVerses(en, es, { maxLengthRatio: 0.5 })).toThrow(expect.objectContaining({ code: 'E_ARGUMENT' }));
+  });
+
+  it('drops a chapter whose verses are numbered one apart (lengths fit better shifted), and keeps an aligned one', () => {
+    // verse lengths that vary, as in a real chapter; Spanish 10 % longer
+    const lengths = [60, 90, 75, 110, 65, 100, 80, 55, 95, 70]; // neighbours within 2× (else the length test drops them first)
+    const verse = (chapter: number, i: number, n: number, k: number): Verse => ({ book: 'Num', chapter, verse: i + 1, text: 'x'.repeat(Math.round(n * k)), heading: '' });
+    const enV = [...lengths.map((n, i) => verse(12, i, n, 1)), ...lengths.map((n, i) => verse(13, i, n, 1))];
+    // chapter 13 in Spanish: its verse i + 1 holds the text of English verse i (the Hebrew numbering)
+    const esV = [...lengths.map((n, i) => verse(12, i, n, 1.1)), ...lengths.map((_, i) => verse(13, i, i === 0 ? 50 : lengths[i - 1]!, 1.1))];
+    const r = joinVerses(enV, esV);
+    expect(r.shifted).toEqual(['Num 13']);
+    expect(r.dropped.shiftedChapters).toBe(10);
+    expect(r.pairs.map((p) => p.chapter)).toEqual(Array(10).fill(12));
+    expect(joinVerses(enV, esV, { maxShiftFit: 0 }).pairs).toHaveLength(20);
+    expect(() => joinVerses(enV, esV, { maxShiftFit: 2 })).toThrow(expect.objectContaining({ arg: 'options.maxShiftFit' }));
   });
 });
 
