@@ -200,8 +200,8 @@ export interface JoinOptions {
    * verse n + 1 is English verse n). The fit is the mean |log(es/en) − m| over the chapter's
    * neighbouring pairs, m the median over all pairs given; a chapter is shifted when the better
    * shifted fit is below `maxShiftFit` times the unshifted one. Default 0.85: on the whole Bible
-   * this finds Numbers 13 and 30, I Samuel 24, Hosea 12 and Jonah 2 (0.34–0.83), each read and
-   * confirmed shifted; the next chapter, Lamentations 5 (0.89), is aligned. `0` turns it off.
+   * this finds Numbers 13 and 30, I Samuel 24, Hosea 12 and Jonah 2 (about 0.35–0.83), each read
+   * and confirmed shifted; the next chapter, Lamentations 5 (about 0.9), is aligned. `0` turns it off.
    */
   maxShiftFit?: number;
 }
