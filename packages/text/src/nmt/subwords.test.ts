@@ -73,6 +73,10 @@ describe('trainSubwords (joint BPE through Hugging Face tokenizers)', () => {
     expect(await smaller.decode(await smaller.encode(EN[2]!))).toBe(EN[2]);
   });
 
+  it('learns the same model again from the same files', async () => {
+    expect((await trainSubwords(files, { vocabSize: 120 })).json).toBe(bpe.json);
+  });
+
   it('rejects bad input with typed errors', async () => {
     await expect(trainSubwords([])).rejects.toMatchObject({ code: 'E_ARGUMENT', arg: 'files' });
     await expect(trainSubwords(files, { vocabSize: 2 })).rejects.toMatchObject({ code: 'E_ARGUMENT', arg: 'options.vocabSize' });
