@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Regenerate the committed reference fixtures (goldens) from their generators in tools/goldens/:
-#   *.py with Debian's PyTorch (/usr/bin/python3, not a pyenv python3 that may come first on PATH;
-#        python3-torch is installed through tools/setup/apt.sh if missing),
+#   *.py with Debian's Python (/usr/bin/python3, not a pyenv python3 that may come first on PATH):
+#        PyTorch, or NLTK for bleu.py (python3-torch / python3-nltk are installed through
+#        tools/setup/apt.sh if missing),
 #   *.ts with tsx (tfjs-layers and other TypeScript references).
 # Usage: tools/goldens/run.sh                      every generator
 #        tools/goldens/run.sh torch_rnn.py keras_layers.ts   only these (fromTorch/fromKeras/bidirectional)
@@ -19,7 +20,10 @@ fi
 for g in "${generators[@]}"; do
   case "$g" in
     *.py)
-      if ! /usr/bin/python3 -c 'import torch, numpy' 2>/dev/null; then tools/setup/apt.sh python3-torch python3-numpy; fi
+      case "$g" in
+        bleu.py) if ! /usr/bin/python3 -c 'import nltk' 2>/dev/null; then tools/setup/apt.sh python3-nltk; fi ;;
+        *) if ! /usr/bin/python3 -c 'import torch, numpy' 2>/dev/null; then tools/setup/apt.sh python3-torch python3-numpy; fi ;;
+      esac
       echo "== /usr/bin/python3 tools/goldens/$g"
       /usr/bin/python3 "tools/goldens/$g"
       ;;

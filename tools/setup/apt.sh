@@ -18,7 +18,9 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 cannot() {
   local skipped=() p files
   for p in "${missing[@]}"; do
-    files=$(cd "$root" && grep -rlE --include='*.test.ts' --exclude=debian-package.test.ts --exclude-dir=node_modules --exclude-dir=dist "debianPackage\('$p'\)" packages apps tools 2>/dev/null | sort | paste -sd' ' -)
+    local probe="$p"
+    case "$p" in sword-text-*) probe=diatheke ;; esac # debianPackage('diatheke') checks diatheke and both Bibles
+    files=$(cd "$root" && grep -rlE --include='*.test.ts' --exclude=debian-package.test.ts --exclude-dir=node_modules --exclude-dir=dist "debianPackage\('$probe'\)" packages apps tools 2>/dev/null | sort | paste -sd' ' -)
     [ -n "$files" ] && skipped+=("$files (need $p)")
   done
   local tests="${skipped[*]:-no test needs them}"

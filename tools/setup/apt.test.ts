@@ -40,6 +40,12 @@ describe('tools/setup/apt.sh without the means to install', () => {
     expect(lines[0]).toContain('tools/bench/bench.test.ts (need python3-torch)');
   });
 
+  it('names the test of the Bibles for a missing sword-text module as for diatheke', () => {
+    const r = runApt(['diatheke', 'sword-text-sparv'], { uid: 1000 });
+    expect(r.status).toBe(0);
+    expect(r.stdout).toContain('packages/text/src/nmt/bible.test.ts (need diatheke) packages/text/src/nmt/bible.test.ts (need sword-text-sparv)');
+  });
+
   it('offline (apt-get fails): says so in one line and succeeds', () => {
     const r = runApt(['chromium'], { uid: 0 });
     expect(r.status).toBe(0);

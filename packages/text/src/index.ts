@@ -31,3 +31,22 @@ export { lineChartSpec, lineChartSvg, writeLineChart, writeLineChartPanels } fro
 export type { LineSeries, LineChartOptions } from './viz/line-chart.js';
 export { vizReport, defaultFeatures } from './viz/report.js';
 export type { VizReportOptions, VizReportResult } from './viz/report.js';
+// Translation (English → Spanish): BLEU (Papineni et al. 2002, as NLTK's corpus_bleu)
+export { corpusBleu, bleuByLength } from './nmt/bleu.js';
+export type { CorpusBleu, CorpusBleuOptions, NgramPrecision, LengthBucket, BleuSentence } from './nmt/bleu.js';
+export { trainSubwords, truncateBpe, Subwords, SUBWORD_SPECIALS } from './nmt/subwords.js';
+export type { TrainSubwordsOptions, TokenizerJson } from './nmt/subwords.js';
+export {
+  BIBLE_BOOKS,
+  BIBLE_MODULES,
+  BIBLE_SPLIT_SEED,
+  bookById,
+  cleanVerseMarkup,
+  parseDiatheke,
+  ambiguousHeadingChapters,
+  resolveHeadings,
+  joinVerses,
+  chooseHeldOutBooks,
+  splitByBook,
+} from './nmt/bible.js';
+export type { BibleBook, Verse, ParsedBook, VersePair, JoinOptions, DroppedCounts, JoinResult, BibleSplit, SplitPairs } from './nmt/bible.js';
