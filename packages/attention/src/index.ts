@@ -11,3 +11,5 @@ export type { AttentionSpec } from './define.js';
 export type { Attention, AttentionKind, AttendOptions, AttendResult, Memory, NormaliseOptions } from './types.js';
 export { attentionDecoder, attentionDecoderStep } from './decoder-step.js';
 export type { AttentionDecoder, AttentionDecoderOptions, DecoderState, DecoderStepResult } from './decoder-step.js';
+// Encoder–decoder (issue 16): bidirectional encoder, stacked decoder with input feeding, training losses, greedy decoding
+export * from './seq2seq/index.js';

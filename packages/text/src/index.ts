@@ -31,3 +31,10 @@ export { lineChartSpec, lineChartSvg, writeLineChart, writeLineChartPanels } fro
 export type { LineSeries, LineChartOptions } from './viz/line-chart.js';
 export { vizReport, defaultFeatures } from './viz/report.js';
 export type { VizReportOptions, VizReportResult } from './viz/report.js';
+export { alignmentSpec, alignmentSvg } from './viz/alignment.js';
+export type { Alignment } from './viz/alignment.js';
+// Translation tasks (model-agnostic: strings and token ids)
+export { dateTask } from './nmt/date-task.js';
+export type { DateTask, DateTaskOptions, DatePair } from './nmt/date-task.js';
+export { allDateFormats, renderDate, isoDate, formatName, MONTHS, WEEKDAYS } from './nmt/date-formats.js';
+export type { DateFormat, DateOrder, DayStyle, MonthStyle, LetterCase, YearStyle, DateSeparator, WeekdayStyle } from './nmt/date-formats.js';

@@ -1,0 +1,16 @@
+export { seq2seqModel, disposeEncoded } from './model.js';
+export type { Seq2SeqModel, Seq2SeqOptions, Seq2SeqStepResult, Encoded, CellFactory, AttentionChoice } from './model.js';
+export { encodeSource } from './encoder.js';
+export type { EncoderCells } from './encoder.js';
+export { sourceBatch, targetBatch, checkIds } from './batch.js';
+export type { SourceBatch, TargetBatch, TokenIds } from './batch.js';
+export { reverseWithinLengths, reverseIndices } from './reverse-padded.js';
+export { labelSmoothedCrossEntropy } from './label-smoothing.js';
+export { samplingProbability, checkSamplingSchedule } from './scheduled-sampling.js';
+export type { SamplingSchedule } from './scheduled-sampling.js';
+export { seq2seqLoss } from './seq2seq-loss.js';
+export type { Seq2SeqLoss, Seq2SeqLossOptions } from './seq2seq-loss.js';
+export { greedyDecode } from './greedy.js';
+export type { GreedyOptions, GreedyResult } from './greedy.js';
+export { seq2seqSession, selectDecoderState, disposeDecoderState } from './decode-session.js';
+export type { DecodeSession } from './decode-session.js';
