@@ -50,7 +50,7 @@ const cfg = {
   clipNorm: 5,
   labelSmoothing: Number(a['label-smoothing']),
   sampling: { kind: 'linear', steps: 3000, max: Number(a['sampling-max']), delay: 1000 } as SamplingSchedule,
-  model: { embeddingSize: 32, encoderSize: 64, decoderSize: 128, encoderLayers: 1, decoderLayers: 2, attention: a.attention as AttentionChoice },
+  model: { embeddingSize: 32, encoderSize: 32, decoderSize: 64, encoderLayers: 1, decoderLayers: 2, attention: a.attention as AttentionChoice },
 };
 
 await initBackend({ log: null });
@@ -115,6 +115,7 @@ while (updater.step < cfg.steps) {
     }
   }
   curve.push(point);
+  await new Promise((resolve) => setImmediate(resolve)); // let the progress bar's timer run
   const lastVal = [...curve].reverse().find((c) => c.validation !== undefined)?.validation;
   bar.update(r.step, { loss: lossAvg.toFixed(4), eps: eps.toFixed(3), val: lastVal === undefined ? '-' : (100 * lastVal).toFixed(2) + '%', ups: (r.step / ((Date.now() - t0) / 1000)).toFixed(2), left: String(Math.max(0, Math.round((budget - (Date.now() - t0)) / 1000))) });
 }
