@@ -78,7 +78,8 @@ export function seq2seqSession(model: Seq2SeqModel, source: TokenIds): DecodeSes
     initialState(beams) {
       live('initialState');
       checkK('initialState', beams);
-      return tf.tidy(() => model.initialState(encodedFor(beams)));
+      const e = encodedFor(beams); // kept until dispose(): made outside the tidy
+      return tf.tidy(() => model.initialState(e));
     },
     step(state, tokens) {
       live('step');
