@@ -11,7 +11,7 @@
  *
  * Options: --seed N (default 1), --out DIR (default tmp/dates), --minutes M (training budget, default 27),
  * --steps N (at most, default 100000), --batch B (32), --eval-every N (250), --attention general|additive|concat|dot|location (general),
- * --lr (2e-3, halved every 2000 updates), --label-smoothing (0.1), --sampling-max (0.25: scheduled sampling's final ε), --quick
+ * --lr (2e-3), --lr-schedule halve|linear (halve: halved every 2000 updates; linear: to 0 at --steps), --label-smoothing (0.1), --sampling-max (0.25: scheduled sampling's final ε), --quick
  * (a tiny smoke run: 40 updates, small evaluation sets).
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -33,6 +33,7 @@ const { values: a } = parseArgs({
     'eval-every': { type: 'string', default: '250' },
     attention: { type: 'string', default: 'general' },
     lr: { type: 'string', default: '2e-3' },
+    'lr-schedule': { type: 'string', default: 'halve' },
     'label-smoothing': { type: 'string', default: '0.1' },
     'sampling-max': { type: 'string', default: '0.25' },
     quick: { type: 'boolean', default: false },
@@ -46,7 +47,8 @@ const cfg = {
   batch: Number(a.batch),
   evalEvery: a.quick ? 20 : Number(a['eval-every']),
   lr: Number(a.lr),
-  lrSchedule: { kind: 'exponential', every: 2000, gamma: 0.5 } as LrSchedule,
+  // 'halve': halved every 2000 updates; 'linear': straight to 0 at --steps (Bergsma et al. 2025)
+  lrSchedule: (a['lr-schedule'] === 'linear' ? { kind: 'linear', total: Number(a.steps) } : { kind: 'exponential', every: 2000, gamma: 0.5 }) as LrSchedule,
   clipNorm: 5,
   labelSmoothing: Number(a['label-smoothing']),
   sampling: { kind: 'linear', steps: 3000, max: Number(a['sampling-max']), delay: 1000 } as SamplingSchedule,
@@ -151,7 +153,7 @@ writeFileSync(join(a.out!, 'dates-alignment.png'), await svgToPng(svg, { zoom: 2
 
 const stamp = new Date().toISOString().slice(0, 16).replace(/[-:T]/g, (c) => (c === 'T' ? '-' : c === ':' ? '' : c));
 const results = {
-  command: `nice -n 10 env RXRNN_KERNEL_THREADS=1 npx tsx --conditions=@rxrnn/source tools/train/dates.ts --seed ${seed}${a.quick ? ' --quick' : ''}`,
+  command: `nice -n 10 env RXRNN_KERNEL_THREADS=1 npx tsx --conditions=@rxrnn/source tools/train/dates.ts ${process.argv.slice(2).join(' ')}`,
   date: new Date().toISOString(),
   backend: backendLine(backendInfo()!),
   config: cfg,
