@@ -9,9 +9,9 @@
  *
  *     nice -n 10 env RXRNN_KERNEL_THREADS=1 npx tsx --conditions=@rxrnn/source tools/train/dates.ts --seed 1 --out tmp/dates
  *
- * Options: --seed N (default 1), --out DIR (default tmp/dates), --minutes M (training budget, default 27),
- * --steps N (at most, default 100000), --batch B (32), --eval-every N (250), --attention general|additive|concat|dot|location (general),
- * --lr (2e-3), --lr-schedule halve|linear (halve: halved every 2000 updates; linear: to 0 at --steps), --label-smoothing (0.1), --sampling-max (0.25: scheduled sampling's final ε), --quick
+ * Options: --seed N (default 1), --out DIR (default tmp/dates), --minutes M (training budget, default 29),
+ * --steps N (at most, default 8000), --batch B (32), --eval-every N (250), --attention general|additive|concat|dot|location (general),
+ * --lr (4e-3), --lr-schedule linear|halve (linear, the default: to 0 at --steps; halve: halved every 2000 updates), --label-smoothing (0.1), --sampling-max (0.25: scheduled sampling's final ε), --quick
  * (a tiny smoke run: 40 updates, small evaluation sets).
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -27,13 +27,13 @@ const { values: a } = parseArgs({
   options: {
     seed: { type: 'string', default: '1' },
     out: { type: 'string', default: 'tmp/dates' },
-    minutes: { type: 'string', default: '27' },
-    steps: { type: 'string', default: '100000' },
+    minutes: { type: 'string', default: '29' },
+    steps: { type: 'string', default: '8000' },
     batch: { type: 'string', default: '32' },
     'eval-every': { type: 'string', default: '250' },
     attention: { type: 'string', default: 'general' },
-    lr: { type: 'string', default: '2e-3' },
-    'lr-schedule': { type: 'string', default: 'halve' },
+    lr: { type: 'string', default: '4e-3' },
+    'lr-schedule': { type: 'string', default: 'linear' },
     'label-smoothing': { type: 'string', default: '0.1' },
     'sampling-max': { type: 'string', default: '0.25' },
     quick: { type: 'boolean', default: false },
