@@ -105,6 +105,8 @@ export interface Seq2SeqModel {
   readonly isDisposed: boolean;
 }
 
+const ATTENTION_NAMES: readonly string[] = ['additive', 'concat', 'dot', 'general', 'location'];
+
 function makeAttention(choice: AttentionChoice, querySize: number, keySize: number, seed: number): Attention {
   if (typeof choice === 'function') return choice({ querySize, keySize, seed });
   switch (choice) {
@@ -138,7 +140,9 @@ export function seq2seqModel(options: Seq2SeqOptions): Seq2SeqModel {
     if (!Number.isInteger(o[k]) || o[k] < 0 || o[k] >= o.targetVocab) throw rxrnnError(ErrorCodes.ARGUMENT, fn, `options.${k}`, `a target id in [0, ${o.targetVocab})`, describe(o[k]));
   }
   const attentionChoice = o.attention ?? 'additive';
-  if (typeof attentionChoice !== 'function' && !['additive', 'concat', 'dot', 'general', 'location'].includes(attentionChoice)) makeAttention(attentionChoice, 1, 1, 0);
+  if (typeof attentionChoice !== 'function' && !ATTENTION_NAMES.includes(attentionChoice)) {
+    throw rxrnnError(ErrorCodes.UNKNOWN, fn, 'options.attention', `one of ${ATTENTION_NAMES.map((n) => `'${n}'`).join(', ')} or a factory`, describe(attentionChoice)); // before any allocation
+  }
   const make: CellFactory = o.cell ?? ((c) => lstmCell(c));
   const seed = o.seed ?? 0;
   const { sourceVocab: Vs, targetVocab: Vt, embeddingSize: E, encoderSize: He, decoderSize: H } = o;
