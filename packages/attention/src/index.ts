@@ -12,4 +12,19 @@ export type { Attention, AttentionKind, AttendOptions, AttendResult, Memory, Nor
 export { attentionDecoder, attentionDecoderStep } from './decoder-step.js';
 export type { AttentionDecoder, AttentionDecoderOptions, DecoderState, DecoderStepResult } from './decoder-step.js';
 // Encoder–decoder (issue 16): bidirectional encoder, stacked decoder with input feeding, training losses, greedy decoding
-export * from './seq2seq/index.js';
+export { seq2seqModel, disposeEncoded } from './seq2seq/model.js';
+export type { Seq2SeqModel, Seq2SeqOptions, Seq2SeqStepResult, Encoded, CellFactory, AttentionChoice } from './seq2seq/model.js';
+export { encodeSource } from './seq2seq/encoder.js';
+export type { EncoderCells } from './seq2seq/encoder.js';
+export { sourceBatch, targetBatch, checkIds } from './seq2seq/batch.js';
+export type { SourceBatch, TargetBatch, TokenIds } from './seq2seq/batch.js';
+export { reverseWithinLengths, reverseIndices } from './seq2seq/reverse-padded.js';
+export { labelSmoothedCrossEntropy } from './seq2seq/label-smoothing.js';
+export { samplingProbability, checkSamplingSchedule } from './seq2seq/scheduled-sampling.js';
+export type { SamplingSchedule } from './seq2seq/scheduled-sampling.js';
+export { seq2seqLoss } from './seq2seq/seq2seq-loss.js';
+export type { Seq2SeqLoss, Seq2SeqLossOptions } from './seq2seq/seq2seq-loss.js';
+export { greedyDecode } from './seq2seq/greedy.js';
+export type { GreedyOptions, GreedyResult } from './seq2seq/greedy.js';
+export { seq2seqSession, selectDecoderState, disposeDecoderState } from './seq2seq/decode-session.js';
+export type { DecodeSession } from './seq2seq/decode-session.js';
