@@ -80,8 +80,8 @@ describe('seq2seqModel: the encoder–decoder', () => {
   it('gradients of the label-smoothed loss match finite differences (every parameter, GRU cells)', () => {
     const model = tinyModel({ cell: (c) => gruCell(c), encoderLayers: 3, decoderLayers: 3 });
     const loss = () => seq2seqLoss(model, [[3, 4, 5], [6, 2]], [[3, 4], [5]], { labelSmoothing: 0.1 }).loss;
-    const report = gradCheck(loss, model.params as Record<string, tf.Variable>, { maxPerVariable: 3 });
-    expect(report.checked).toBeGreaterThan(60);
+    const report = gradCheck(loss, model.params as Record<string, tf.Variable>, { maxPerVariable: 2 });
+    expect(report.checked).toBeGreaterThan(50);
     model.dispose();
   });
 
