@@ -48,6 +48,8 @@ export { createOptimizer, setLearningRate, saveOptimizer, restoreOptimizer } fro
 export type { OptimizerSpec } from './train/optimizers.js';
 export { rngAt } from './train/train-rng.js';
 export { createTrainer } from './train/trainer.js';
+export { createUpdater } from './train/updater.js';
+export type { Updater, UpdaterOptions } from './train/updater.js';
 export type { Trainer, TrainerOptions, TrainStep, TrainBatchOptions, TrainerCheckpoint } from './train/trainer.js';
 export { createTbptt } from './train/tbptt.js';
 export type { TbpttOptions, TbpttSession } from './train/tbptt.js';

@@ -31,6 +31,13 @@ export { lineChartSpec, lineChartSvg, writeLineChart, writeLineChartPanels } fro
 export type { LineSeries, LineChartOptions } from './viz/line-chart.js';
 export { vizReport, defaultFeatures } from './viz/report.js';
 export type { VizReportOptions, VizReportResult } from './viz/report.js';
+export { alignmentSvg } from './viz/alignment.js';
+export type { Alignment } from './viz/alignment.js';
+// Translation tasks (model-agnostic: strings and token ids)
+export { dateTask } from './nmt/date-task.js';
+export type { DateTask, DateTaskOptions, DatePair } from './nmt/date-task.js';
+export { allDateFormats, renderDate, isoDate, formatName, MONTHS, WEEKDAYS } from './nmt/date-formats.js';
+export type { DateFormat, DateOrder, DayStyle, MonthStyle, LetterCase, YearStyle, DateSeparator, WeekdayStyle } from './nmt/date-formats.js';
 // Translation (English → Spanish): BLEU (Papineni et al. 2002, as NLTK's corpus_bleu)
 export { corpusBleu, bleuByLength } from './nmt/bleu.js';
 export type { CorpusBleu, CorpusBleuOptions, NgramPrecision, LengthBucket, BleuSentence } from './nmt/bleu.js';

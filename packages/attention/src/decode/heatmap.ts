@@ -52,6 +52,7 @@ export function alignmentHeatmapSpec(alignments: readonly ArrayLike<number>[], o
       color: { field: 'weight', type: 'quantitative', title: 'α', scale: { scheme: 'greys', domain: [0, 1] } },
       tooltip: [{ field: 'source' }, { field: 'target' }, { field: 'weight', format: '.3f' }],
     },
+    background: 'white',
     padding: 8,
     config: { font: 'DejaVu Sans', view: { stroke: null } },
   };

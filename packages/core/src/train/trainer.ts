@@ -19,10 +19,13 @@ import type { Rng } from '../rng.js';
 import { rxrnnError, ErrorCodes, describe } from '../errors.js';
 import { unrollLoss, type SequenceBatch } from './bptt-step.js';
 import { getLoss, type LossFn, type LossName } from './losses.js';
-import { clipByGlobalNorm, clipByValue, globalNorm, type Grads } from './clip.js';
-import { learningRateAt, checkSchedule, type LrSchedule } from './schedules.js';
-import { createOptimizer, setLearningRate, saveOptimizer, restoreOptimizer, disposeOptimizer, type OptimizerSpec } from './optimizers.js';
+import type { Grads } from './clip.js';
+import type { LrSchedule } from './schedules.js';
+import type { OptimizerSpec } from './optimizers.js';
 import { rngAt } from './train-rng.js';
+import { createUpdater, type TrainStep, type TrainerCheckpoint } from './updater.js';
+
+export type { TrainStep, TrainerCheckpoint } from './updater.js';
 
 export interface TrainerOptions {
   /** The model. Its `params` are trained in place; the trainer never disposes it. */
@@ -43,20 +46,7 @@ export interface TrainerOptions {
   training?: boolean;
 }
 
-/** What one update reports. */
-export interface TrainStep {
-  /** Updates done so far (this one included). */
-  step: number;
-  /** Mean loss of the chunk, before the update (nats for cross entropy). */
-  loss: number;
-  /** Global gradient norm before clipping. */
-  gradNorm: number;
-  /** Learning rate used. */
-  lr: number;
-  /** Counted (unmasked) steps × rows in the chunk. */
-  tokens: number;
-}
-
+/** Options of one `trainBatch`. */
 export interface TrainBatchOptions {
   /** State to start from (not disposed; not differentiated). Default: the cell's initial state. */
   initialState?: State;
@@ -69,27 +59,6 @@ export interface TrainBatchOptions {
 }
 
 /** A trainer's resumable state: JSON plus named arrays (the optimiser slots). */
-export interface TrainerCheckpoint {
-  json: {
-    format: 'rxrnn.trainer';
-    version: 1;
-    step: number;
-    lr: number;
-    seed: number;
-    /** The RNG position: generators derive from (seed, step), so this equals `step`. */
-    rngPosition: number;
-    optimizer: OptimizerSpec;
-    schedule?: LrSchedule;
-    clipNorm?: number;
-    clipValue?: number;
-    optimizerIterations: number;
-    optimizerExtra: Record<string, number>;
-    /** Anything the caller adds (data position, loss curve file…). */
-    extra?: Record<string, unknown>;
-  };
-  arrays: Record<string, { shape: number[]; data: Float32Array }>;
-}
-
 export interface Trainer {
   readonly cell: Cell;
   /** Updates done so far. */
@@ -129,20 +98,13 @@ export function createTrainer(options: TrainerOptions): Trainer {
   const cell = options?.cell;
   if (!cell || typeof cell.step !== 'function' || !cell.params) throw rxrnnError(ErrorCodes.ARGUMENT, fn, 'options.cell', 'a Cell', describe(cell));
   const loss = getLoss(options.loss, fn);
-  const spec: OptimizerSpec = options.optimizer ?? { kind: 'adam', lr: 2e-3 };
-  checkSchedule(fn, options.schedule);
-  for (const k of ['clipNorm', 'clipValue'] as const) {
-    const v = options[k];
-    if (v !== undefined && !(typeof v === 'number' && v > 0)) throw rxrnnError(ErrorCodes.ARGUMENT, fn, `options.${k}`, 'a positive number', describe(v));
-  }
-  const seed = options.seed ?? 0;
+  // Clipping, the optimiser, the schedule, the step count and checkpoints: the updater's.
+  const updater = createUpdater({ params: cell.params, optimizer: options.optimizer, schedule: options.schedule, clipNorm: options.clipNorm, clipValue: options.clipValue, seed: options.seed }, fn);
+  const seed = updater.seed;
   const training = options.training ?? true;
-  const opt = createOptimizer(spec, fn);
   const names = Object.keys(cell.params);
   const vars = names.map((n) => cell.params[n]).filter((v) => v.trainable);
-  let step = 0;
   let disposed = false;
-  const lrAt = (s: number) => learningRateAt(spec.lr, s, options.schedule);
 
   const checkBatch = (where: string, batch: SequenceBatch) => {
     if (disposed) throw rxrnnError(ErrorCodes.DISPOSED, where, 'trainer', 'a live trainer', 'a disposed trainer');
@@ -154,40 +116,11 @@ export function createTrainer(options: TrainerOptions): Trainer {
     return B;
   };
 
-  /** Clip `grads` (keyed by parameter name), apply them at the scheduled rate, count the step. */
-  const apply = (grads: Grads, lossValue: number, tokens: number): TrainStep => {
-    const lr = lrAt(step);
-    let norm: number;
-    let applied = grads;
-    if (options.clipNorm !== undefined) {
-      const c = clipByGlobalNorm(grads, options.clipNorm);
-      norm = c.norm;
-      applied = c.grads;
-    } else {
-      const n = globalNorm(grads);
-      norm = n.dataSync()[0];
-      n.dispose();
-    }
-    if (options.clipValue !== undefined) {
-      const v = clipByValue(applied, options.clipValue);
-      if (applied !== grads) disposeAll(applied);
-      applied = v;
-    }
-    setLearningRate(opt, lr);
-    // Apply in the cell's parameter order: optimiser slots are kept by position.
-    const ordered: Grads = {};
-    for (const name of names) if (cell.params[name].trainable && applied[name]) ordered[cell.params[name].name] = applied[name];
-    opt.applyGradients(ordered);
-    if (applied !== grads) disposeAll(applied);
-    step++;
-    return { step, loss: lossValue, gradNorm: norm, lr, tokens };
-  };
-
   const computeGradients = (where: string, batch: SequenceBatch, o: TrainBatchOptions & { rng?: Rng }): ReturnType<Trainer['gradients']> => {
     const B = checkBatch(where, batch);
     const ownState = !o.initialState;
     const state0 = o.initialState ?? cell.initialState(B);
-    const ctx = { training, rng: o.rng ?? rngAt(seed, step, 1) };
+    const ctx = { training, rng: o.rng ?? rngAt(seed, updater.step, 1) };
     let final: State | undefined;
     let at: State | undefined;
     let tokens = 0;
@@ -222,17 +155,17 @@ export function createTrainer(options: TrainerOptions): Trainer {
   const trainer: Trainer = {
     cell,
     get step() {
-      return step;
+      return updater.step;
     },
     seed,
     get lr() {
-      return lrAt(step);
+      return updater.lr;
     },
-    rng: (stream = 0) => rngAt(seed, step, stream),
+    rng: (stream = 0) => updater.rng(stream),
     trainBatch(batch, o = {}) {
       const g = computeGradients('trainer.trainBatch', batch, o);
       try {
-        return { ...apply(g.grads, g.loss, g.tokens), final: g.final, at: g.at };
+        return { ...updater.apply(g.grads, { loss: g.loss, tokens: g.tokens }), final: g.final, at: g.at };
       } catch (e) {
         disposeAll(g.final);
         disposeAll(g.at);
@@ -244,14 +177,7 @@ export function createTrainer(options: TrainerOptions): Trainer {
     gradients: (batch, o = {}) => computeGradients('trainer.gradients', batch, o),
     applyGradients(grads, info) {
       if (disposed) throw rxrnnError(ErrorCodes.DISPOSED, 'trainer.applyGradients', 'trainer', 'a live trainer', 'a disposed trainer');
-      for (const name of names) {
-        const g = grads[name];
-        const v = cell.params[name];
-        if (v.trainable && !(g instanceof tf.Tensor && g.shape.join() === v.shape.join())) {
-          throw rxrnnError(ErrorCodes.SHAPE, 'trainer.applyGradients', `grads['${name}']`, `a tensor of shape [${v.shape.join(', ')}]`, describe(g));
-        }
-      }
-      return apply(grads, info.loss, info.tokens);
+      return updater.apply(grads, info);
     },
     evaluate(batch, o = {}) {
       const B = checkBatch('trainer.evaluate', batch);
@@ -269,40 +195,12 @@ export function createTrainer(options: TrainerOptions): Trainer {
         if (ownState) disposeAll(state0);
       }
     },
-    async checkpoint(extra) {
-      const saved = await saveOptimizer(opt);
-      return {
-        json: {
-          format: 'rxrnn.trainer',
-          version: 1,
-          step,
-          lr: lrAt(step),
-          seed,
-          rngPosition: step,
-          optimizer: spec,
-          schedule: options.schedule,
-          clipNorm: options.clipNorm,
-          clipValue: options.clipValue,
-          optimizerIterations: saved.iterations,
-          optimizerExtra: saved.extra,
-          extra,
-        },
-        arrays: saved.arrays,
-      };
-    },
-    async restore(ckpt) {
-      const j = ckpt?.json;
-      if (!j || j.format !== 'rxrnn.trainer' || j.version !== 1) throw rxrnnError(ErrorCodes.FORMAT, 'trainer.restore', 'ckpt.json', "{ format: 'rxrnn.trainer', version: 1, … }", describe(j));
-      if (j.optimizer?.kind !== spec.kind) throw rxrnnError(ErrorCodes.STATE, 'trainer.restore', 'ckpt.json.optimizer.kind', `'${spec.kind}' (this trainer's)`, describe(j.optimizer?.kind));
-      if (j.seed !== seed) throw rxrnnError(ErrorCodes.STATE, 'trainer.restore', 'ckpt.json.seed', `${seed} (this trainer's)`, describe(j.seed));
-      if (step !== 0) throw rxrnnError(ErrorCodes.STATE, 'trainer.restore', 'trainer', 'a fresh trainer (step 0)', `a trainer at step ${step}`);
-      await restoreOptimizer(opt, { arrays: ckpt.arrays, iterations: j.optimizerIterations, extra: j.optimizerExtra });
-      step = j.step;
-    },
+    checkpoint: (extra) => updater.checkpoint(extra),
+    restore: (ckpt) => updater.restore(ckpt),
     dispose() {
       if (disposed) return;
       disposed = true;
-      disposeOptimizer(opt);
+      updater.dispose();
     },
   };
   return trainer;
