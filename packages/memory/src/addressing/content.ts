@@ -18,12 +18,17 @@ import { checkShape } from './check.js';
 /** The ε inside the norms of the cosine similarity. */
 export const COSINE_EPSILON = 1e-8;
 
-/** K[k, M(i)] for every row i (eq. 6): key [B, M], memory [B, N, M] → [B, N]. */
-export function cosineSimilarity(memory: tf.Tensor3D, key: tf.Tensor2D, epsilon = COSINE_EPSILON): tf.Tensor2D {
-  const fn = 'cosineSimilarity';
+/** Check memory [B, N, M] and key [B, M]; returns B. */
+function checkMemoryKey(fn: string, memory: tf.Tensor3D, key: tf.Tensor2D): number {
   checkShape(fn, 'memory', memory, [-1, -1, -1], 'a tensor of shape [B, N, M]');
   const [B, , M] = memory.shape;
   checkShape(fn, 'key', key, [B, M], `a tensor of shape [${B}, ${M}]`);
+  return B;
+}
+
+/** K[k, M(i)] for every row i (eq. 6): key [B, M], memory [B, N, M] → [B, N]. */
+export function cosineSimilarity(memory: tf.Tensor3D, key: tf.Tensor2D, epsilon = COSINE_EPSILON): tf.Tensor2D {
+  checkMemoryKey('cosineSimilarity', memory, key);
   const dot = tf.squeeze(tf.matMul(memory, tf.expandDims(key, 2)), [2]); // [B, N]
   const memNorm = tf.sqrt(tf.add(tf.sum(tf.square(memory), 2), epsilon)); // [B, N]
   const keyNorm = tf.sqrt(tf.add(tf.sum(tf.square(key), 1, true), epsilon)); // [B, 1]
@@ -32,7 +37,8 @@ export function cosineSimilarity(memory: tf.Tensor3D, key: tf.Tensor2D, epsilon 
 
 /** w^c (eqs. 5–6) from the head's raw key strength β̂ (β = softplus(β̂)). */
 export function contentAddressing(memory: tf.Tensor3D, key: tf.Tensor2D, betaHat: tf.Tensor2D, epsilon = COSINE_EPSILON): tf.Tensor2D {
-  checkShape('contentAddressing', 'betaHat', betaHat, [memory?.shape?.[0] ?? -1, 1], 'a tensor of shape [B, 1]');
+  const B = checkMemoryKey('contentAddressing', memory, key);
+  checkShape('contentAddressing', 'betaHat', betaHat, [B, 1], `a tensor of shape [${B}, 1]`);
   const beta = tf.softplus(betaHat); // [B, 1], β ≥ 0
   return tf.softmax(tf.mul(beta, cosineSimilarity(memory, key, epsilon))) as tf.Tensor2D; // [B, N]
 }

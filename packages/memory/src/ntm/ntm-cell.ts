@@ -42,6 +42,8 @@ export interface NtmCellOptions {
   clip?: number;
   /** Every cell of the initial memory. Default 1e-6. */
   memoryInit?: number;
+  /** Address with one fused op per head (default true; the same numbers as the per-equation functions). */
+  fusedAddressing?: boolean;
   seed?: number;
   weights?: WeightsInput;
 }
@@ -73,6 +75,7 @@ export function ntmSizes(options: NtmCellOptions, fn = 'ntmCell'): NtmSizes & { 
     shiftRange: options.shiftRange ?? 1,
     clip: options.clip ?? 20,
     memoryInit: options.memoryInit ?? 1e-6,
+    fusedAddressing: options.fusedAddressing ?? true,
   };
   for (const k of ['inputSize', 'outputSize', 'memorySize', 'memoryWidth', 'readHeads', 'writeHeads', 'controllerSize'] as const) checkSize(fn, `options.${k}`, z[k]);
   if (!Number.isInteger(z.shiftRange) || z.shiftRange < 0) throw rxrnnError(ErrorCodes.ARGUMENT, fn, 'options.shiftRange', 'a non-negative integer', describe(z.shiftRange));

@@ -30,6 +30,7 @@ import * as tf from '@tensorflow/tfjs';
 import { rxrnnError, ErrorCodes, describe, getActivation, type StepResult } from '@rxrnn/core';
 import { lstmStep } from '@rxrnn/cells';
 import { address, type AddressingOutputs } from '../addressing/address.js';
+import { addressFused } from '../addressing/address-fused.js';
 import { readMemory } from '../addressing/read.js';
 import { writeMemory, type WriteHead } from '../addressing/write.js';
 
@@ -53,6 +54,8 @@ export interface NtmSizes {
   shiftRange: number;
   /** The controller's outputs to the heads are clipped to ±clip. */
   clip: number;
+  /** Address with the one-op {@link addressFused} (default) or the composition of the per-equation functions. */
+  fusedAddressing?: boolean;
 }
 
 export interface NtmParams {
@@ -135,6 +138,7 @@ export function ntmStep(p: NtmParams, s: NtmState, x: tf.Tensor2D, z: NtmSizes, 
   const [h, ctrl] = lstmStep({ kernel: p['controller.kernel'], recurrentKernel: p['controller.recurrentKernel'], bias: p['controller.bias'] }, { h: s.h, c: s.c }, u, tanh, sigmoid);
   const xi = tf.clipByValue(tf.add(tf.matMul(h, p['heads.kernel']), p['heads.bias']), -z.clip, z.clip) as tf.Tensor2D; // [B, P]
 
+  const addr = z.fusedAddressing === false ? address : addressFused;
   const rW = readHeadWidth(z);
   const wW = writeHeadWidth(z);
   const slice = (from: number, n: number) => tf.slice(xi, [0, from], [B, n]) as tf.Tensor2D;
@@ -145,7 +149,7 @@ export function ntmStep(p: NtmParams, s: NtmState, x: tf.Tensor2D, z: NtmSizes, 
   const writes: WriteHead[] = [];
   for (let i = 0; i < W; i++) {
     const from = R * rW + i * wW;
-    const w = address(memPrev, addressingOutputs(slice(from, rW), M, S), prevOf(wwPrev, i)); // [B, N]
+    const w = addr(memPrev, addressingOutputs(slice(from, rW), M, S), prevOf(wwPrev, i)); // [B, N]
     writes.push({ w, eraseHat: slice(from + rW, M), add: tf.tanh(slice(from + rW + M, M)) as tf.Tensor2D });
   }
   const memory = writeMemory(memPrev, writes); // [B, N, M]
@@ -154,7 +158,7 @@ export function ntmStep(p: NtmParams, s: NtmState, x: tf.Tensor2D, z: NtmSizes, 
   const readW: tf.Tensor2D[] = [];
   const reads: tf.Tensor2D[] = [];
   for (let i = 0; i < R; i++) {
-    const w = address(memory, addressingOutputs(slice(i * rW, rW), M, S), prevOf(rwPrev, i)); // [B, N]
+    const w = addr(memory, addressingOutputs(slice(i * rW, rW), M, S), prevOf(rwPrev, i)); // [B, N]
     readW.push(w);
     reads.push(readMemory(memory, w)); // [B, M]
   }
