@@ -79,25 +79,25 @@ describe('finite-difference gradients of each addressing op', () => {
     check('content', v, () => contentAddressing(v.memory as tf.Tensor3D, v.key as tf.Tensor2D, v.betaHat as tf.Tensor2D));
   });
   it('interpolation (eq. 7): w^c, w_{t−1}, ĝ', () => {
-    const v = { wc: weighting(2, B, N), wPrev: weighting(3, B, N), ...vars(4, { gHat: [B, 1] }, 2) };
+    const v: Record<string, tf.Variable> = { wc: weighting(2, B, N), wPrev: weighting(3, B, N), ...vars(4, { gHat: [B, 1] }, 2) };
     check('interpolate', v, () => interpolate(v.wc as tf.Tensor2D, v.wPrev as tf.Tensor2D, v.gHat as tf.Tensor2D));
   });
   for (const S of [1, 2]) {
     it(`circular shift (eq. 8), S = ${S}: w^g, ŝ`, () => {
-      const v = { wg: weighting(5, B, N), ...vars(6, { sHat: [B, 2 * S + 1] }, 2) };
+      const v: Record<string, tf.Variable> = { wg: weighting(5, B, N), ...vars(6, { sHat: [B, 2 * S + 1] }, 2) };
       check('shift', v, () => circularShift(v.wg as tf.Tensor2D, v.sHat as tf.Tensor2D));
     });
   }
   it('sharpening (eq. 9): w̃, γ̂', () => {
-    const v = { wTilde: weighting(7, B, N), ...vars(8, { gammaHat: [B, 1] }, 2) };
+    const v: Record<string, tf.Variable> = { wTilde: weighting(7, B, N), ...vars(8, { gammaHat: [B, 1] }, 2) };
     check('sharpen', v, () => sharpen(v.wTilde as tf.Tensor2D, v.gammaHat as tf.Tensor2D));
   });
   it('reading (eq. 2): memory, w', () => {
-    const v = { w: weighting(9, B, N), ...vars(10, { memory: [B, N, M] }) };
+    const v: Record<string, tf.Variable> = { w: weighting(9, B, N), ...vars(10, { memory: [B, N, M] }) };
     check('read', v, () => readMemory(v.memory as tf.Tensor3D, v.w as tf.Tensor2D));
   });
   it('writing (eqs. 3–4), two heads: memory, w, ê, a', () => {
-    const v = { w1: weighting(11, B, N), w2: weighting(12, B, N), ...vars(13, { memory: [B, N, M], e1: [B, M], a1: [B, M], e2: [B, M], a2: [B, M] }) };
+    const v: Record<string, tf.Variable> = { w1: weighting(11, B, N), w2: weighting(12, B, N), ...vars(13, { memory: [B, N, M], e1: [B, M], a1: [B, M], e2: [B, M], a2: [B, M] }) };
     check('write', v, () =>
       writeMemory(v.memory as tf.Tensor3D, [
         { w: v.w1 as tf.Tensor2D, eraseHat: v.e1 as tf.Tensor2D, add: v.a1 as tf.Tensor2D },
@@ -106,7 +106,7 @@ describe('finite-difference gradients of each addressing op', () => {
     );
   });
   it('the whole head (eqs. 5–9): every raw output and the previous weighting', () => {
-    const v = { wPrev: weighting(14, B, N), ...vars(15, { memory: [B, N, M], key: [B, M], betaHat: [B, 1], gHat: [B, 1], sHat: [B, 3], gammaHat: [B, 1] }) };
+    const v: Record<string, tf.Variable> = { wPrev: weighting(14, B, N), ...vars(15, { memory: [B, N, M], key: [B, M], betaHat: [B, 1], gHat: [B, 1], sHat: [B, 3], gammaHat: [B, 1] }) };
     check('address', v, () => address(v.memory as tf.Tensor3D, { key: v.key as tf.Tensor2D, betaHat: v.betaHat as tf.Tensor2D, gHat: v.gHat as tf.Tensor2D, sHat: v.sHat as tf.Tensor2D, gammaHat: v.gammaHat as tf.Tensor2D }, v.wPrev as tf.Tensor2D));
   });
 });

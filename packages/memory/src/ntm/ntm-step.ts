@@ -19,7 +19,8 @@
  * The learned initial reads and weightings: the state carries `fresh` [B, 1] (1 before the first step,
  * then 0), and the step takes r_{t−1} = fresh · r_0 + (1 − fresh) · r_{t−1} (likewise w_{t−1}), so the
  * gradient reaches r_0 and the initial weightings' logits through any trainer, which builds the initial
- * state outside its gradient scope. (1 · a + 0 · a = a exactly: the blend changes no value.)
+ * state outside its gradient scope. (1 · a + 0 · a = a exactly: the blend changes no value; when every
+ * row's flag is 0 or every row's is 1, the step takes the state or the initial values directly.)
  *
  * State tensors are 2-D ([B, ·]: memory as [B, N·M], weightings [B, R·N] and [B, W·N], reads [B, R·M]),
  * so that every state tool (masking by [B, 1], snapshots, batching) handles them like any cell's. The
@@ -126,12 +127,22 @@ export function ntmStep(p: NtmParams, s: NtmState, x: tf.Tensor2D, z: NtmSizes, 
   if (s.memory?.shape?.[0] !== B || s.memory.shape[1] !== N * M) throw rxrnnError(ErrorCodes.SHAPE, 'ntmStep', 'state.memory', `a tensor of shape [${B}, ${N * M}]`, describe(s.memory));
 
   // The previous reads and weightings; before the first step, the learned initial ones (see above).
-  const init = ntmInitialValues(p, B);
+  // The flag is read back (a [B, 1] read on the CPU/wasm backends costs nothing): when no row is fresh
+  // (every step but the first) the blend and its gradient are skipped, when all are it is the identity.
   const fresh = s.fresh; // [B, 1]
-  const blend = (a: tf.Tensor2D, b: tf.Tensor2D) => tf.add(tf.mul(fresh, a), tf.mul(tf.sub(1, fresh), b)) as tf.Tensor2D;
-  const readsPrev = blend(init.reads, s.reads); // [B, R·M]
-  const rwPrev = blend(init.readWeights, s.readWeights); // [B, R·N]
-  const wwPrev = blend(init.writeWeights, s.writeWeights); // [B, W·N]
+  const flags = fresh.dataSync();
+  const anyFresh = flags.some((v) => v !== 0);
+  const allFresh = flags.every((v) => v === 1);
+  let readsPrev = s.reads; // [B, R·M]
+  let rwPrev = s.readWeights; // [B, R·N]
+  let wwPrev = s.writeWeights; // [B, W·N]
+  if (anyFresh) {
+    const init = ntmInitialValues(p, B);
+    const blend = (a: tf.Tensor2D, b: tf.Tensor2D) => (allFresh ? a : (tf.add(tf.mul(fresh, a), tf.mul(tf.sub(1, fresh), b)) as tf.Tensor2D));
+    readsPrev = blend(init.reads, s.reads);
+    rwPrev = blend(init.readWeights, s.readWeights);
+    wwPrev = blend(init.writeWeights, s.writeWeights);
+  }
 
   // Controller (an LSTM on [x; previous reads]).
   const u = tf.concat([x, readsPrev], 1) as tf.Tensor2D; // [B, X + R·M]
@@ -174,7 +185,7 @@ export function ntmStep(p: NtmParams, s: NtmState, x: tf.Tensor2D, z: NtmSizes, 
     readWeights,
     writeWeights,
     reads: readsFlat,
-    fresh: tf.zerosLike(fresh) as tf.Tensor2D,
+    fresh: anyFresh ? (tf.zerosLike(fresh) as tf.Tensor2D) : fresh,
   };
   const ex = extras
     ? {

@@ -21,7 +21,7 @@ export interface BitScore {
 
 /** The outputs (logits) of the scored steps, [T − lossFrom, B, K], read back. */
 export function scoredLogits(cell: Cell, batch: BitTaskBatch): Float32Array {
-  const { T, B, X, K, lossFrom } = batch;
+  const { T, B, X, lossFrom } = batch;
   return tf.tidy(() => {
     const xs = tf.unstack(tf.tensor3d(batch.inputs, [T, B, X])) as tf.Tensor2D[];
     let state = cell.initialState(B);
