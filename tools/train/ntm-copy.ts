@@ -13,15 +13,17 @@
  * the NTM's parameter count). Writes the weights, curve and figures to --out, and the results to
  * tools/train/results/ntm-copy-<model>-seed<seed>.json. `--load <dir>` takes the weights a run wrote
  * there, skips training and writes only the test scores and the figures (no results file).
+ * `--resume <dir>` continues a run from the weights, optimiser state and curve it saved there (the
+ * next batches of the same data stream), for another --minutes.
  */
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { execFileSync } from 'node:child_process';
 import * as tf from '@tensorflow/tfjs';
 import cliProgress from 'cli-progress';
 import { from, lastValueFrom, toArray } from 'rxjs';
-import { initBackend, backendInfo, createTrainer, createRng, readSafetensors, writeSafetensors, type Cell } from '@rxrnn/core';
+import { initBackend, backendInfo, createTrainer, createRng, readSafetensors, writeSafetensors, type Cell, type TrainerCheckpoint } from '@rxrnn/core';
 import { lstmCell, denseCell, stackCells } from '@rxrnn/cells';
 import { ntmCell, ntm, copyTask, copyBatch, copyInputSize, bitCrossEntropy, scoreBits, poolScores, type BitScore, type BitTaskBatch } from '@rxrnn/memory';
 import { vegaLiteToSvg, svgToPng, writeLineChart } from '@rxrnn/text';
@@ -42,6 +44,7 @@ const { values: a } = parseArgs({
     'test-batch': { type: 'string', default: '32' },
     hidden: { type: 'string' },
     load: { type: 'string' },
+    resume: { type: 'string' },
   },
 });
 const model = a.model as 'ntm' | 'lstm';
@@ -79,8 +82,9 @@ const cell: Cell =
     ? ntmCell({ ...NTM, seed })
     : stackCells([lstmCell({ inputSize: X, hiddenSize: hidden, seed }), denseCell({ inputSize: hidden, outputSize: BITS, seed: seed + 1 })]);
 const params = count(cell);
-if (a.load) {
-  const saved = readSafetensors(new Uint8Array(readFileSync(join(a.load, 'model.safetensors'))));
+const from_ = a.load ?? a.resume;
+if (from_) {
+  const saved = readSafetensors(new Uint8Array(readFileSync(join(from_, 'model.safetensors'))));
   for (const [k, v] of Object.entries(cell.params)) v.assign(tf.tensor(Float32Array.from(saved[k].data), saved[k].shape));
 }
 const config = model === 'ntm' ? { ...NTM, controller: 'lstm' } : { lstm: { inputSize: X, hiddenSize: hidden }, output: { inputSize: hidden, outputSize: BITS } };
@@ -107,6 +111,26 @@ interface CurvePoint {
   validPerfect: number;
 }
 const curve: CurvePoint[] = [];
+const segments: { updates: number; minutes: number }[] = [];
+let offset = 0; // updates before this run that the trainer does not count (a resume without optimiser state)
+if (a.resume) {
+  if (existsSync(join(a.resume, 'trainer.json'))) {
+    const json = JSON.parse(readFileSync(join(a.resume, 'trainer.json'), 'utf8')) as TrainerCheckpoint['json'];
+    const arrays = readSafetensors(new Uint8Array(readFileSync(join(a.resume, 'trainer.safetensors'))));
+    await trainer.restore({ json, arrays });
+    const extra = json.extra as { curve: CurvePoint[]; segments: { updates: number; minutes: number }[] };
+    curve.push(...extra.curve);
+    segments.push(...extra.segments);
+  } else {
+    // A run saved before trainer checkpoints were written: its results file has the curve; Adam restarts.
+    const prev = JSON.parse(readFileSync(`tools/train/results/ntm-copy-${model}-seed${seed}.json`, 'utf8')) as { curve: CurvePoint[]; training: { updates: number; minutes: number } };
+    curve.push(...prev.curve);
+    segments.push({ updates: prev.training.updates, minutes: prev.training.minutes });
+    offset = prev.training.updates;
+    console.log(`resuming after ${offset} updates without optimiser state (Adam's moments start again)`);
+  }
+}
+const minutesBefore = segments.reduce((m, g) => m + g.minutes, 0);
 const bar = new cliProgress.SingleBar(
   {
     format: `copy ${model} |{bar}| {value}/{total} s | update {update} | train {train} bits/seq | valid {valid} bits/seq, {errors} bit errors/seq`,
@@ -119,7 +143,8 @@ const budget = Math.round(minutes * 60);
 bar.start(budget, 0, { update: 0, train: '–', valid: '–', errors: '–' });
 const t0 = performance.now();
 const elapsed = () => (performance.now() - t0) / 1000;
-let update = 0;
+let update = offset + trainer.step;
+const updatesBefore = update;
 let sumBits = 0;
 let nBits = 0;
 let stopped = 'budget';
@@ -129,7 +154,7 @@ while (elapsed() < budget && update < maxUpdates) {
   const targets = tf.tensor3d(b.targets, [b.T, b.B, b.K]);
   const r = trainer.trainBatch({ inputs, targets }, { lossFrom: b.lossFrom });
   tf.dispose([inputs, targets]);
-  update = r.step;
+  update = offset + r.step;
   if (!Number.isFinite(r.loss)) {
     stopped = `non-finite loss at update ${update}`;
     break;
@@ -138,7 +163,7 @@ while (elapsed() < budget && update < maxUpdates) {
   nBits++;
   if (update % evalEvery === 0) {
     const v = score(valid);
-    curve.push({ update, sequences: update * batch, minutes: elapsed() / 60, trainBitsPerSequence: sumBits / nBits, validBitsPerSequence: v.bitsPerSequence, validBitErrorsPerSequence: v.bitErrorsPerSequence, validPerfect: v.perfect });
+    curve.push({ update, sequences: update * batch, minutes: minutesBefore + elapsed() / 60, trainBitsPerSequence: sumBits / nBits, validBitsPerSequence: v.bitsPerSequence, validBitErrorsPerSequence: v.bitErrorsPerSequence, validPerfect: v.perfect });
     bar.update(Math.min(budget, Math.round(elapsed())), { update, train: (sumBits / nBits).toFixed(2), valid: v.bitsPerSequence.toFixed(2), errors: v.bitErrorsPerSequence.toFixed(2) });
     if (!process.stdout.isTTY) console.log(JSON.stringify(curve[curve.length - 1]));
     sumBits = 0;
@@ -148,8 +173,9 @@ while (elapsed() < budget && update < maxUpdates) {
 }
 bar.stop();
 if (stopped === 'budget' && update >= maxUpdates) stopped = 'updates';
-const trainMinutes = elapsed() / 60;
-console.log(`trained ${update} updates (${update * batch} sequences) in ${trainMinutes.toFixed(1)} min; stopped: ${stopped}`);
+if (!a.load) segments.push({ updates: update - updatesBefore, minutes: elapsed() / 60 });
+const trainMinutes = minutesBefore + elapsed() / 60;
+console.log(`trained ${update} updates (${update * batch} sequences) in ${trainMinutes.toFixed(1)} min (${segments.length} run${segments.length === 1 ? '' : 's'}); stopped: ${stopped}`);
 
 // Held-out lengths.
 const testResults = testLengths.map((L, i) => ({ length: L, ...scoreBits(cell, test[i]) }));
@@ -162,6 +188,9 @@ if (!a.load) {
   for (const [k, v] of Object.entries(cell.params)) arrays[k] = { shape: v.shape.slice(), data: v.dataSync() as Float32Array };
   writeFileSync(join(out, 'model.safetensors'), writeSafetensors(arrays, { model, seed: String(seed) }));
   writeFileSync(join(out, 'config.json'), JSON.stringify({ model, config }, null, 2) + '\n');
+  const ckpt = await trainer.checkpoint({ curve, segments });
+  writeFileSync(join(out, 'trainer.json'), JSON.stringify(ckpt.json) + '\n');
+  writeFileSync(join(out, 'trainer.safetensors'), writeSafetensors(ckpt.arrays));
 }
 
 // Figures: the learning curve, and (NTM) the weightings over a test sequence.
@@ -270,7 +299,7 @@ const results = {
   parameters: params,
   ntmParameters: ntmParams,
   seed,
-  training: { lengths: [1, maxLength], batch, optimizer: { kind: 'adam', lr }, clipNorm, loss: 'summed binary cross entropy of the bits after the delimiter', updates: update, sequences: update * batch, minutes: trainMinutes, stopped },
+  training: { lengths: [1, maxLength], batch, optimizer: { kind: 'adam', lr }, clipNorm, loss: 'summed binary cross entropy of the bits after the delimiter', updates: update, sequences: update * batch, minutes: trainMinutes, segments, stopped },
   validation: { lengths: validLengths, sequencesPerLength: 16, final: finalValid },
   test: { sequencesPerLength: testBatch, results: testResults },
   curve,
