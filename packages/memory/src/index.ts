@@ -21,3 +21,5 @@ export type { BitTaskBatch, CopyTaskOptions } from './tasks/copy-task.js';
 export { bitCrossEntropy } from './tasks/bit-loss.js';
 export { scoreBits, scoredLogits, poolScores } from './tasks/evaluate-bits.js';
 export type { BitScore } from './tasks/evaluate-bits.js';
+export { repeatCopyBatch, repeatCopyTask, repeatCopySizes } from './tasks/repeat-copy-task.js';
+export type { RepeatCopyOptions } from './tasks/repeat-copy-task.js';

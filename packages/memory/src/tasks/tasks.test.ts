@@ -3,6 +3,7 @@ import * as tf from '@tensorflow/tfjs';
 import { createRng, defineCell } from '@rxrnn/core';
 import { expectClose } from '@rxrnn/testing';
 import { copyBatch, copyTask, copyInputSize } from './copy-task.js';
+import { repeatCopyBatch, repeatCopyTask, repeatCopySizes } from './repeat-copy-task.js';
 import { bitCrossEntropy } from './bit-loss.js';
 import { scoreBits, poolScores } from './evaluate-bits.js';
 
@@ -74,5 +75,34 @@ describe('bit loss and scoring', () => {
     const pooled = poolScores([s, { sequences: 4, bitsPerSequence: 0, bitErrorsPerSequence: 0, perfect: 1 }]);
     expect(pooled).toEqual({ sequences: 8, bitsPerSequence: s.bitsPerSequence / 2, bitErrorsPerSequence: s.bitErrorsPerSequence / 2, perfect: 0.5 });
     cell.dispose();
+  });
+});
+
+describe('repeat copy task', () => {
+  it('lays out the vectors, the delimiter, the normalised count, R copies and the end marker (Graves et al. §4.2)', () => {
+    const L = 3;
+    const R = 4;
+    const b = repeatCopyBatch(createRng(5), 2, L, R);
+    expect([b.T, b.X, b.K, b.lossFrom]).toEqual([L * (R + 1) + 3, 10, 9, L + 2]);
+    const x = (t: number, r: number) => Array.from(b.inputs.subarray((t * 2 + r) * 10, (t * 2 + r + 1) * 10));
+    const y = (t: number, r: number) => Array.from(b.targets.subarray((t * 2 + r) * 9, (t * 2 + r + 1) * 9));
+    for (let r = 0; r < 2; r++) {
+      for (let k = 0; k < R; k++) for (let t = 0; t < L; t++) expect(y(L + 2 + k * L + t, r)).toEqual([...x(t, r).slice(0, 8), 0]);
+      expect(x(L, r)[8]).toBe(1);
+      expect(x(L + 1, r)[9]).toBeCloseTo((R - 5.5) / Math.sqrt(99 / 12), 6);
+      expect(y(b.T - 1, r)).toEqual([0, 0, 0, 0, 0, 0, 0, 0, 1]);
+      for (let t = 0; t < L + 2; t++) expect(y(t, r).every((v) => v === 0)).toBe(true);
+    }
+    expect(repeatCopySizes()).toEqual({ inputSize: 10, outputSize: 9 });
+  });
+
+  it('is reproducible and draws lengths and repeats in range; rejects bad sizes', () => {
+    const a = repeatCopyTask(3, { batch: 2 });
+    expect(a(5).inputs).toEqual(repeatCopyTask(3, { batch: 2 })(5).inputs);
+    const drawn = Array.from({ length: 300 }, (_, i) => a(i));
+    expect(Math.max(...drawn.map((d) => d.length))).toBe(10);
+    expect(Math.min(...drawn.map((d) => d.repeats))).toBe(1);
+    expect(Math.max(...drawn.map((d) => d.repeats))).toBe(10);
+    expect(() => repeatCopyBatch(createRng(1), 1, 2, 0)).toThrow(expect.objectContaining({ code: 'E_ARGUMENT', arg: 'repeats' }));
   });
 });
