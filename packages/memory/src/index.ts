@@ -23,3 +23,5 @@ export { scoreBits, scoredLogits, poolScores } from './tasks/evaluate-bits.js';
 export type { BitScore } from './tasks/evaluate-bits.js';
 export { repeatCopyBatch, repeatCopyTask, repeatCopySizes } from './tasks/repeat-copy-task.js';
 export type { RepeatCopyOptions } from './tasks/repeat-copy-task.js';
+export { associativeRecallBatch, associativeRecallTask, associativeRecallSizes } from './tasks/associative-recall-task.js';
+export type { AssociativeRecallOptions } from './tasks/associative-recall-task.js';

@@ -4,6 +4,7 @@ import { createRng, defineCell } from '@rxrnn/core';
 import { expectClose } from '@rxrnn/testing';
 import { copyBatch, copyTask, copyInputSize } from './copy-task.js';
 import { repeatCopyBatch, repeatCopyTask, repeatCopySizes } from './repeat-copy-task.js';
+import { associativeRecallBatch, associativeRecallTask, associativeRecallSizes } from './associative-recall-task.js';
 import { bitCrossEntropy } from './bit-loss.js';
 import { scoreBits, poolScores } from './evaluate-bits.js';
 
@@ -104,5 +105,31 @@ describe('repeat copy task', () => {
     expect(Math.min(...drawn.map((d) => d.repeats))).toBe(1);
     expect(Math.max(...drawn.map((d) => d.repeats))).toBe(10);
     expect(() => repeatCopyBatch(createRng(1), 1, 2, 0)).toThrow(expect.objectContaining({ code: 'E_ARGUMENT', arg: 'repeats' }));
+  });
+});
+
+describe('associative recall task', () => {
+  it('lays out delimited items, the query between query delimiters, and targets the next item (Graves et al. §4.3)', () => {
+    const n = 4;
+    const B = 5;
+    const b = associativeRecallBatch(createRng(8), B, n);
+    expect([b.T, b.X, b.K, b.lossFrom]).toEqual([4 * n + 8, 8, 6, 4 * n + 5]);
+    const x = (t: number, r: number) => Array.from(b.inputs.subarray((t * B + r) * 8, (t * B + r + 1) * 8));
+    const y = (t: number, r: number) => Array.from(b.targets.subarray((t * B + r) * 6, (t * B + r + 1) * 6));
+    const item = (i: number, r: number) => [1, 2, 3].map((v) => x(i * 4 + v, r).slice(0, 6));
+    for (let r = 0; r < B; r++) {
+      for (let i = 0; i < n; i++) expect(x(i * 4, r)).toEqual([0, 0, 0, 0, 0, 0, 1, 0]);
+      expect(x(4 * n, r)[7]).toBe(1);
+      expect(x(4 * n + 4, r)[7]).toBe(1);
+      const query = [1, 2, 3].map((v) => x(4 * n + v, r).slice(0, 6));
+      const q = [...Array(n - 1).keys()].find((i) => JSON.stringify(item(i, r)) === JSON.stringify(query));
+      expect(q).toBeDefined();
+      expect([0, 1, 2].map((v) => y(b.lossFrom + v, r))).toEqual(item(q! + 1, r));
+    }
+    expect(associativeRecallSizes()).toEqual({ inputSize: 8, outputSize: 6 });
+    expect(() => associativeRecallBatch(createRng(1), 1, 1)).toThrow(expect.objectContaining({ code: 'E_ARGUMENT', arg: 'items' }));
+    const task = associativeRecallTask(2, { batch: 1 });
+    const ns = Array.from({ length: 100 }, (_, i) => task(i).length);
+    expect([Math.min(...ns), Math.max(...ns)]).toEqual([2, 6]);
   });
 });
