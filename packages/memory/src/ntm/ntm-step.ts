@@ -97,17 +97,10 @@ export const headsWidth = (z: NtmSizes): number => z.readHeads * readHeadWidth(z
 const sigmoid = getActivation('sigmoid');
 const tanh = getActivation('tanh');
 
-/** One head's addressing outputs from its slice [B, ≥ M + 2S + 4] of ξ_t. */
-function addressingOutputs(xi: tf.Tensor2D, M: number, S: number): AddressingOutputs {
-  const B = xi.shape[0];
-  const at = (from: number, n: number) => tf.slice(xi, [0, from], [B, n]) as tf.Tensor2D;
-  return {
-    key: tf.tanh(at(0, M)) as tf.Tensor2D, // [B, M]
-    betaHat: at(M, 1), // [B, 1]
-    gHat: at(M + 1, 1), // [B, 1]
-    sHat: at(M + 2, 2 * S + 1), // [B, 2S + 1]
-    gammaHat: at(M + 3 + 2 * S, 1), // [B, 1]
-  };
+/** One head's addressing outputs from its five parts of ξ_t (k, β̂, ĝ, ŝ, γ̂). */
+function addressingOutputs(parts: tf.Tensor2D[]): AddressingOutputs {
+  const [k, betaHat, gHat, sHat, gammaHat] = parts;
+  return { key: tf.tanh(k) as tf.Tensor2D, betaHat, gHat, sHat, gammaHat }; // [B, M], [B, 1], [B, 1], [B, 2S + 1], [B, 1]
 }
 
 /** The initial reads [B, R·M] and weightings [B, R·N], [B, W·N] from the learned parameters. */
@@ -150,18 +143,23 @@ export function ntmStep(p: NtmParams, s: NtmState, x: tf.Tensor2D, z: NtmSizes, 
   const xi = tf.clipByValue(tf.add(tf.matMul(h, p['heads.kernel']), p['heads.bias']), -z.clip, z.clip) as tf.Tensor2D; // [B, P]
 
   const addr = z.fusedAddressing === false ? address : addressFused;
-  const rW = readHeadWidth(z);
-  const wW = writeHeadWidth(z);
-  const slice = (from: number, n: number) => tf.slice(xi, [0, from], [B, n]) as tf.Tensor2D;
-  const prevOf = (all: tf.Tensor2D, i: number) => tf.slice(all, [0, i * N], [B, N]) as tf.Tensor2D; // [B, N]
+  // ξ_t into every head's parts in one split (one op forward, one concat backward): per read head
+  // [k | β̂ | ĝ | ŝ | γ̂], per write head the same and [ê | a].
+  const sizes: number[] = [];
+  for (let i = 0; i < R; i++) sizes.push(M, 1, 1, 2 * S + 1, 1);
+  for (let i = 0; i < W; i++) sizes.push(M, 1, 1, 2 * S + 1, 1, M, M);
+  const parts = tf.split(xi, sizes, 1) as tf.Tensor2D[];
+  const perHead = (all: tf.Tensor2D, heads: number) => (heads === 1 ? [all] : (tf.split(all, heads, 1) as tf.Tensor2D[])); // heads × [B, N]
+  const rwPrevs = perHead(rwPrev, R);
+  const wwPrevs = perHead(wwPrev, W);
 
   // Write heads: address M_{t−1}, then erase and add (eqs. 3–4).
   const memPrev = tf.reshape(s.memory, [B, N, M]) as tf.Tensor3D; // [B, N, M]
   const writes: WriteHead[] = [];
   for (let i = 0; i < W; i++) {
-    const from = R * rW + i * wW;
-    const w = addr(memPrev, addressingOutputs(slice(from, rW), M, S), prevOf(wwPrev, i)); // [B, N]
-    writes.push({ w, eraseHat: slice(from + rW, M), add: tf.tanh(slice(from + rW + M, M)) as tf.Tensor2D });
+    const at = 5 * R + 7 * i;
+    const w = addr(memPrev, addressingOutputs(parts.slice(at, at + 5)), wwPrevs[i]); // [B, N]
+    writes.push({ w, eraseHat: parts[at + 5], add: tf.tanh(parts[at + 6]) as tf.Tensor2D });
   }
   const memory = writeMemory(memPrev, writes); // [B, N, M]
 
@@ -169,7 +167,7 @@ export function ntmStep(p: NtmParams, s: NtmState, x: tf.Tensor2D, z: NtmSizes, 
   const readW: tf.Tensor2D[] = [];
   const reads: tf.Tensor2D[] = [];
   for (let i = 0; i < R; i++) {
-    const w = addr(memory, addressingOutputs(slice(i * rW, rW), M, S), prevOf(rwPrev, i)); // [B, N]
+    const w = addr(memory, addressingOutputs(parts.slice(5 * i, 5 * i + 5)), rwPrevs[i]); // [B, N]
     readW.push(w);
     reads.push(readMemory(memory, w)); // [B, M]
   }
