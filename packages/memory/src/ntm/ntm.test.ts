@@ -71,8 +71,8 @@ describe('ntm cell', () => {
         });
       // h = 3e-3: the keys' cosine with the near-constant initial rows curves enough that h = 1e-2's
       // central difference is off by ~30 % on a few key coordinates (both addressing paths agree analytically).
-      const report = gradCheck(loss, cell.params as Record<string, tf.Variable>, { h: 3e-3 });
-      expect(report.checked).toBeGreaterThan(100);
+      const report = gradCheck(loss, cell.params as Record<string, tf.Variable>, { h: 3e-3, maxPerVariable: 10 });
+      expect(report.checked).toBeGreaterThan(80);
       tf.dispose([...xs, proj]);
       cell.dispose();
     });
