@@ -11,7 +11,7 @@
  * --lr (Adam, 1e-3), --clip (global norm, 10), --eval-every (updates, 100), --max-length (20),
  * --test-lengths (10,20,30,40,60,80,100,120), --test-batch (32), --hidden (the LSTM's size; default:
  * the NTM's parameter count). Writes the weights, curve and figures to --out, and the results to
- * tools/train/results/ntm-copy-<model>-seed<seed>.json. `--load <dir>` takes the weights a run wrote
+ * tools/train/results/ntm-copy-<model>[-<tag>]-seed<seed>.json (`--tag` names a variant run). `--load <dir>` takes the weights a run wrote
  * there, skips training and writes only the test scores and the figures (no results file).
  * `--resume <dir>` continues a run from the weights, optimiser state and curve it saved there (the
  * next batches of the same data stream), for another --minutes.
@@ -45,6 +45,7 @@ const { values: a } = parseArgs({
     hidden: { type: 'string' },
     load: { type: 'string' },
     resume: { type: 'string' },
+    tag: { type: 'string' },
   },
 });
 const model = a.model as 'ntm' | 'lstm';
@@ -123,7 +124,7 @@ if (a.resume) {
     segments.push(...extra.segments);
   } else {
     // A run saved before trainer checkpoints were written: its results file has the curve; Adam restarts.
-    const prev = JSON.parse(readFileSync(`tools/train/results/ntm-copy-${model}-seed${seed}.json`, 'utf8')) as { curve: CurvePoint[]; training: { updates: number; minutes: number } };
+    const prev = JSON.parse(readFileSync(`tools/train/results/ntm-copy-${model}${a.tag ? `-${a.tag}` : ''}-seed${seed}.json`, 'utf8')) as { curve: CurvePoint[]; training: { updates: number; minutes: number } };
     curve.push(...prev.curve);
     segments.push({ updates: prev.training.updates, minutes: prev.training.minutes });
     offset = prev.training.updates;
@@ -307,7 +308,7 @@ const results = {
 };
 if (!a.load) {
   mkdirSync('tools/train/results', { recursive: true });
-  const resultsFile = `tools/train/results/ntm-copy-${model}-seed${seed}.json`;
+  const resultsFile = `tools/train/results/ntm-copy-${model}${a.tag ? `-${a.tag}` : ''}-seed${seed}.json`;
   writeFileSync(resultsFile, JSON.stringify(results, null, 2) + '\n');
   console.log(`wrote ${resultsFile}, ${out}/model.safetensors and ${figures.length} figures`);
 } else console.log(`wrote ${figures.join(', ')}`);
