@@ -124,7 +124,7 @@ if (a.resume) {
     segments.push(...extra.segments);
   } else {
     // A run saved before trainer checkpoints were written: its results file has the curve; Adam restarts.
-    const prev = JSON.parse(readFileSync(`tools/train/results/ntm-copy-${model}${a.tag ? `-${a.tag}` : ''}-seed${seed}.json`, 'utf8')) as { curve: CurvePoint[]; training: { updates: number; minutes: number } };
+    const prev = JSON.parse(readFileSync(`tools/train/results/ntm-copy-${model}-seed${seed}.json`, 'utf8')) as { curve: CurvePoint[]; training: { updates: number; minutes: number } };
     curve.push(...prev.curve);
     segments.push({ updates: prev.training.updates, minutes: prev.training.minutes });
     offset = prev.training.updates;
