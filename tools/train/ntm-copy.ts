@@ -85,7 +85,8 @@ const cell: Cell =
 const params = count(cell);
 const from_ = a.load ?? a.resume;
 if (from_) {
-  const saved = readSafetensors(new Uint8Array(readFileSync(join(from_, 'model.safetensors'))));
+  const file = a.resume && existsSync(join(from_, 'model-final.safetensors')) ? 'model-final.safetensors' : 'model.safetensors';
+  const saved = readSafetensors(new Uint8Array(readFileSync(join(from_, file))));
   for (const [k, v] of Object.entries(cell.params)) v.assign(tf.tensor(Float32Array.from(saved[k].data), saved[k].shape));
 }
 const config = model === 'ntm' ? { ...NTM, controller: 'lstm' } : { lstm: { inputSize: X, hiddenSize: hidden }, output: { inputSize: hidden, outputSize: BITS } };
@@ -144,6 +145,9 @@ const budget = Math.round(minutes * 60);
 bar.start(budget, 0, { update: 0, train: '–', valid: '–', errors: '–' });
 const t0 = performance.now();
 const elapsed = () => (performance.now() - t0) / 1000;
+// The weights with the lowest validation cost so far (NTM training can diverge after it has learned).
+const snapshotParams = () => Object.fromEntries(Object.entries(cell.params).map(([k, v]) => [k, Float32Array.from(v.dataSync())]));
+let best: { update: number; valid: BitScore; params: Record<string, Float32Array> } | null = null;
 let update = offset + trainer.step;
 const updatesBefore = update;
 let sumBits = 0;
@@ -164,6 +168,7 @@ while (elapsed() < budget && update < maxUpdates) {
   nBits++;
   if (update % evalEvery === 0) {
     const v = score(valid);
+    if (!best || v.bitsPerSequence < best.valid.bitsPerSequence) best = { update, valid: v, params: snapshotParams() };
     curve.push({ update, sequences: update * batch, minutes: minutesBefore + elapsed() / 60, trainBitsPerSequence: sumBits / nBits, validBitsPerSequence: v.bitsPerSequence, validBitErrorsPerSequence: v.bitErrorsPerSequence, validPerfect: v.perfect });
     bar.update(Math.min(budget, Math.round(elapsed())), { update, train: (sumBits / nBits).toFixed(2), valid: v.bitsPerSequence.toFixed(2), errors: v.bitErrorsPerSequence.toFixed(2) });
     if (!process.stdout.isTTY) console.log(JSON.stringify(curve[curve.length - 1]));
@@ -178,16 +183,35 @@ if (!a.load) segments.push({ updates: update - updatesBefore, minutes: elapsed()
 const trainMinutes = minutesBefore + elapsed() / 60;
 console.log(`trained ${update} updates (${update * batch} sequences) in ${trainMinutes.toFixed(1)} min (${segments.length} run${segments.length === 1 ? '' : 's'}); stopped: ${stopped}`);
 
-// Held-out lengths.
-const testResults = testLengths.map((L, i) => ({ length: L, ...scoreBits(cell, test[i]) }));
-for (const r of testResults) console.log(`length ${String(r.length).padStart(3)}: ${r.bitsPerSequence.toFixed(2)} bits/seq, ${r.bitErrorsPerSequence.toFixed(2)} bit errors/seq (of ${r.length * BITS}), ${(100 * r.perfect).toFixed(0)} % perfect`);
+// Held-out lengths: the final weights, then (if they differ) the ones with the lowest validation cost,
+// which the figures and the headline use.
+const testAll = () => testLengths.map((L, i) => ({ length: L, ...scoreBits(cell, test[i]) }));
+const report = (label: string, rs: ReturnType<typeof testAll>) => {
+  console.log(label);
+  for (const r of rs) console.log(`  length ${String(r.length).padStart(3)}: ${r.bitsPerSequence.toFixed(2)} bits/seq, ${r.bitErrorsPerSequence.toFixed(2)} bit errors/seq (of ${r.length * BITS}), ${(100 * r.perfect).toFixed(0)} % perfect`);
+};
 const finalValid = score(valid);
+const finalTest = testAll();
+report(`final weights (update ${update}): validation ${finalValid.bitsPerSequence.toFixed(2)} bits/seq`, finalTest);
+const finalParams = snapshotParams();
+let selected = { update, by: 'final weights', validation: finalValid, test: finalTest };
+if (best && best.update !== update && !a.load) {
+  for (const [k, v] of Object.entries(cell.params)) v.assign(tf.tensor(best.params[k], v.shape));
+  const t = testAll();
+  report(`lowest validation cost (update ${best.update}): validation ${best.valid.bitsPerSequence.toFixed(2)} bits/seq`, t);
+  selected = { update: best.update, by: 'lowest validation cost per sequence', validation: best.valid, test: t };
+}
+const testResults = selected.test;
 
-// Weights.
+// Weights: model.safetensors the selected ones, model-final.safetensors the last (what --resume continues).
 if (!a.load) {
-  const arrays: Record<string, { shape: number[]; data: Float32Array }> = {};
-  for (const [k, v] of Object.entries(cell.params)) arrays[k] = { shape: v.shape.slice(), data: v.dataSync() as Float32Array };
-  writeFileSync(join(out, 'model.safetensors'), writeSafetensors(arrays, { model, seed: String(seed) }));
+  const write = (file: string, params: Record<string, Float32Array>) => {
+    const arrays: Record<string, { shape: number[]; data: Float32Array }> = {};
+    for (const [k, v] of Object.entries(cell.params)) arrays[k] = { shape: v.shape.slice(), data: params[k] };
+    writeFileSync(join(out, file), writeSafetensors(arrays, { model, seed: String(seed) }));
+  };
+  write('model.safetensors', snapshotParams());
+  write('model-final.safetensors', finalParams);
   writeFileSync(join(out, 'config.json'), JSON.stringify({ model, config }, null, 2) + '\n');
   const ckpt = await trainer.checkpoint({ curve, segments });
   writeFileSync(join(out, 'trainer.json'), JSON.stringify(ckpt.json) + '\n');
@@ -302,7 +326,9 @@ const results = {
   seed,
   training: { lengths: [1, maxLength], batch, optimizer: { kind: 'adam', lr }, clipNorm, loss: 'summed binary cross entropy of the bits after the delimiter', updates: update, sequences: update * batch, minutes: trainMinutes, segments, stopped },
   validation: { lengths: validLengths, sequencesPerLength: 16, final: finalValid },
-  test: { sequencesPerLength: testBatch, results: testResults },
+  selected: { update: selected.update, by: selected.by, validation: selected.validation },
+  test: { sequencesPerLength: testBatch, weights: `update ${selected.update} (${selected.by})`, results: testResults },
+  finalTest: { update, results: finalTest },
   curve,
   figures,
 };
