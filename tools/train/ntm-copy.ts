@@ -273,16 +273,18 @@ if (model === 'ntm') {
     for (const c of cells) if (c.panel.endsWith('weighting')) c.row = offset(c.row);
     const end = (start + span - 1) % N;
     const rowPx = span > 80 ? 2 : 4;
-    const panel = (name: string, rowsTitle: string, filter: (c: (typeof cells)[number]) => boolean, height: number) => ({
+    const panel = (name: string, rowsTitle: string, filter: (c: (typeof cells)[number]) => boolean, rows: number, px: number) => ({
       title: name,
       width: 8 * seq.T,
-      height,
-      data: { values: cells.filter((c) => c.panel === name && filter(c)) },
+      height: rows * px,
+      // Weights under 0.005 are left out (drawn white, as 0 is): a weighting is a few rows, the SVG stays small.
+      data: { values: cells.filter((c) => c.panel === name && filter(c) && !(c.panel.endsWith('weighting') && c.v < 0.005)) },
       mark: { type: 'rect' },
+      view: { fill: 'white', stroke: '#999' },
       encoding: {
         x: { field: 't', type: 'ordinal', title: 'time step', scale: { domain: Array.from({ length: seq.T }, (_, t) => t) }, axis: { values: Array.from({ length: seq.T }, (_, t) => t).filter((t) => t % 5 === 0) } },
-        y: { field: 'row', type: 'ordinal', title: rowsTitle, axis: { values: [] } },
-        color: { field: 'v', type: 'quantitative', scale: { scheme: 'greys', domain: [0, 1] }, legend: null },
+        y: { field: 'row', type: 'ordinal', title: rowsTitle, scale: { domain: Array.from({ length: rows }, (_, i) => i) }, axis: { values: [] } },
+        color: { field: 'v', type: 'quantitative', scale: { range: ['#ffffff', '#000000'], domain: [0, 1] }, legend: null },
       },
     });
     const spec = {
@@ -290,10 +292,10 @@ if (model === 'ntm') {
       title: `NTM on a copy sequence of length ${L} (trained on 1–${maxLength}; seed ${seed})`,
       background: 'white',
       vconcat: [
-        panel('inputs', 'channel', () => true, 6 * X),
-        panel('outputs', 'σ(y)', () => true, 6 * BITS),
-        panel('write weighting', `memory rows ${start}…${end}`, (c) => c.row < span, rowPx * span),
-        panel('read weighting', `memory rows ${start}…${end}`, (c) => c.row < span, rowPx * span),
+        panel('inputs', 'channel', () => true, X, 6),
+        panel('outputs', 'σ(y)', () => true, BITS, 6),
+        panel('write weighting', `memory rows ${start}…${end}`, (c) => c.row < span, span, rowPx),
+        panel('read weighting', `memory rows ${start}…${end}`, (c) => c.row < span, span, rowPx),
       ],
       config: { font: 'DejaVu Sans', view: { stroke: '#ddd' } },
     };
