@@ -19,19 +19,25 @@ import { readRows } from '@rxrnn/core';
 import { lstmCell, lstm } from '@rxrnn/cells';
 import { collect } from '@rxrnn/testing';
 import { additiveAttention } from '@rxrnn/attention';
+import { ntmCell, ntm } from '@rxrnn/memory';
 import * as tf from '@tensorflow/tfjs';
 
 const root = join(import.meta.dirname, '../..');
-const PUBLIC = ['@rxrnn/core', '@rxrnn/kernels', '@rxrnn/kernels-native', '@rxrnn/cells', '@rxrnn/attention'];
+const PUBLIC = ['@rxrnn/core', '@rxrnn/kernels', '@rxrnn/kernels-native', '@rxrnn/cells', '@rxrnn/attention', '@rxrnn/memory'];
 const npm = (args: string[], cwd: string) => execFileSync('npm', args, { cwd, stdio: 'pipe', encoding: 'utf8', env: { ...process.env, npm_config_audit: 'false', npm_config_fund: 'false', npm_config_update_notifier: 'false' } });
 
+/** A tiny NTM, built the same way inside the packed install and here. */
+const NTM = { inputSize: 3, outputSize: 2, memorySize: 8, memoryWidth: 4, controllerSize: 5, seed: 2 };
+
 const script = `
-import { from } from 'rxjs';
+const NTM = ${JSON.stringify(NTM)};
+import { from, lastValueFrom, toArray } from 'rxjs';
 import { initBackend, readRows } from '@rxrnn/core';
 import { lstmCell, lstm, embeddingCell, denseCell, stackCells } from '@rxrnn/cells';
 import { createParallelTrainer } from '@rxrnn/cells/parallel';
 import { kernelsInfo } from '@rxrnn/kernels';
 import { additiveAttention } from '@rxrnn/attention';
+import { ntmCell, ntm } from '@rxrnn/memory';
 import * as tf from '@tensorflow/tfjs';
 const { name } = await initBackend({ log: null });
 // two threads from the built package (the worker is dist/parallel/parallel-worker.js)
@@ -43,11 +49,12 @@ trainer.dispose();
 const att = additiveAttention({ querySize: 3, keySize: 2, units: 4, seed: 5 });
 const mem = att.precompute(tf.tensor3d([1, 0, 0, 1, 0.5, -0.5], [1, 3, 2]));
 const alignment = Array.from(att.attend(tf.tensor2d([[0.1, -0.2, 0.3]]), mem).alignment.dataSync());
+const memory = await lastValueFrom(from([[1, 0, 0], [0, 1, 0], [0, 0, 1]]).pipe(ntm(ntmCell(NTM)), readRows(), toArray()));
 const cell = lstmCell({ inputSize: 2, hiddenSize: 3, seed: 7 });
 const out = [];
 from([[1, 0], [0, 1], [0.5, -0.5]]).pipe(lstm(cell), readRows()).subscribe({
   next: (y) => out.push(y),
-  complete: () => console.log(JSON.stringify({ backend: name, fused: cell.fused === true, kernels: kernelsInfo()?.backend, out, alignment, parallelLoss: step.loss })),
+  complete: () => console.log(JSON.stringify({ backend: name, fused: cell.fused === true, kernels: kernelsInfo()?.backend, out, alignment, memory, parallelLoss: step.loss })),
 });
 `;
 
@@ -78,6 +85,10 @@ describe('packed packages', () => {
       const alignment = tf.tidy(() => Array.from(att.attend(tf.tensor2d([[0.1, -0.2, 0.3]]), att.precompute(tf.tensor3d([1, 0, 0, 1, 0.5, -0.5], [1, 3, 2]))).alignment.dataSync()));
       att.dispose();
       expect(got.alignment).toEqual(alignment); // @rxrnn/attention from its tarball
+      const ntmc = ntmCell(NTM);
+      const memory = await collect(from([[1, 0, 0], [0, 1, 0], [0, 0, 1]]).pipe(ntm(ntmc), readRows()));
+      ntmc.dispose();
+      expect(got.memory).toEqual(memory); // @rxrnn/memory from its tarball
     } finally {
       rmSync(scratch, { recursive: true, force: true });
     }
