@@ -16,42 +16,42 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
+import { Command, Option } from 'commander';
 import cliProgress from 'cli-progress';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend, backendInfo, backendLine, createUpdater, createRng, type LrSchedule } from '@rxrnn/core';
 import { seq2seqModel, seq2seqLoss, seq2seqGreedy, samplingProbability, type SamplingSchedule, type Seq2SeqModel, type AttentionChoice } from '@rxrnn/attention';
 import { dateTask, alignmentSvg, svgToPng, writeLineChart, type DatePair, type DateTask } from '@rxrnn/text';
 
-const { values: a } = parseArgs({
-  options: {
-    seed: { type: 'string', default: '1' },
-    out: { type: 'string', default: 'tmp/dates' },
-    minutes: { type: 'string', default: '29' },
-    steps: { type: 'string', default: '8000' },
-    batch: { type: 'string', default: '32' },
-    'eval-every': { type: 'string', default: '250' },
-    attention: { type: 'string', default: 'general' },
-    lr: { type: 'string', default: '4e-3' },
-    'lr-schedule': { type: 'string', default: 'linear' },
-    'label-smoothing': { type: 'string', default: '0.1' },
-    'sampling-max': { type: 'string', default: '0.25' },
-    quick: { type: 'boolean', default: false },
-  },
-});
+const a = new Command('dates')
+  .description('train the attentional encoder–decoder on date normalisation (validation during training, test once at the end)')
+  .option('--seed <n>', 'seed of the run', '1')
+  .option('--out <dir>', 'where the weights, curves and heatmap go', 'tmp/dates')
+  .option('--minutes <m>', 'training budget in minutes', '29')
+  .option('--steps <n>', 'updates at most', '8000')
+  .option('--batch <n>', 'pairs per update', '32')
+  .option('--eval-every <n>', 'validation every n updates', '250')
+  .addOption(new Option('--attention <kind>', 'attention mechanism').choices(['general', 'additive', 'concat', 'dot', 'location']).default('general'))
+  .option('--lr <x>', "Adam's peak learning rate", '4e-3')
+  .addOption(new Option('--lr-schedule <kind>', 'linear: to 0 at --steps; halve: halved every 2000 updates').choices(['linear', 'halve']).default('linear'))
+  .option('--label-smoothing <x>', 'label smoothing of the cross-entropy', '0.1')
+  .option('--sampling-max <x>', "scheduled sampling's final ε", '0.25')
+  .option('--quick', 'a tiny smoke run: 40 updates, small evaluation sets', false)
+  .parse()
+  .opts<{ seed: string; out: string; minutes: string; steps: string; batch: string; evalEvery: string; attention: string; lr: string; lrSchedule: string; labelSmoothing: string; samplingMax: string; quick: boolean }>();
 const seed = Number(a.seed);
 const cfg = {
   seed,
   minutes: Number(a.minutes),
   steps: a.quick ? 40 : Number(a.steps),
   batch: Number(a.batch),
-  evalEvery: a.quick ? 20 : Number(a['eval-every']),
+  evalEvery: a.quick ? 20 : Number(a.evalEvery),
   lr: Number(a.lr),
   // 'halve': halved every 2000 updates; 'linear': straight to 0 at --steps (Bergsma et al. 2025)
-  lrSchedule: (a['lr-schedule'] === 'linear' ? { kind: 'linear', total: Number(a.steps) } : { kind: 'exponential', every: 2000, gamma: 0.5 }) as LrSchedule,
+  lrSchedule: (a.lrSchedule === 'linear' ? { kind: 'linear', total: Number(a.steps) } : { kind: 'exponential', every: 2000, gamma: 0.5 }) as LrSchedule,
   clipNorm: 5,
-  labelSmoothing: Number(a['label-smoothing']),
-  sampling: { kind: 'linear', steps: 3000, max: Number(a['sampling-max']), delay: 1000 } as SamplingSchedule,
+  labelSmoothing: Number(a.labelSmoothing),
+  sampling: { kind: 'linear', steps: 3000, max: Number(a.samplingMax), delay: 1000 } as SamplingSchedule,
   model: { embeddingSize: 32, encoderSize: 32, decoderSize: 64, encoderLayers: 1, decoderLayers: 2, attention: a.attention as AttentionChoice },
 };
 

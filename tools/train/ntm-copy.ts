@@ -18,7 +18,7 @@
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
+import { Command, Option } from 'commander';
 import { execFileSync } from 'node:child_process';
 import * as tf from '@tensorflow/tfjs';
 import cliProgress from 'cli-progress';
@@ -28,26 +28,26 @@ import { lstmCell, denseCell, stackCells } from '@rxrnn/cells';
 import { ntmCell, ntm, copyTask, copyBatch, copyInputSize, bitCrossEntropy, scoreBits, poolScores, type BitScore, type BitTaskBatch } from '@rxrnn/memory';
 import { vegaLiteToSvg, svgToPng, writeLineChart } from '@rxrnn/text';
 
-const { values: a } = parseArgs({
-  options: {
-    model: { type: 'string', default: 'ntm' },
-    seed: { type: 'string', default: '1' },
-    out: { type: 'string', default: 'tmp/ntm-copy' },
-    minutes: { type: 'string', default: '30' },
-    updates: { type: 'string', default: '1000000' },
-    batch: { type: 'string', default: '16' },
-    lr: { type: 'string', default: '1e-3' },
-    clip: { type: 'string', default: '10' },
-    'eval-every': { type: 'string', default: '100' },
-    'max-length': { type: 'string', default: '20' },
-    'test-lengths': { type: 'string', default: '10,20,30,40,60,80,100,120' },
-    'test-batch': { type: 'string', default: '32' },
-    hidden: { type: 'string' },
-    load: { type: 'string' },
-    resume: { type: 'string' },
-    tag: { type: 'string' },
-  },
-});
+const a = new Command('ntm-copy')
+  .description('train an NTM (or a same-size LSTM) on the copy task; evaluate on held-out lengths')
+  .addOption(new Option('--model <kind>', 'the model').choices(['ntm', 'lstm']).default('ntm'))
+  .option('--seed <n>', 'seed of the run', '1')
+  .option('--out <dir>', 'where the weights, curve and figures go', 'tmp/ntm-copy')
+  .option('--minutes <m>', 'wall-clock training budget', '30')
+  .option('--updates <n>', 'updates at most', '1000000')
+  .option('--batch <n>', 'sequences per update', '16')
+  .option('--lr <x>', "Adam's learning rate", '1e-3')
+  .option('--clip <x>', 'global-norm gradient clip', '10')
+  .option('--eval-every <n>', 'validation every n updates', '100')
+  .option('--max-length <n>', 'longest training sequence', '20')
+  .option('--test-lengths <list>', 'held-out lengths evaluated at the end', '10,20,30,40,60,80,100,120')
+  .option('--test-batch <n>', 'sequences per held-out length', '32')
+  .option('--hidden <n>', "the LSTM's size (default: the NTM's parameter count)")
+  .option('--load <dir>', 'evaluate the weights a run wrote there, no training')
+  .option('--resume <dir>', 'continue the run saved there')
+  .option('--tag <name>', 'names a variant run in the results file')
+  .parse()
+  .opts<{ model: string; seed: string; out: string; minutes: string; updates: string; batch: string; lr: string; clip: string; evalEvery: string; maxLength: string; testLengths: string; testBatch: string; hidden?: string; load?: string; resume?: string; tag?: string }>();
 const model = a.model as 'ntm' | 'lstm';
 if (model !== 'ntm' && model !== 'lstm') throw new Error(`--model: ntm or lstm, not ${a.model}`);
 const seed = Number(a.seed);
@@ -56,11 +56,11 @@ const maxUpdates = a.load ? 0 : Number(a.updates);
 const batch = Number(a.batch);
 const lr = Number(a.lr);
 const clipNorm = Number(a.clip);
-const evalEvery = Number(a['eval-every']);
-const maxLength = Number(a['max-length']);
-const testLengths = a['test-lengths']!.split(',').map(Number);
-const testBatch = Number(a['test-batch']);
-const out = a.out!;
+const evalEvery = Number(a.evalEvery);
+const maxLength = Number(a.maxLength);
+const testLengths = a.testLengths.split(',').map(Number);
+const testBatch = Number(a.testBatch);
+const out = a.out;
 mkdirSync(out, { recursive: true });
 
 await initBackend({ log: null });
