@@ -16,8 +16,8 @@ import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs';
 import { lastValueFrom, of, toArray } from 'rxjs';
 import { initBackend } from '@rxrnn/core';
-import { gruCell, type GruState } from '@rxrnn/cells';
-import { additiveAttention, monotonicAttention, mochaAttention, attentionDecoder, beamSearch, alignmentHeatmapSpec, type Attention, type DecodeSession, type DecoderState, type FinalEvent, type Memory } from '@rxrnn/attention';
+import { gruCell } from '@rxrnn/cells';
+import { additiveAttention, monotonicAttention, mochaAttention, attentionDecoder, attentionDecoderSession, beamSearch, alignmentHeatmapSpec, type Attention, type FinalEvent } from '@rxrnn/attention';
 import { vegaLiteToSvg, svgToPng } from '@rxrnn/text';
 
 const { values: args } = parseArgs({ options: { out: { type: 'string', default: 'docs/figures/attention' }, seed: { type: 'string', default: '4' }, offset: { type: 'string', default: '0' } } });
@@ -28,41 +28,21 @@ const S = 9, V = 8, H = 8, D = 6, X = 4;
 const WORDS = ['the', 'small', 'cat', 'sat', 'on', 'a', 'warm', 'mat', '</s>'];
 const VOCAB = ['<s>', '</s>', 'le', 'petit', 'chat', 'assis', 'sur', 'tapis'];
 
-type St = DecoderState<GruState>;
-
-/** A DecodeSession over a random-weight attentional decoder (GRU + the given mechanism) on a random source. */
-function session(attention: Attention): DecodeSession<St> {
+/** A random-weight attentional decoder (GRU + the given mechanism) on a random source, decoded by beam search. */
+async function decode(attention: Attention): Promise<FinalEvent> {
   const cell = gruCell({ inputSize: X + H, hiddenSize: H, seed });
   const dec = attentionDecoder(cell, attention, { inputSize: X, seed: seed + 1 });
   const keys = tf.randomNormal([1, S, D], 0, 1.5, 'float32', seed + 2) as tf.Tensor3D;
-  const memory = attention.precompute(keys);
   const embedding = tf.randomNormal([V, X], 0, 1, 'float32', seed + 3) as tf.Tensor2D;
-  const out = tf.randomNormal([H, V], 0, 2, 'float32', seed + 4) as tf.Tensor2D;
+  const output = tf.randomNormal([H, V], 0, 2, 'float32', seed + 4) as tf.Tensor2D;
   // bias against </s> early on, so the outputs are long enough to show an alignment
-  const bias = tf.tensor1d(Array.from({ length: V }, (_, v) => (v === 1 ? -2 : 0)));
-  const map = (s: St, f: (t: tf.Tensor) => tf.Tensor): St => ({ cell: { h: f(s.cell.h) as tf.Tensor2D }, attentional: f(s.attentional) as tf.Tensor2D, alignment: f(s.alignment) as tf.Tensor2D, coverage: f(s.coverage) as tf.Tensor2D });
-  return {
-    vocabSize: V,
-    bos: 0,
-    eos: 1,
-    sourceLength: S,
-    initialState: (K) => dec.initialState(K, S),
-    step: (state, tokens) =>
-      tf.tidy(() => {
-        const K = tokens.length;
-        const mem: Memory = { keys: tf.tile(keys, [K, 1, 1]) as tf.Tensor3D, projected: memory.projected && (tf.tile(memory.projected, [K, 1, 1]) as tf.Tensor3D), dispose: () => {} };
-        const r = dec.step(state, tf.gather(embedding, tf.tensor1d(tokens, 'int32')) as tf.Tensor2D, mem);
-        return { logProbs: tf.logSoftmax(r.output.matMul(out).add(bias)) as tf.Tensor2D, state: r.state, alignment: r.alignment.clone() };
-      }),
-    select: (state, rows) => tf.tidy(() => map(state, (t) => tf.gather(t, tf.tensor1d(rows, 'int32')))),
-    disposeState: (state) => void map(state, (t) => (t.dispose(), t)),
-    dispose: () => {
-      memory.dispose();
-      tf.dispose([keys, embedding, out, bias]);
-      dec.dispose();
-      cell.dispose();
-    },
-  };
+  const outputBias = tf.tensor1d(Array.from({ length: V }, (_, v) => (v === 1 ? -2 : 0)));
+  const session = attentionDecoderSession(dec, { keys, embedding, output, outputBias, bos: 0, eos: 1 });
+  const events = await lastValueFrom(of(session).pipe(beamSearch({ beamWidth: 4, maxLength: 12, lengthPenalty: 0.6 }), toArray()));
+  tf.dispose([keys, embedding, output, outputBias]);
+  dec.dispose();
+  cell.dispose();
+  return events.at(-1) as FinalEvent;
 }
 
 const mechanisms: [string, () => Attention][] = [
@@ -74,9 +54,8 @@ const mechanisms: [string, () => Attention][] = [
 mkdirSync(args.out!, { recursive: true });
 for (const [name, make] of mechanisms) {
   const attention = make();
-  const events = await lastValueFrom(of(session(attention)).pipe(beamSearch({ beamWidth: 4, maxLength: 12, lengthPenalty: 0.6 }), toArray()));
+  const final = await decode(attention);
   attention.dispose();
-  const final = events.at(-1) as FinalEvent;
   const target = [...final.best.tokens.map((t) => VOCAB[t]), ...(final.best.finish === 'eos' ? ['</s>'] : [])];
   const spec = alignmentHeatmapSpec(final.best.alignments, { source: WORDS, target, title: `${name} attention, random weights (seed ${seed}), beam 4` });
   const svg = await vegaLiteToSvg(spec);

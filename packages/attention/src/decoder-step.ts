@@ -135,3 +135,18 @@ export function attentionDecoder<S extends State>(cell: Cell<S>, attention: Atte
     dispose: () => outputKernel.dispose(),
   };
 }
+
+/** Gather rows of every tensor of a decoder state: [K, ·] → [rows.length, ·]. */
+export function selectDecoderState<S extends State>(state: DecoderState<S>, rows: Int32Array): DecoderState<S> {
+  return tf.tidy(() => {
+    const idx = tf.tensor1d(rows, 'int32');
+    const cell: Record<string, tf.Tensor> = {};
+    for (const [k, t] of Object.entries(state.cell)) cell[k] = tf.gather(t, idx);
+    return { cell, attentional: tf.gather(state.attentional, idx), alignment: tf.gather(state.alignment, idx), coverage: tf.gather(state.coverage, idx) } as DecoderState<S>;
+  });
+}
+
+/** Free a decoder state's tensors. */
+export function disposeDecoderState(state: DecoderState): void {
+  tf.dispose([...Object.values(state.cell), state.attentional, state.alignment, state.coverage]);
+}

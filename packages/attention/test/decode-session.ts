@@ -6,7 +6,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { gruCell, type GruState } from '@rxrnn/cells';
-import { attentionDecoder, type DecoderState } from '../src/decoder-step.js';
+import { attentionDecoder, selectDecoderState, disposeDecoderState, type DecoderState } from '../src/decoder-step.js';
 import { additiveAttention } from '../src/additive.js';
 import { locationAttention } from '../src/location.js';
 import { mochaAttention } from '../src/mocha.js';
@@ -29,15 +29,6 @@ export interface TinySessionOptions {
 export type TinySession = DecodeSession<DecoderState> & { steps: number; disposed: boolean };
 
 const H = 4, D = 3, X = 3;
-
-function mapState(s: DecoderState, f: (t: tf.Tensor) => tf.Tensor): DecoderState {
-  return {
-    cell: Object.fromEntries(Object.entries(s.cell).map(([k, t]) => [k, f(t)])),
-    attentional: f(s.attentional) as tf.Tensor2D,
-    alignment: f(s.alignment) as tf.Tensor2D,
-    coverage: f(s.coverage) as tf.Tensor2D,
-  };
-}
 
 export function tinySession(o: TinySessionOptions): TinySession {
   const { vocabSize: V, sourceLength: S, seed } = o;
@@ -76,13 +67,8 @@ export function tinySession(o: TinySessionOptions): TinySession {
         return { logProbs, state: r.state, alignment: r.alignment.clone() }; // a copy: the search frees the alignment it reads
       });
     },
-    select: (state, rows) => tf.tidy(() => mapState(state, (t) => tf.gather(t, tf.tensor1d(rows, 'int32')))),
-    disposeState: (state) => {
-      mapState(state, (t) => {
-        t.dispose();
-        return t;
-      });
-    },
+    select: (state, rows) => selectDecoderState(state, rows),
+    disposeState: (state) => disposeDecoderState(state),
     dispose() {
       session.disposed = true;
       memory.dispose();

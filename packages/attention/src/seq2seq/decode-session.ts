@@ -14,23 +14,8 @@ import * as tf from '@tensorflow/tfjs';
 import { rxrnnError, ErrorCodes, describe } from '@rxrnn/core';
 import type { TokenIds } from './batch.js';
 import { disposeEncoded, type Encoded, type Seq2SeqModel } from './model.js';
-import type { DecoderState } from '../decoder-step.js';
+import { selectDecoderState, disposeDecoderState, type DecoderState } from '../decoder-step.js';
 import type { DecodeSession } from '../decode/types.js';
-
-/** Gather rows of every tensor of a decoder state: [K, ·] → [rows.length, ·]. */
-export function selectDecoderState(state: DecoderState, rows: Int32Array): DecoderState {
-  return tf.tidy(() => {
-    const idx = tf.tensor1d(rows, 'int32');
-    const cell: Record<string, tf.Tensor> = {};
-    for (const [k, t] of Object.entries(state.cell)) cell[k] = tf.gather(t, idx);
-    return { cell, attentional: tf.gather(state.attentional, idx), alignment: tf.gather(state.alignment, idx), coverage: tf.gather(state.coverage, idx) } as DecoderState;
-  });
-}
-
-/** Free a decoder state's tensors. */
-export function disposeDecoderState(state: DecoderState): void {
-  tf.dispose([...Object.values(state.cell), state.attentional, state.alignment, state.coverage]);
-}
 
 /** A {@link DecodeSession} over one source for an encoder–decoder (see the module comment). */
 export function seq2seqSession(model: Seq2SeqModel, source: TokenIds): DecodeSession<DecoderState> {
