@@ -33,3 +33,9 @@ export type { NeuralStackParams, NeuralStackState, NeuralStackSizes, StructureKi
 export { neuralStackCell, neuralStackSizes, NEURAL_STACK_WEIGHTS } from './neural-stack/neural-stack-cell.js';
 export type { NeuralStackCellOptions } from './neural-stack/neural-stack-cell.js';
 export { neuralStack } from './neural-stack/neural-stack.js';
+// The stack-augmented RNN (Joulin & Mikolov 2015): step, cell, operator
+export { stackRnnStep, EMPTY as STACK_EMPTY } from './stack-rnn/stack-rnn-step.js';
+export type { StackRnnParams, StackRnnState, StackRnnSizes } from './stack-rnn/stack-rnn-step.js';
+export { stackRnnCell, stackRnnSizes, STACK_RNN_WEIGHTS } from './stack-rnn/stack-rnn-cell.js';
+export type { StackRnnCellOptions } from './stack-rnn/stack-rnn-cell.js';
+export { stackRnn } from './stack-rnn/stack-rnn.js';
