@@ -25,3 +25,17 @@ export { repeatCopyBatch, repeatCopyTask, repeatCopySizes } from './tasks/repeat
 export type { RepeatCopyOptions } from './tasks/repeat-copy-task.js';
 export { associativeRecallBatch, associativeRecallTask, associativeRecallSizes } from './tasks/associative-recall-task.js';
 export type { AssociativeRecallOptions } from './tasks/associative-recall-task.js';
+// Continuous stack, queue and deque (Grefenstette et al. 2015): structures, step, cell, operator
+export { stackStep, queueStep, dequeStep, strengthAbove, strengthBelow, readWeights as structureReadWeights, readRows as structureReadRows } from './neural-stack/structures.js';
+export type { Structure, EndControls } from './neural-stack/structures.js';
+export { neuralStackStep, structureEnds, structureRows, interfaceWidth } from './neural-stack/neural-stack-step.js';
+export type { NeuralStackParams, NeuralStackState, NeuralStackSizes, StructureKind } from './neural-stack/neural-stack-step.js';
+export { neuralStackCell, neuralStackSizes, NEURAL_STACK_WEIGHTS } from './neural-stack/neural-stack-cell.js';
+export type { NeuralStackCellOptions } from './neural-stack/neural-stack-cell.js';
+export { neuralStack } from './neural-stack/neural-stack.js';
+// The stack-augmented RNN (Joulin & Mikolov 2015): step, cell, operator
+export { stackRnnStep, EMPTY as STACK_EMPTY } from './stack-rnn/stack-rnn-step.js';
+export type { StackRnnParams, StackRnnState, StackRnnSizes } from './stack-rnn/stack-rnn-step.js';
+export { stackRnnCell, stackRnnSizes, STACK_RNN_WEIGHTS } from './stack-rnn/stack-rnn-cell.js';
+export type { StackRnnCellOptions } from './stack-rnn/stack-rnn-cell.js';
+export { stackRnn } from './stack-rnn/stack-rnn.js';
