@@ -39,3 +39,5 @@ export type { StackRnnParams, StackRnnState, StackRnnSizes } from './stack-rnn/s
 export { stackRnnCell, stackRnnSizes, STACK_RNN_WEIGHTS } from './stack-rnn/stack-rnn-cell.js';
 export type { StackRnnCellOptions } from './stack-rnn/stack-rnn-cell.js';
 export { stackRnn } from './stack-rnn/stack-rnn.js';
+export { transductionBatch, transduce } from './tasks/transduction-task.js';
+export type { TransductionBatch, TransductionKind } from './tasks/transduction-task.js';
