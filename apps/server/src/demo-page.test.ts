@@ -45,7 +45,8 @@ describe.skipIf(chromiumPackage.skip)(`demo page in headless Chromium${chromiumP
       const chosen = await page.waitForFunction(() => document.body.dataset.model, undefined, { timeout: 10_000 });
       const name = await chosen.jsonValue();
       expect(models.map((m) => m.name)).toContain(name);
-      const isChar = models.find((m) => m.name === name)!.io?.kind === 'char';
+      const chosenModel = models.find((m) => m.name === name)!;
+      const isChar = 'cell' in chosenModel && chosenModel.io?.kind === 'char';
       if (isChar) await page.waitForFunction(() => (document.getElementById('continuation')!.textContent ?? '').length >= 10, undefined, { timeout: 30_000 });
       await page.waitForFunction(() => Number(document.getElementById('steps')!.textContent) >= 20, undefined, { timeout: 30_000 });
       expect(await page.locator('#extra option').count()).toBeGreaterThan(0); // extras arrived: the heatmap has data

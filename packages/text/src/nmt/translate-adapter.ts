@@ -11,8 +11,8 @@
  *
  * `io` (the model file's): `{ kind: 'translate', maxSourceTokens, chars: { source, sourceFirstId,
  * target, targetFirstId } }` (a character-level codec: source character i has id sourceFirstId + i)
- * or `{ kind: 'translate', maxSourceTokens, subwords: 'subwords.json' }` (a {@link Subwords} BPE,
- * given as `options.subwords`). `open` option: `beam` (1 … `options.maxBeam`, default 1).
+ * or `{ kind: 'translate', maxSourceTokens, subwords: 'subwords.json' }` (a {@link Subwords} BPE's
+ * tokenizer.json, its text given as `options.subwords`). `open` option: `beam` (1 … `options.maxBeam`, default 1).
  *
  * ```ts
  * const adapter = translateAdapter(model, meta.io!);
@@ -23,7 +23,7 @@
 import { defer, from, of, concatMap, map, type Observable } from 'rxjs';
 import { rxrnnError, ErrorCodes, describe, type DecodeContext, type IoField, type JsonObject, type SessionAdapter, type SessionIo } from '@rxrnn/core';
 import { beamSearch, greedyDecode, seq2seqSession, MAX_BEAM_WIDTH, type DecodeEvent, type Seq2SeqModel } from '@rxrnn/attention';
-import type { Subwords } from './subwords.js';
+import { Subwords } from './subwords.js';
 
 /** The widest beam a translator accepts by default (K × V scores per step run in JavaScript). */
 export const MAX_TRANSLATE_BEAM = 16;
@@ -56,23 +56,34 @@ export function charTranslateCodec(io: { source: string; sourceFirstId: number; 
   };
 }
 
-/** A subword codec over a trained {@link Subwords} BPE (a character never seen in training is unknown). */
-export function subwordTranslateCodec(bpe: Subwords): TranslateCodec {
-  const vocab = (JSON.parse(bpe.json) as { model: { vocab: Record<string, number> } }).model.vocab;
+/**
+ * A subword codec over a trained BPE's tokenizer.json text ({@link Subwords}; a character never seen
+ * in training is unknown). The tokenizer itself is loaded on the first encode.
+ */
+export function subwordTranslateCodec(json: string): TranslateCodec {
+  let vocab: Record<string, number>;
+  try {
+    vocab = (JSON.parse(json) as { model: { vocab: Record<string, number> } }).model.vocab;
+  } catch (e) {
+    throw rxrnnError(ErrorCodes.FORMAT, 'subwordTranslateCodec', 'json', 'a tokenizer.json with model.vocab', (e as Error).message);
+  }
+  if (!vocab || typeof vocab !== 'object') throw rxrnnError(ErrorCodes.FORMAT, 'subwordTranslateCodec', 'json', 'a tokenizer.json with model.vocab', describe(vocab));
+  let bpe: Promise<Subwords> | null = null;
+  const tokenizer = () => (bpe ??= Subwords.fromJson(json));
   const byId: string[] = [];
   for (const [tok, id] of Object.entries(vocab)) byId[id] = tok;
   const known = (c: string) => /\s/.test(c) || c in vocab || `▁${c}` in vocab;
   return {
     unknown: (text) => [...new Set(Array.from(text.normalize('NFC')).filter((c) => !known(c)))],
-    encode: (text) => bpe.encode(text),
+    encode: async (text) => (await tokenizer()).encode(text),
     piece: (id) => (id < 4 ? '' : (byId[id] ?? '').replace(/▁/g, ' ')),
-    decode: (ids) => bpe.decode([...ids]),
+    decode: async (ids) => (await tokenizer()).decode([...ids]),
   };
 }
 
 export interface TranslateAdapterOptions {
-  /** The BPE of a `subwords` io (read by the caller from the model directory). */
-  subwords?: Subwords;
+  /** The tokenizer.json text of a `subwords` io (read by the caller from the model directory). */
+  subwords?: string;
   /** The widest beam accepted (1 … MAX_BEAM_WIDTH). Default {@link MAX_TRANSLATE_BEAM}. */
   maxBeam?: number;
 }
