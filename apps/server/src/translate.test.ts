@@ -13,7 +13,7 @@ import { of, lastValueFrom, toArray } from 'rxjs';
 import * as tf from '@tensorflow/tfjs';
 import WebSocket from 'ws';
 import { seq2seqModel, saveSeq2seq, seq2seqSession, greedyDecode, beamSearch, type DecodeEvent, type Seq2SeqModel } from '@rxrnn/attention';
-import { loadModels, startServer, disposeServed, DEFAULT_CONFIG, type RunningServer, type ServedModel } from './index.js';
+import { loadModels, startServer, DEFAULT_CONFIG, type RunningServer, type ServedModel } from './index.js';
 
 const SOURCE = ' ,-./0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
 const TARGET = '-0123456789';

@@ -22,7 +22,7 @@
  */
 import { defer, from, of, concatMap, map, type Observable } from 'rxjs';
 import { rxrnnError, ErrorCodes, describe, type DecodeContext, type IoField, type JsonObject, type SessionAdapter, type SessionIo } from '@rxrnn/core';
-import { beamSearch, greedyDecode, seq2seqSession, MAX_BEAM_WIDTH, type DecodeEvent, type Seq2SeqModel } from '@rxrnn/attention';
+import { beamSearch, greedyDecode, seq2seqSession, loadSeq2seq, MAX_BEAM_WIDTH, type DecodeEvent, type Seq2SeqMeta, type Seq2SeqModel } from '@rxrnn/attention';
 import { Subwords } from './subwords.js';
 
 /** The widest beam a translator accepts by default (K × V scores per step run in JavaScript). */
@@ -162,4 +162,20 @@ export function translateAdapter(model: Seq2SeqModel, io: Readonly<Record<string
       };
     },
   };
+}
+
+/**
+ * Load a translator's model directory (Node): an `rxrnn.seq2seq/1` model with `io.kind: 'translate'`
+ * (its subwords file read beside it) and its adapter. The caller owns `model` (`model.dispose()`).
+ */
+export async function loadTranslator(dir: string, options: Omit<TranslateAdapterOptions, 'subwords'> = {}): Promise<{ model: Seq2SeqModel; meta: Seq2SeqMeta; adapter: SessionAdapter }> {
+  const { model, meta } = await loadSeq2seq(dir);
+  try {
+    const io = meta.io ?? {};
+    const subwords = typeof io.subwords === 'string' ? (await import('node:fs')).readFileSync((await import('node:path')).join(dir, io.subwords), 'utf8') : undefined;
+    return { model, meta, adapter: translateAdapter(model, io, { ...options, subwords }) };
+  } catch (e) {
+    model.dispose();
+    throw e;
+  }
 }
