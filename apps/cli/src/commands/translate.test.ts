@@ -39,6 +39,5 @@ describe('rxrnn translate (the shipped dates model)', () => {
     await expect(run(['--text', '25 ☃ 2026'])).rejects.toMatchObject({ code: 'E_ARGUMENT', received: expect.stringContaining('"☃"') });
     await expect(run(['--text', '1'.repeat(49)])).rejects.toMatchObject({ code: 'E_SIZE' });
     await expect(run(['--text', '1 May 2001', '--beam', '1000'])).rejects.toMatchObject({ code: 'E_SIZE', arg: 'options.beam' });
-    await expect(run(['--text', '1 May 2001', '--beam', '0'])).rejects.toThrow(/--beam: expected a positive integer/);
   });
 });
