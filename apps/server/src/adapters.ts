@@ -6,7 +6,7 @@
 import { vectorAdapter, isModelAdapter, rxrnnError, ErrorCodes, type AdapterFactory } from '@rxrnn/core';
 import { charAdapter } from '@rxrnn/text';
 import type { HostedModel } from '@rxrnn/ws';
-import type { ServedModel } from './models.js';
+import type { ServedModel } from './served.js';
 
 /** Adapter factories by io kind. */
 export const ADAPTERS: Readonly<Record<string, AdapterFactory>> = Object.freeze({ vector: vectorAdapter, char: charAdapter });

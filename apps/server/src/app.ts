@@ -14,7 +14,8 @@ import { join, normalize, extname, dirname } from 'node:path';
 import { createRequire } from 'node:module';
 import { createStreamServer, requireTokenBeyondLoopback, type StreamServer } from '@rxrnn/ws';
 import type { ServerConfig } from './config.js';
-import { loadModels, disposeServed, type ServedModel } from './models.js';
+import { loadModels } from './models.js';
+import { disposeServed, type ServedModel } from './served.js';
 import { withAdapters } from './adapters.js';
 
 export interface RunningServer {

@@ -10,26 +10,8 @@ import { rxrnnError, ErrorCodes, describe, type SessionAdapter } from '@rxrnn/co
 import { decodeModel } from '@rxrnn/cells';
 import { decodeSeq2seq, SEQ2SEQ_FORMAT, type Seq2SeqMeta, type Seq2SeqModel } from '@rxrnn/attention';
 import { translateAdapter } from '@rxrnn/text';
-import type { HostedModel, HostedSessionModel } from '@rxrnn/ws';
 import { withAdapters } from './adapters.js';
-
-/** A session model as the app hosts it: with its model, which the app frees at the end. */
-export interface ServedSessionModel extends HostedSessionModel {
-  model: Seq2SeqModel;
-}
-/** What the app serves. */
-export type ServedModel = HostedModel | ServedSessionModel;
-
-/** Whether a served model is a cell model (rather than a session model). */
-export function isCellModel(m: ServedModel): m is HostedModel {
-  return 'cell' in m;
-}
-
-/** Free a served model (its cell, or its session model's parameters). */
-export function disposeServed(m: ServedModel): void {
-  if ('cell' in m) m.cell.dispose();
-  else m.model.dispose();
-}
+import { disposeServed, type ServedModel, type ServedSessionModel } from './served.js';
 
 /** Session adapters by `io.kind` of an rxrnn.seq2seq/1 model file. */
 const SESSION_ADAPTERS: Readonly<Record<string, (model: Seq2SeqModel, meta: Seq2SeqMeta, dir: string) => SessionAdapter>> = Object.freeze({

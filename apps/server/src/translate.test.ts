@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { of, lastValueFrom, toArray } from 'rxjs';
 import * as tf from '@tensorflow/tfjs';
 import WebSocket from 'ws';
-import { seq2seqModel, saveSeq2seq, seq2seqSession, greedyDecode, beamSearch, type DecodeEvent, type Seq2SeqModel } from '@rxrnn/attention';
+import { seq2seqModel, saveSeq2seq, seq2seqSession, greedyDecode, beamSearch, type DecodeEvent, type DecodeSession, type Seq2SeqModel } from '@rxrnn/attention';
 import { loadModels, startServer, DEFAULT_CONFIG, type RunningServer, type ServedModel } from './index.js';
 
 const SOURCE = ' ,-./0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
@@ -80,8 +80,9 @@ afterAll(async () => {
 });
 
 async function library(text: string, beam: number): Promise<DecodeEvent[]> {
-  const op = beam === 1 ? greedyDecode<never>({ maxLength: 11 }) : beamSearch<never>({ beamWidth: beam, maxLength: 11 });
-  return lastValueFrom(of(seq2seqSession(model, ids(text)) as never).pipe(op, toArray()));
+  const session = seq2seqSession(model, ids(text));
+  const op = beam === 1 ? greedyDecode<typeof session extends DecodeSession<infer S> ? S : never>({ maxLength: 11 }) : beamSearch<typeof session extends DecodeSession<infer S> ? S : never>({ beamWidth: beam, maxLength: 11 });
+  return lastValueFrom(of(session).pipe(op, toArray()));
 }
 
 describe('a translator served by the app (issue 16)', () => {
