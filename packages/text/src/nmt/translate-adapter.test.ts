@@ -1,5 +1,5 @@
 import { describe, it, expect } from 'vitest';
-import { lastValueFrom, toArray, of } from 'rxjs';
+import { lastValueFrom, toArray, of, take } from 'rxjs';
 import type { JsonObject } from '@rxrnn/core';
 import { expectNoLeaks } from '@rxrnn/testing';
 import { seq2seqModel, seq2seqSession, beamSearch, greedyDecode } from '@rxrnn/attention';
@@ -27,6 +27,24 @@ describe('translateAdapter', () => {
     const plain = await lastValueFrom((adapter.open({}, ctx).run({ text: 'a' }, ctx, { y: false, extras: null }) as import('rxjs').Observable<JsonObject>).pipe(toArray()));
     expect(plain.every((m) => m.extras === undefined)).toBe(true);
     model.dispose();
+  });
+
+  it('leaves no tensors when the consumer unsubscribes after the first token, or the work fails', async () => {
+    const model = tiny();
+    const adapter = translateAdapter(model, io);
+    await expectNoLeaks(() => {
+      return Promise.all([1, 3].map(async (beam) => {
+        const w = adapter.open({ beam }, ctx).run({ text: 'abcd' }, ctx, { y: false, extras: true }) as import('rxjs').Observable<JsonObject>;
+        const first = await lastValueFrom(w.pipe(take(1))); // unsubscribes from the search after its first message
+        expect(first).toBeDefined();
+      }));
+    }, 'early unsubscribe');
+    model.dispose();
+    // The model disposed: the work fails with E_DISPOSED when it runs, and frees what it made.
+    await expectNoLeaks(async () => {
+      const w = adapter.open({}, ctx).run({ text: 'ab' }, ctx, { y: false, extras: null }) as import('rxjs').Observable<JsonObject>;
+      await expect(lastValueFrom(w)).rejects.toMatchObject({ code: 'E_DISPOSED' });
+    }, 'failing work');
   });
 
   it('bad input and options: typed errors before anything is allocated', async () => {
