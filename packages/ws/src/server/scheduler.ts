@@ -8,6 +8,10 @@
  * socket's output of the tick leaves in one write. With many streams one round fills the budget,
  * as one tick did before.
  *
+ * Session models (no cell, no batcher): a stream's queued input is its model's work, an Observable
+ * subscribed when it reaches the head of the stream's queue (at most one per stream per round, so
+ * other streams and sockets get their turn between searches); its values are the stream's outputs.
+ *
  * Failures stay with their stream: if feeding, stepping or encoding one stream throws, that stream
  * gets a typed error and is closed; every other stream steps on.
  */
@@ -179,7 +183,7 @@ export class Scheduler {
         }
         case 'run':
           this.run(s, op);
-          break;
+          return; // one session work per stream per round: the tick's budget is checked between rounds
         case 'reset':
           s.pop();
           s.model.batcher!.reset(s.session!);
