@@ -138,11 +138,12 @@ export function translateAdapter(model: Seq2SeqModel, io: Readonly<Record<string
           const text = fields.text;
           if (typeof text !== 'string') throw rxrnnError(ErrorCodes.ARGUMENT, ctx.fn, 'text', 'the source text (a string)', describe(text));
           if (text.trim() === '') throw rxrnnError(ErrorCodes.SIZE, ctx.fn, 'text', 'a non-empty source text', describe(text));
-          const unknown = codec.unknown(text);
-          if (unknown.length) throw rxrnnError(ErrorCodes.ARGUMENT, ctx.fn, 'text', "characters the model's codec knows", `unknown ${unknown.slice(0, 10).map((c) => JSON.stringify(c)).join(', ')}${unknown.length > 10 ? ` and ${unknown.length - 10} more` : ''}`);
           let n = 0;
           for (const _ of text) n++;
+          // A character codec: one token per character, so the length is known before anything else is read.
           if (io.chars !== undefined && n > (maxSource as number)) throw rxrnnError(ErrorCodes.SIZE, ctx.fn, 'text', `at most ${maxSource} source tokens`, `${n}`);
+          const unknown = codec.unknown(text);
+          if (unknown.length) throw rxrnnError(ErrorCodes.ARGUMENT, ctx.fn, 'text', "characters the model's codec knows", `unknown ${unknown.slice(0, 10).map((c) => JSON.stringify(c)).join(', ')}${unknown.length > 10 ? ` and ${unknown.length - 10} more` : ''}`);
           ctx.admit(1);
           const checked = (ids: number[]) => {
             if (ids.length > (maxSource as number)) throw rxrnnError(ErrorCodes.SIZE, ctx.fn, 'text', `at most ${maxSource} source tokens`, `${ids.length}`);
