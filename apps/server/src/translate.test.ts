@@ -174,6 +174,22 @@ describe('a translator served by the app (issue 16)', () => {
     other.ws.close();
   });
 
+  it('text at open: translated at once; a bad one refuses the open whole (no `opened`)', async () => {
+    const want = (await library('1 May 2001', 1)).at(-1)!;
+    if (want.kind !== 'final') throw new Error('no final');
+    const c = await client(server.wsUrl);
+    c.send({ type: 'open', stream: 1, model: 'tiny-dates', options: { text: '1 May 2001' } });
+    await c.until((g) => g.some((m) => m.final));
+    expect(c.got.find((m) => m.final)!.final!.tokens).toEqual(want.best.tokens);
+    c.send({ type: 'open', stream: 2, model: 'tiny-dates', options: { text: '1 ☃ 2001', beam: 2 } });
+    c.send({ type: 'open', stream: 3, model: 'tiny-dates', options: { text: 7 } });
+    await c.until((g) => g.filter((m) => m.type === 'error').length === 2);
+    expect(c.got.find((m) => m.type === 'error' && m.stream === 2)).toMatchObject({ code: 'E_ARGUMENT', arg: 'text' });
+    expect(c.got.find((m) => m.type === 'error' && m.stream === 3)).toMatchObject({ code: 'E_PROTOCOL', arg: 'text' });
+    expect(c.got.filter((m) => m.type === 'opened').map((m) => m.stream)).toEqual([1]);
+    c.ws.close();
+  });
+
   it('leaves no tensors after a complete, an error and an early close', async () => {
     await new Promise((r) => setTimeout(r, 100));
     const before = tf.memory().numTensors;

@@ -208,8 +208,11 @@ export interface SessionAdapter {
   /** Extras it can send (`attention`). */
   readonly extras: readonly string[];
   readonly fields?: Readonly<Record<string, IoField>>;
-  /** Open one stream: checks the options (typed errors, nothing allocated). */
-  open(options: Readonly<Record<string, unknown>>, ctx: DecodeContext): SessionIo;
+  /**
+   * Open one stream: checks the options (typed errors, nothing allocated). `wants`: what the stream
+   * asked to receive (its `extras`), for work the options start (a `text` to translate at once).
+   */
+  open(options: Readonly<Record<string, unknown>>, ctx: DecodeContext, wants?: EncodeWants): SessionIo;
 }
 
 /** One stream of a session model. */
@@ -220,6 +223,8 @@ export interface SessionIo {
    * output messages' fields (after `type`, `stream`, `seq`). Unsubscribing frees everything.
    */
   run(fields: Readonly<Record<string, unknown>>, ctx: DecodeContext, wants: EncodeWants): SessionWork;
+  /** Work the `open` options asked for (already checked by `open`), run before any input. */
+  readonly first?: SessionWork;
   /** The stream closed: drop what it holds. */
   close?(): void;
 }

@@ -14,7 +14,7 @@ describe('translateAdapter', () => {
   it('streams the library decoders’ tokens, then the final text; attention only when asked', async () => {
     const model = tiny();
     const adapter = translateAdapter(model, io);
-    expect(adapter).toMatchObject({ kind: 'translate', modelKind: 'seq2seq', inputs: ['text'], options: ['beam'], extras: ['attention'], info: { codec: 'chars', maxSourceTokens: 6 } });
+    expect(adapter).toMatchObject({ kind: 'translate', modelKind: 'seq2seq', inputs: ['text'], options: ['beam', 'text'], extras: ['attention'], info: { codec: 'chars', maxSourceTokens: 6 } });
     for (const beam of [1, 3]) {
       const want = await lastValueFrom(of(seq2seqSession(model, [1, 2, 3, 5])).pipe(beam === 1 ? greedyDecode({ maxLength: 6 }) : beamSearch({ beamWidth: beam, maxLength: 6 }), toArray()));
       const got = await expectNoLeaks(() => lastValueFrom((adapter.open({ beam }, ctx).run({ text: 'abcd' }, ctx, { y: false, extras: new Set(['attention']) }) as import('rxjs').Observable<JsonObject>).pipe(toArray())));
@@ -59,6 +59,8 @@ describe('translateAdapter', () => {
       expect(() => s.run({ text: 'abQ☃Q' }, ctx, w)).toThrow(expect.objectContaining({ code: 'E_ARGUMENT', received: 'unknown "Q", "☃"' }));
       expect(() => s.run({ text: 'abcabca' }, ctx, w)).toThrow(expect.objectContaining({ code: 'E_SIZE', expected: 'at most 6 source tokens' }));
       expect(() => s.run({ text: 3 }, ctx, w)).toThrow(expect.objectContaining({ code: 'E_ARGUMENT' }));
+      expect(() => adapter.open({ text: 'aQ' }, ctx)).toThrow(expect.objectContaining({ code: 'E_ARGUMENT', arg: 'text' })); // text at open: checked at open
+      expect(adapter.open({ text: 'ab' }, ctx).first).toBeDefined();
       expect(() => s.run({ text: 'abc' }, { fn: 'x', admit: () => { throw new Error('over the limit'); } }, w)).toThrow('over the limit');
     });
     expect(() => translateAdapter(model, { kind: 'char' })).toThrow(expect.objectContaining({ code: 'E_FORMAT', arg: 'io.kind' }));

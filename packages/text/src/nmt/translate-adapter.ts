@@ -12,7 +12,8 @@
  * `io` (the model file's): `{ kind: 'translate', maxSourceTokens, chars: { source, sourceFirstId,
  * target, targetFirstId } }` (a character-level codec: source character i has id sourceFirstId + i)
  * or `{ kind: 'translate', maxSourceTokens, subwords: 'subwords.json' }` (a {@link Subwords} BPE's
- * tokenizer.json, its text given as `options.subwords`). `open` option: `beam` (1 … `options.maxBeam`, default 1).
+ * tokenizer.json, its text given as `options.subwords`). `open` options: `beam` (1 … `options.maxBeam`, default 1), `text`
+ * (translated at once, as if sent as the first input).
  *
  * ```ts
  * const adapter = translateAdapter(model, meta.io!);
@@ -21,7 +22,7 @@
  * ```
  */
 import { defer, from, of, concatMap, map, type Observable } from 'rxjs';
-import { rxrnnError, ErrorCodes, describe, type DecodeContext, type IoField, type JsonObject, type SessionAdapter, type SessionIo } from '@rxrnn/core';
+import { rxrnnError, ErrorCodes, describe, type DecodeContext, type IoField, type JsonObject, type SessionAdapter, type SessionIo, type SessionWork } from '@rxrnn/core';
 import { beamSearch, greedyDecode, seq2seqSession, loadSeq2seq, MAX_BEAM_WIDTH, type DecodeEvent, type Seq2SeqMeta, type Seq2SeqModel } from '@rxrnn/attention';
 import { Subwords } from './subwords.js';
 
@@ -89,6 +90,7 @@ export interface TranslateAdapterOptions {
 }
 
 const isNumber: IoField = { check: (v) => typeof v === 'number', expected: 'a number' };
+const isString: IoField = { check: (v) => typeof v === 'string', expected: 'a string' };
 
 /** The adapter of a translator (see the module comment). The caller keeps owning `model`. */
 export function translateAdapter(model: Seq2SeqModel, io: Readonly<Record<string, unknown>>, options: TranslateAdapterOptions = {}): SessionAdapter {
@@ -126,14 +128,14 @@ export function translateAdapter(model: Seq2SeqModel, io: Readonly<Record<string
     modelKind: 'seq2seq',
     info,
     inputs: ['text'],
-    options: ['beam'],
+    options: ['beam', 'text'],
     extras: ['attention'],
-    fields: { beam: isNumber },
-    open(opts, ctx): SessionIo {
+    fields: { beam: isNumber, text: isString },
+    open(opts, ctx, wants): SessionIo {
       const beam = opts.beam ?? 1;
       if (!Number.isInteger(beam) || (beam as number) < 1 || (beam as number) > maxBeam) throw rxrnnError(ErrorCodes.SIZE, ctx.fn, 'options.beam', `a beam width, an integer in 1 … ${maxBeam}`, describe(beam));
       const search = beam === 1 ? greedyDecode({ maxLength }) : beamSearch({ beamWidth: beam as number, maxLength });
-      return {
+      const sio: SessionIo & { first?: SessionWork } = {
         run(fields, ctx: DecodeContext, wants) {
           const text = fields.text;
           if (typeof text !== 'string') throw rxrnnError(ErrorCodes.ARGUMENT, ctx.fn, 'text', 'the source text (a string)', describe(text));
@@ -161,6 +163,9 @@ export function translateAdapter(model: Seq2SeqModel, io: Readonly<Record<string
           });
         },
       };
+      // `text` at open: translated at once, checked now (so a bad one refuses the open).
+      if (opts.text !== undefined) return { ...sio, first: sio.run({ text: opts.text }, ctx, wants ?? { y: false, extras: null }) };
+      return sio;
     },
   };
 }

@@ -79,13 +79,16 @@ export function createDispatch(d: DispatchDeps): (c: Connection, bytes: Buffer, 
       if (!a.options.includes(k)) throw wsError(WsErrorCodes.ARGUMENT, f, `options.${k}`, `${a.options.length ? `one of ${a.options.join(', ')}` : 'no options'} (io kind ${JSON.stringify(a.kind)})`, `options.${k}`);
       modelOptions[k] = v;
     }
+    const extras = o.extras === true ? true : Array.isArray(o.extras) ? new Set(o.extras) : null;
     admission.check(c, 0, 1, OP_BYTES);
-    const run = a.open(modelOptions, { fn: f, admit: (n) => admission.check(c, 0, n, n * OP_BYTES) });
-    const s = new Stream(m.stream, c, model, null, null, 0, false, o.extras === true ? true : Array.isArray(o.extras) ? new Set(o.extras) : null, false, d.queue, run);
+    // The adapter checks the options, and any work they start, before the stream exists: refused whole.
+    const run = a.open(modelOptions, { fn: f, admit: (n) => admission.check(c, 0, n, n * OP_BYTES) }, { y: false, extras });
+    const s = new Stream(m.stream, c, model, null, null, 0, false, extras, false, d.queue, run);
     c.opens.take(1);
     c.streams.set(s.id, s);
     d.metrics.streamsTotal++;
     c.send({ type: 'opened', stream: s.id, model: model.info, seq: s.seq, req: m.req });
+    if (run.first) enqueue(s, { kind: 'run', work: run.first, t0: performance.now(), bytes: OP_BYTES });
   };
 
   /** An input on a session model's stream: the adapter checks it and returns its work, queued as one operation. */
