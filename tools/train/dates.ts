@@ -12,7 +12,8 @@
  * Options: --seed N (default 1), --out DIR (default tmp/dates), --minutes M (training budget, default 29),
  * --steps N (at most, default 8000), --batch B (32), --eval-every N (250), --attention general|additive|concat|dot|location (general),
  * --lr (4e-3), --lr-schedule linear|halve (linear, the default: to 0 at --steps; halve: halved every 2000 updates), --label-smoothing (0.1), --sampling-max (0.25: scheduled sampling's final ε), --quick
- * (a tiny smoke run: 40 updates, small evaluation sets).
+ * (a tiny smoke run: 40 updates, small evaluation sets), --save DIR (write the best parameters as an `rxrnn.seq2seq/1`
+ * model directory — model.json + weights.safetensors — that `npm start` serves as a translator).
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -20,7 +21,7 @@ import { Command, Option } from 'commander';
 import cliProgress from 'cli-progress';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend, backendInfo, backendLine, createUpdater, createRng, type LrSchedule } from '@rxrnn/core';
-import { seq2seqModel, seq2seqLoss, seq2seqGreedy, samplingProbability, type SamplingSchedule, type Seq2SeqModel, type AttentionChoice } from '@rxrnn/attention';
+import { seq2seqModel, seq2seqLoss, seq2seqGreedy, saveSeq2seq, samplingProbability, type SamplingSchedule, type Seq2SeqModel, type AttentionChoice } from '@rxrnn/attention';
 import { dateTask, alignmentSvg, svgToPng, writeLineChart, type DatePair, type DateTask } from '@rxrnn/text';
 
 const a = new Command('dates')
@@ -37,8 +38,9 @@ const a = new Command('dates')
   .option('--label-smoothing <x>', 'label smoothing of the cross-entropy', '0.1')
   .option('--sampling-max <x>', "scheduled sampling's final ε", '0.25')
   .option('--quick', 'a tiny smoke run: 40 updates, small evaluation sets', false)
+  .option('--save <dir>', 'write the best parameters as an rxrnn.seq2seq/1 model directory (served by npm start)')
   .parse()
-  .opts<{ seed: string; out: string; minutes: string; steps: string; batch: string; evalEvery: string; attention: string; lr: string; lrSchedule: string; labelSmoothing: string; samplingMax: string; quick: boolean }>();
+  .opts<{ seed: string; out: string; minutes: string; steps: string; batch: string; evalEvery: string; attention: string; lr: string; lrSchedule: string; labelSmoothing: string; samplingMax: string; quick: boolean; save?: string }>();
 const seed = Number(a.seed);
 const cfg = {
   seed,
@@ -174,5 +176,22 @@ if (!a.quick) {
 }
 writeFileSync(join(a.out!, 'results.json'), JSON.stringify(results, null, 1) + '\n');
 console.log(`wrote ${a.out}/results.json${a.quick ? '' : ` and tools/train/results/dates-seed${seed}-${stamp}.json`}`);
+if (a.save) {
+  await saveSeq2seq(a.save, model, {
+    name: 'dates',
+    description: 'Date normalisation: a human date in many formats → ISO YYYY-MM-DD (character-level attentional encoder–decoder, trained by tools/train/dates.ts)',
+    io: { kind: 'translate', chars: { source: task.sourceChars, sourceFirstId: 1, target: task.targetChars, targetFirstId: 3 }, maxSourceTokens: 48 },
+    training: {
+      command: results.command,
+      seed,
+      updates: updater.step,
+      validation: results.validation.best,
+      test: results.test.exactMatch,
+      testSeenFormats: results.testSeenFormats.exactMatch,
+      results: a.quick ? null : `tools/train/results/dates-seed${seed}-${stamp}.json`,
+    },
+  });
+  console.log(`saved the model to ${a.save}`);
+}
 model.dispose();
 updater.dispose();

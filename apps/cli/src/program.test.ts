@@ -10,7 +10,7 @@ describe('the rxrnn program', () => {
   it('has every command, one per file in commands/', () => {
     const program = buildProgram();
     const names = program.commands.map((c) => c.name());
-    expect(names).toEqual(['train', 'sample', 'eval', 'plot', 'viz', 'study']);
+    expect(names).toEqual(['train', 'sample', 'eval', 'plot', 'viz', 'translate', 'study']);
     expect(program.commands.find((c) => c.name() === 'train')!.commands.map((c) => c.name())).toEqual(['char-rnn']);
     expect(program.commands.find((c) => c.name() === 'study')!.commands.map((c) => c.name())).toEqual(['variants']);
   });

@@ -6,6 +6,7 @@ import { registerSample } from './commands/sample.js';
 import { registerEval } from './commands/eval.js';
 import { registerPlot } from './commands/plot.js';
 import { registerViz } from './commands/viz.js';
+import { registerTranslate } from './commands/translate.js';
 
 export function buildProgram(): Command {
   const program = new Command('rxrnn').description('rxrnn: recurrent neural networks as reactive streams').showHelpAfterError();
@@ -14,6 +15,7 @@ export function buildProgram(): Command {
   registerEval(program);
   registerPlot(program);
   registerViz(program);
+  registerTranslate(program);
   registerStudy(program);
   return program;
 }

@@ -12,9 +12,10 @@ import { readFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { join, normalize, extname, dirname } from 'node:path';
 import { createRequire } from 'node:module';
-import { createStreamServer, requireTokenBeyondLoopback, type HostedModel, type StreamServer } from '@rxrnn/ws';
+import { createStreamServer, requireTokenBeyondLoopback, type StreamServer } from '@rxrnn/ws';
 import type { ServerConfig } from './config.js';
 import { loadModels } from './models.js';
+import { disposeServed, type ServedModel } from './served.js';
 import { withAdapters } from './adapters.js';
 
 export interface RunningServer {
@@ -22,7 +23,7 @@ export interface RunningServer {
   wsUrl: string;
   port: number;
   stream: StreamServer;
-  models: HostedModel[];
+  models: ServedModel[];
   /** Drain and close streams, close the HTTP server, free the models. */
   close(): Promise<void>;
 }
@@ -46,7 +47,7 @@ async function ensureBundle(): Promise<void> {
   }
 }
 
-export async function startServer(config: ServerConfig, given: HostedModel[] = loadModels(config.models, { fused: config.fused })): Promise<RunningServer> {
+export async function startServer(config: ServerConfig, given: ServedModel[] = loadModels(config.models, { fused: config.fused })): Promise<RunningServer> {
   const { port, host, models: _dir, web, fused: _fused, ...options } = config;
   let stream: StreamServer;
   let models = given;
@@ -56,7 +57,7 @@ export async function startServer(config: ServerConfig, given: HostedModel[] = l
     stream = createStreamServer(models, options);
     if (web) await ensureBundle();
   } catch (e) {
-    for (const m of models) m.cell.dispose();
+    for (const m of models) disposeServed(m);
     throw e;
   }
 
@@ -111,7 +112,7 @@ export async function startServer(config: ServerConfig, given: HostedModel[] = l
         await stream.close();
         http.closeAllConnections();
         await httpClosed;
-        for (const m of models) m.cell.dispose();
+        for (const m of models) disposeServed(m);
       })();
       return closing;
     },

@@ -45,7 +45,8 @@ describe.skipIf(chromiumPackage.skip)(`demo page in headless Chromium${chromiumP
       const chosen = await page.waitForFunction(() => document.body.dataset.model, undefined, { timeout: 10_000 });
       const name = await chosen.jsonValue();
       expect(models.map((m) => m.name)).toContain(name);
-      const isChar = models.find((m) => m.name === name)!.io?.kind === 'char';
+      const chosenModel = models.find((m) => m.name === name)!;
+      const isChar = 'cell' in chosenModel && chosenModel.io?.kind === 'char';
       if (isChar) await page.waitForFunction(() => (document.getElementById('continuation')!.textContent ?? '').length >= 10, undefined, { timeout: 30_000 });
       await page.waitForFunction(() => Number(document.getElementById('steps')!.textContent) >= 20, undefined, { timeout: 30_000 });
       expect(await page.locator('#extra option').count()).toBeGreaterThan(0); // extras arrived: the heatmap has data
@@ -97,6 +98,44 @@ describe.skipIf(chromiumPackage.skip)(`demo page in headless Chromium${chromiumP
       await page.waitForFunction(() => (document.getElementById('continuation')!.textContent ?? '').length === 40, undefined, { timeout: 30_000 });
       expect(await page.locator('#extra option').count()).toBe(5); // 1.i 1.f 1.g 1.o 1.c of the LSTM layer
       await page.screenshot({ path: join(ARTIFACTS, 'demo-page-char.png'), fullPage: true });
+      expect(errors).toEqual([]);
+    } finally {
+      await page.close();
+      await server.close();
+    }
+  });
+  it('with the dates translator of models/: tokens appear as they are committed and the alignment is drawn as they arrive; bad input shows its typed error', async () => {
+    const models = loadModels(DEFAULT_CONFIG.models);
+    expect(models.map((m) => m.name)).toContain('dates');
+    const server = await startServer({ ...DEFAULT_CONFIG, port: 0 }, models);
+    const page = await browser.newPage({ viewport: { width: 820, height: 900 } });
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    try {
+      await page.goto(`${server.url}?model=dates`);
+      await page.waitForSelector('#status[data-state="open"]', { timeout: 20_000 });
+      await page.waitForSelector('#translate-ui:not([hidden])');
+      // The pre-filled source is translated on load.
+      await page.waitForFunction(() => document.body.dataset.translated === '2026-11-25', undefined, { timeout: 20_000 });
+      expect(await page.textContent('#translation')).toBe('2026-11-25');
+      expect(Number(await page.evaluate(() => document.body.dataset.tokens))).toBe(10);
+      // Typing re-translates on a fresh stream: one token and one alignment row per committed token.
+      await page.fill('#source', '');
+      await page.type('#source', '3 March 2001', { delay: 10 });
+      await page.waitForFunction(() => document.body.dataset.translated === '2001-03-03', undefined, { timeout: 20_000 });
+      expect(Number(await page.evaluate(() => document.body.dataset.tokens))).toBe(10);
+      const painted = await page.evaluate(() => {
+        const c = document.getElementById('alignment') as HTMLCanvasElement;
+        const d = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
+        let n = 0;
+        for (let i = 0; i < d.length; i += 4) if (d[i + 2] > 200 && d[i] < 128) n++; // strongly attended cells are blue
+        return n;
+      });
+      expect(painted).toBeGreaterThan(50);
+      await page.screenshot({ path: join(ARTIFACTS, 'demo-page-translate.png'), fullPage: true });
+      await page.fill('#source', '25 ☃ 2026');
+      await page.waitForFunction(() => document.body.dataset.translateError === 'E_ARGUMENT', undefined, { timeout: 10_000 });
+      expect(await page.textContent('#translate-error')).toMatch(/unknown "☃"/);
       expect(errors).toEqual([]);
     } finally {
       await page.close();

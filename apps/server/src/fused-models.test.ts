@@ -5,15 +5,17 @@ import { join } from 'node:path';
 import { from } from 'rxjs';
 import { recurrent, toFloat32, createRng } from '@rxrnn/core';
 import { expectNoLeaks, collect, expectClose } from '@rxrnn/testing';
-import { loadConfig, loadModels } from './index.js';
+import { loadConfig, loadModels, isCellModel, disposeServed } from './index.js';
 import type { HostedModel } from '@rxrnn/ws';
 
 const models = join(import.meta.dirname, '../../../models');
 
 describe('fused models', () => {
   it('serves the bundled models on the fused kernels, with the plain tfjs outputs (--no-fused)', async () => {
-    const fused = loadModels(models);
-    const plain = loadModels(models, { fused: false });
+    const allFused = loadModels(models);
+    const allPlain = loadModels(models, { fused: false });
+    const fused = allFused.filter(isCellModel); // session models (translators) have no cell to fuse
+    const plain = allPlain.filter(isCellModel);
     const layers = (m: HostedModel) => ((m.cell.config as { layers?: unknown[] }).layers ?? [m.cell.config]).length;
     for (const [i, m] of fused.entries()) {
       const p = plain[i];
@@ -29,7 +31,7 @@ describe('fused models', () => {
       // the fused stack also runs a whole chunk (what training uses), the plain one does not fuse
       expect(typeof m.cell.sequence).toBe('function');
     }
-    [...fused, ...plain].forEach((m) => m.cell.dispose());
+    [...allFused, ...allPlain].forEach(disposeServed);
   });
 
   it('is the default, and --no-fused turns it off', () => {

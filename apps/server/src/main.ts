@@ -30,7 +30,7 @@ async function main(): Promise<void> {
         : `WebAssembly SIMD (native: ${k.nativeUnavailable ?? 'not used'})`
       : `unavailable (${kernelsUnavailableReason() ?? '?'})`;
   console.log(`rxrnn server: tfjs backend ${info?.name ?? '?'}; fused kernels ${kernelsLine}`);
-  console.log(`rxrnn server: models: ${server.models.map((m) => `${m.name} (${m.cell.kind} ${m.cell.inputSize}→${m.cell.outputSize}, ${(m.io?.kind as string) ?? 'vector'})`).join(', ')}`);
+  console.log(`rxrnn server: models: ${server.models.map((m) => ('cell' in m ? `${m.name} (${m.cell.kind} ${m.cell.inputSize}→${m.cell.outputSize}, ${(m.io?.kind as string) ?? 'vector'})` : `${m.name} (${m.session.modelKind}, ${m.session.kind})`)).join(', ')}`);
   console.log(`rxrnn server: listening on ${server.url}`);
   console.log(`  WebSocket  ${server.wsUrl}   (protocol rxrnn.v1${config.token ? ', bearer token required' : ''})`);
   if (config.web) console.log(`  demo page  ${server.url}${config.token ? '?token=<token>' : ''}`);

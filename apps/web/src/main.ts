@@ -8,6 +8,9 @@
  *   snapshot taken after the typed text, so the model's state always matches the text shown.
  * - vector models: a synthetic signal streams in at 30 steps/s and the outputs are plotted.
  * - both: a scrolling heatmap of the chosen extra (gate activations, cell state), one column per step.
+ * - translate models (session models, e.g. the dates translator): the source text box is translated
+ *   on a fresh stream after each pause in typing; tokens are shown as they are committed and the
+ *   alignment (target tokens × source positions) is drawn one row per token as they arrive.
  */
 import { connect, type RemoteStream, type ModelInfo, type OutputMessage } from '@rxrnn/ws/browser';
 import type { StateSnapshot } from '@rxrnn/core';
@@ -235,6 +238,99 @@ function vectorDemo(info: ModelInfo): () => void {
 }
 
 // ---------------------------------------------------------------------------------------------
+// Translate models
+
+interface TranslateOutput {
+  token?: { id: number; text: string; position: number };
+  extras?: { attention?: number[] };
+  final?: { text: string; score: number };
+}
+
+function translateDemo(info: ModelInfo): () => void {
+  const source = $<HTMLInputElement>('source');
+  const beam = $<HTMLSelectElement>('beam');
+  const out = $<HTMLPreElement>('translation');
+  const errorEl = $<HTMLParagraphElement>('translate-error');
+  const canvas = $<HTMLCanvasElement>('alignment');
+  let stream: RemoteStream | null = null;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  let rows: { text: string; attention: number[] }[] = [];
+  let src: string[] = [];
+
+  const draw = () => {
+    const ctx = canvas.getContext('2d')!;
+    ctx.fillStyle = '#fff';
+    ctx.fillRect(0, 0, canvas.width, canvas.height);
+    if (!src.length) return;
+    const left = 40;
+    const top = 20;
+    const cw = Math.min(24, (canvas.width - left) / src.length);
+    const ch = Math.min(20, (canvas.height - top) / Math.max(rows.length, 8));
+    ctx.font = '12px monospace';
+    ctx.fillStyle = '#333';
+    src.forEach((c, j) => ctx.fillText(c === ' ' ? '␣' : c, left + j * cw + cw / 3, 14));
+    rows.forEach((r, i) => {
+      ctx.fillStyle = '#333';
+      ctx.fillText(r.text, 8, top + i * ch + ch * 0.75);
+      r.attention.forEach((a, j) => {
+        const v = Math.round(255 * (1 - Math.max(0, Math.min(1, a))));
+        ctx.fillStyle = `rgb(${v},${v},255)`;
+        ctx.fillRect(left + j * cw, top + i * ch, cw - 1, ch - 1);
+      });
+    });
+  };
+
+  const translate = () => {
+    stream?.close();
+    rows = [];
+    src = Array.from(source.value);
+    out.textContent = '';
+    errorEl.textContent = '';
+    delete document.body.dataset.translated;
+    draw();
+    const s = conn.open(info.name, { extras: true, beam: Number(beam.value) });
+    stream = s;
+    const t0 = performance.now();
+    s.output$.subscribe({
+      next: (m) => {
+        if (s !== stream) return;
+        const o = m as unknown as TranslateOutput;
+        pushColumn(m);
+        if (o.token) {
+          out.textContent += o.token.text;
+          rows.push({ text: o.token.text, attention: o.extras?.attention ?? [] });
+          document.body.dataset.tokens = String(rows.length);
+          draw();
+        }
+        if (o.final) {
+          latencyEl.textContent = `${(performance.now() - t0).toFixed(1)} ms for ${rows.length} tokens (score ${o.final.score.toFixed(3)})`;
+          document.body.dataset.translated = o.final.text;
+        }
+      },
+      error: (e) => {
+        if (s !== stream) return;
+        errorEl.textContent = `${(e as { code?: string }).code ?? 'error'}: ${(e as Error).message}`;
+        document.body.dataset.translateError = (e as { code?: string }).code ?? 'error';
+      },
+    });
+    s.next(source.value);
+  };
+  const schedule = () => {
+    clearTimeout(timer);
+    timer = setTimeout(translate, 300);
+  };
+  source.addEventListener('input', schedule);
+  beam.addEventListener('change', translate);
+  translate();
+  return () => {
+    clearTimeout(timer);
+    source.removeEventListener('input', schedule);
+    beam.removeEventListener('change', translate);
+    stream?.close();
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
 
 function choose(info: ModelInfo): void {
   stopCurrent();
@@ -243,10 +339,14 @@ function choose(info: ModelInfo): void {
   extraSelect.replaceChildren();
   drawHeatmap();
   const isChar = info.io.kind === 'char';
+  const isTranslate = info.io.kind === 'translate';
   $<HTMLElement>('char-ui').hidden = !isChar;
-  $<HTMLElement>('vector-ui').hidden = isChar;
-  $<HTMLSpanElement>('model-info').textContent = `${info.kind}, ${isChar ? `${info.outputSize} characters` : `${info.inputSize} → ${info.outputSize}`}${info.description ? ` — ${info.description}` : ''}`;
-  stopCurrent = isChar ? charDemo(info) : vectorDemo(info);
+  $<HTMLElement>('vector-ui').hidden = isChar || isTranslate;
+  $<HTMLElement>('translate-ui').hidden = !isTranslate;
+  $<HTMLElement>('cell-ui').hidden = isTranslate;
+  const shape = isTranslate ? `translator, beam ≤ ${String(info.io.maxBeam)}, ≤ ${String(info.io.maxSourceTokens)} source tokens` : isChar ? `${info.outputSize} characters` : `${info.inputSize} → ${info.outputSize}`;
+  $<HTMLSpanElement>('model-info').textContent = `${info.kind}, ${shape}${info.description ? ` — ${info.description}` : ''}`;
+  stopCurrent = isTranslate ? translateDemo(info) : isChar ? charDemo(info) : vectorDemo(info);
   document.body.dataset.model = info.name;
 }
 

@@ -58,8 +58,8 @@ export type { OnlinePair, LearnOnlineOptions } from './train/learn-online.js';
 export { gradientFlow } from './train/gradient-flow.js';
 export type { GradientFlowOptions } from './train/gradient-flow.js';
 // Model I/O adapters: how a transport's messages become step inputs and step outputs become messages
-export { isModelAdapter } from './io/adapter.js';
-export type { AdapterFactory, ModelAdapter, StreamIo, OpenedIo, LoopStart, DecodeLoop, DecodeContext, IoRow, IoStep, IoModel, IoField, IoDtype, IoPayload, EncodeWants, JsonValue, JsonObject } from './io/adapter.js';
+export { isModelAdapter, isSessionAdapter } from './io/adapter.js';
+export type { AdapterFactory, ModelAdapter, StreamIo, OpenedIo, LoopStart, DecodeLoop, DecodeContext, IoRow, IoStep, IoModel, IoField, IoDtype, IoPayload, EncodeWants, JsonValue, JsonObject, SessionAdapter, SessionIo, SessionWork } from './io/adapter.js';
 export { vectorAdapter, ioInfo } from './io/vector.js';
 export { jsonRows, payloadRows, float32Values } from './io/rows.js';
 export { encodeOutput } from './io/encode.js';

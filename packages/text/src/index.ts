@@ -42,6 +42,8 @@ export type { DateFormat, DateOrder, DayStyle, MonthStyle, LetterCase, YearStyle
 export { corpusBleu, bleuByLength } from './nmt/bleu.js';
 export type { CorpusBleu, CorpusBleuOptions, NgramPrecision, LengthBucket, BleuSentence } from './nmt/bleu.js';
 export { trainSubwords, truncateBpe, Subwords, SUBWORD_SPECIALS } from './nmt/subwords.js';
+export { translateAdapter, loadTranslator, charTranslateCodec, subwordTranslateCodec, MAX_TRANSLATE_BEAM } from './nmt/translate-adapter.js';
+export type { TranslateCodec, TranslateAdapterOptions } from './nmt/translate-adapter.js';
 export type { TrainSubwordsOptions, TokenizerJson } from './nmt/subwords.js';
 export {
   BIBLE_BOOKS,

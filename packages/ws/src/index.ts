@@ -7,7 +7,7 @@ export { DEFAULT_SERVER_OPTIONS, resolveServerOptions } from './options.js';
 export type { ServerOptions, ServerLimits } from './options.js';
 export { Metrics, Histogram } from './metrics.js';
 export { createStreamServer } from './server.js';
-export type { StreamServer, HostedModel } from './server.js';
+export type { StreamServer, HostedModel, HostedSessionModel, AnyHostedModel } from './server.js';
 export { isLoopback, requireTokenBeyondLoopback } from './server/auth.js';
 export { connect, RemoteError } from './client.js';
 export type { Connection, ConnectOptions, RemoteStream, StreamInput } from './client.js';

@@ -32,11 +32,11 @@ import { Connection, type ConnectionHooks } from './server/connection.js';
 import { createAdmission } from './server/admission.js';
 import { createDispatch } from './server/dispatch.js';
 import { createLifecycle } from './server/lifecycle.js';
-import { hostModels, type HostedModel } from './server/models.js';
+import { hostModels, type AnyHostedModel } from './server/models.js';
 import { Scheduler } from './server/scheduler.js';
 import type { ServerQueue, Stream, StreamConnection } from './server/stream.js';
 
-export type { HostedModel } from './server/models.js';
+export type { HostedModel, HostedSessionModel, AnyHostedModel } from './server/models.js';
 
 export interface StreamServer {
   /** Hand an HTTP upgrade request to the server (authenticates, applies `maxSockets`). */
@@ -59,7 +59,7 @@ export interface StreamServer {
   close(): Promise<void>;
 }
 
-export function createStreamServer(models: readonly HostedModel[], options: Partial<ServerOptions> = {}): StreamServer {
+export function createStreamServer(models: readonly AnyHostedModel[], options: Partial<ServerOptions> = {}): StreamServer {
   const opts = resolveServerOptions(options);
   const hosting = hostModels<Stream>(models, opts);
   const metrics = new Metrics();

@@ -186,3 +186,56 @@ export function isModelAdapter(value: unknown): value is ModelAdapter {
   const v = value as Partial<ModelAdapter> | null;
   return typeof v === 'object' && v !== null && typeof v.kind === 'string' && typeof v.open === 'function' && Array.isArray(v.inputs);
 }
+
+/**
+ * A session model's adapter: for a model whose per-stream work is not one batched cell step but a
+ * whole computation per input (an encoder–decoder reads the whole source, then searches), given as
+ * an RxJS Observable. The transport still owns the wire grammar (inputs, options and their `fields`
+ * checks), every limit, `seq` and the error frames; the adapter owns the model. No cell, no batcher:
+ * each input message becomes one queued operation, run in order per stream.
+ */
+export interface SessionAdapter {
+  /** The io kind (`'translate'`…): the model file's `io.kind`. */
+  readonly kind: string;
+  /** What clients see as the model's `kind` (`'seq2seq'`), beside `io`. */
+  readonly modelKind: string;
+  /** The model's io as clients see it (`welcome`, `opened`): JSON-safe, starts with `kind`. */
+  readonly info: JsonObject;
+  /** Fields of a JSON `input` message it reads (exactly one per message): `['text']`. */
+  readonly inputs: readonly string[];
+  /** `open` options it reads (`beam`…), wire-checked by `fields` when the protocol does not define them. */
+  readonly options: readonly string[];
+  /** Extras it can send (`attention`). */
+  readonly extras: readonly string[];
+  readonly fields?: Readonly<Record<string, IoField>>;
+  /**
+   * Open one stream: checks the options (typed errors, nothing allocated). `wants`: what the stream
+   * asked to receive (its `extras`), for work the options start (a `text` to translate at once).
+   */
+  open(options: Readonly<Record<string, unknown>>, ctx: DecodeContext, wants?: EncodeWants): SessionIo;
+}
+
+/** One stream of a session model. */
+export interface SessionIo {
+  /**
+   * The work of one input message: validates `fields` synchronously (typed errors, before any
+   * allocation; `ctx.admit(1)` is the transport's budget) and returns the cold Observable of its
+   * output messages' fields (after `type`, `stream`, `seq`). Unsubscribing frees everything.
+   */
+  run(fields: Readonly<Record<string, unknown>>, ctx: DecodeContext, wants: EncodeWants): SessionWork;
+  /** Work the `open` options asked for (already checked by `open`), run before any input. */
+  readonly first?: SessionWork;
+  /** The stream closed: drop what it holds. */
+  close?(): void;
+}
+
+/** A session's work: subscribe to run it (an rxjs Observable fits). */
+export interface SessionWork {
+  subscribe(observer: { next: (fields: JsonObject) => void; error: (e: unknown) => void; complete: () => void }): { unsubscribe(): void };
+}
+
+/** Whether a value is a {@link SessionAdapter}. */
+export function isSessionAdapter(value: unknown): value is SessionAdapter {
+  const v = value as Partial<SessionAdapter> | null;
+  return typeof v === 'object' && v !== null && typeof v.kind === 'string' && typeof v.modelKind === 'string' && typeof v.open === 'function' && Array.isArray(v.inputs);
+}

@@ -45,7 +45,7 @@ export function createLifecycle(d: { opts: ServerOptions; scheduler: Scheduler; 
     while (d.wss.clients.size > 0 && Date.now() < cut) await sleep(10);
     for (const ws of d.wss.clients) ws.terminate();
     for (const t of d.timers) clearInterval(t);
-    for (const h of d.hosting.models.values()) h.batcher.dispose();
+    for (const h of d.hosting.models.values()) h.batcher?.dispose();
     await new Promise<void>((r) => d.wss.close(() => r()));
     state = 'closed';
   };

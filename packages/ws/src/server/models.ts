@@ -2,11 +2,25 @@
  * Hosting: each model's cell, its batcher (the streams of a model step together), and its io
  * adapter — given on the model, or made for a declared `io` by the built-in vector adapter. The
  * adapters' names extend the protocol's grammar; the server asks them, never a model kind.
+ *
+ * A session model (`{ name, session }`, a {@link SessionAdapter}) has no cell and no batcher: each
+ * input of its streams becomes one queued operation whose work is the adapter's Observable (an
+ * encoder–decoder's whole search), run per stream in order (see docs/protocol.md, "Session models").
  */
-import { createBatcher, isModelAdapter, rxrnnError, vectorAdapter, ErrorCodes, describe, type Batcher, type Cell, type IoField, type IoRow, type ModelAdapter } from '@rxrnn/core';
+import { createBatcher, isModelAdapter, isSessionAdapter, rxrnnError, vectorAdapter, ErrorCodes, describe, type Batcher, type Cell, type IoField, type IoRow, type ModelAdapter, type SessionAdapter } from '@rxrnn/core';
 import { TRANSPORT_OPTIONS, type ModelInfo } from '../protocol.js';
 import { V1_GRAMMAR, extendGrammar, type Grammar } from '../parse.js';
 import type { ServerOptions } from '../options.js';
+
+/** A session model to host: its adapter (a SessionAdapter of @rxrnn/core; the caller owns its model). */
+export interface HostedSessionModel {
+  name: string;
+  session: SessionAdapter;
+  description?: string;
+}
+
+/** A cell model or a session model. */
+export type AnyHostedModel = HostedModel | HostedSessionModel;
 
 /** A model to host: a cell (owned by the caller, not disposed by the server) and its io. */
 export interface HostedModel {
@@ -30,9 +44,12 @@ export interface Tag<S> {
 /** A hosted model; `S` is the server's stream type (a type parameter keeps this module below stream.ts). */
 export interface Hosted<S = unknown> {
   readonly info: ModelInfo;
-  readonly cell: Cell;
-  readonly adapter: ModelAdapter;
-  readonly batcher: Batcher<Tag<S>>;
+  /** A cell model's cell, adapter and batcher (null for a session model). */
+  readonly cell: Cell | null;
+  readonly adapter: ModelAdapter | null;
+  readonly batcher: Batcher<Tag<S>> | null;
+  /** A session model's adapter (null for a cell model). */
+  readonly session: SessionAdapter | null;
   /** Streams with an input in the batcher. */
   readonly inFlight: Set<S>;
 }
@@ -54,7 +71,7 @@ function adapterOf(m: HostedModel, i: number): ModelAdapter {
 }
 
 /** The wire checks of an adapter's names that rxrnn.v1 does not define. */
-function extensions(a: ModelAdapter, name: string) {
+function extensions(a: Pick<ModelAdapter, 'inputs' | 'options' | 'fields'> & { loops?: ModelAdapter['loops'] }, name: string) {
   const need = (names: readonly string[], known: ReadonlyMap<string, IoField>, what: string) => {
     const out: Record<string, IoField> = {};
     for (const n of names) {
@@ -69,17 +86,23 @@ function extensions(a: ModelAdapter, name: string) {
   return {
     inputs: need(a.inputs, V1_GRAMMAR.inputs, 'input field'),
     options: need(a.options, V1_GRAMMAR.options, 'open option'),
-    loopOptions: need(Object.values(a.loops).flat(), V1_GRAMMAR.loopOptions, 'loop option'),
+    loopOptions: need(Object.values(a.loops ?? {}).flat(), V1_GRAMMAR.loopOptions, 'loop option'),
   };
 }
 
-export function hostModels<S>(models: readonly HostedModel[], opts: ServerOptions): Hosting<S> {
+export function hostModels<S>(models: readonly AnyHostedModel[], opts: ServerOptions): Hosting<S> {
   if (!Array.isArray(models) || models.length === 0) throw rxrnnError(ErrorCodes.ARGUMENT, FN, 'models', 'a non-empty array of { name, cell, io? }', describe(models));
   const hosted = new Map<string, Hosted<S>>();
   let grammar = V1_GRAMMAR;
   for (const [i, m] of models.entries()) {
-    if (!m || typeof m.name !== 'string' || !m.cell || typeof m.cell.step !== 'function') throw rxrnnError(ErrorCodes.ARGUMENT, FN, `models[${i}]`, '{ name, cell, io? }', describe(m));
-    if (hosted.has(m.name)) throw rxrnnError(ErrorCodes.ARGUMENT, FN, `models[${i}].name`, 'a unique name', JSON.stringify(m.name));
+    if (hosted.has(m?.name)) throw rxrnnError(ErrorCodes.ARGUMENT, FN, `models[${i}].name`, 'a unique name', JSON.stringify(m.name));
+    if (m && typeof m.name === 'string' && !('cell' in m && m.cell) && 'session' in m && isSessionAdapter(m.session)) {
+      const a = m.session;
+      grammar = extendGrammar(grammar, extensions(a, m.name));
+      hosted.set(m.name, { info: { name: m.name, description: m.description, kind: a.modelKind, inputSize: 0, outputSize: 0, io: a.info }, cell: null, adapter: null, batcher: null, session: a, inFlight: new Set() });
+      continue;
+    }
+    if (!m || typeof m.name !== 'string' || !('cell' in m) || !m.cell || typeof m.cell.step !== 'function') throw rxrnnError(ErrorCodes.ARGUMENT, FN, `models[${i}]`, '{ name, cell, io? } or { name, session }', describe(m));
     const adapter = adapterOf(m, i);
     grammar = extendGrammar(grammar, extensions(adapter, m.name));
     hosted.set(m.name, {
@@ -87,6 +110,7 @@ export function hostModels<S>(models: readonly HostedModel[], opts: ServerOption
       cell: m.cell,
       adapter,
       batcher: createBatcher<Tag<S>>(m.cell, { maxBatch: opts.maxBatch, maxQueue: 1 }),
+      session: null,
       inFlight: new Set(),
     });
   }

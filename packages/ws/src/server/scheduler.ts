@@ -8,6 +8,10 @@
  * socket's output of the tick leaves in one write. With many streams one round fills the budget,
  * as one tick did before.
  *
+ * Session models (no cell, no batcher): a stream's queued input is its model's work, an Observable
+ * subscribed when it reaches the head of the stream's queue (at most one per stream per round, so
+ * other streams and sockets get their turn between searches); its values are the stream's outputs.
+ *
  * Failures stay with their stream: if feeding, stepping or encoding one stream throws, that stream
  * gets a typed error and is closed; every other stream steps on.
  */
@@ -16,7 +20,7 @@ import { wsError, WsErrorCodes, MAX_SEQ, type ServerMessage } from '../protocol.
 import { encodeOutputFrame } from '../frames.js';
 import type { ServerOptions } from '../options.js';
 import type { Metrics } from '../metrics.js';
-import type { Stream, StreamConnection as Connection, StreamHosting as Hosting, StreamTag as Tag } from './stream.js';
+import type { Op, Stream, StreamConnection as Connection, StreamHosting as Hosting, StreamTag as Tag } from './stream.js';
 
 /** Longest a tick keeps running rounds while work is ready, in ms (messages wait meanwhile). */
 export const TICK_BUDGET_MS = 2;
@@ -55,7 +59,11 @@ export class Scheduler {
 
   /** The stream ends: out of its batcher, its queue dropped, off its socket. */
   leave(s: Stream): void {
-    s.model.batcher.leave(s.session);
+    if (s.session) s.model.batcher!.leave(s.session);
+    const running = s.running;
+    s.running = null;
+    running?.unsubscribe(); // a session model's work: its Observable frees what it holds
+    s.run?.close?.();
     s.model.inFlight.delete(s);
     s.clear();
     this.busy.delete(s);
@@ -117,6 +125,7 @@ export class Scheduler {
     }
     let stepped = 0;
     for (const h of this.hosting.models.values()) {
+      if (!h.batcher) continue; // a session model: its work runs in feed
       const n = h.batcher.pending;
       if (n === 0) continue;
       const before = h.batcher.stats.steps;
@@ -143,7 +152,7 @@ export class Scheduler {
 
   /** Hand the batcher the stream's next input row. */
   private push(s: Stream, row: IoRow, t0: number): void {
-    s.model.batcher.push(s.session, row.x, { stream: s, row, t0 }, { extras: s.extras !== null });
+    s.model.batcher!.push(s.session!, row.x, { stream: s, row, t0 }, { extras: s.extras !== null });
     s.inFlight = true;
     s.model.inFlight.add(s);
   }
@@ -172,24 +181,27 @@ export class Scheduler {
           if (s.seq > MAX_SEQ) return this.fail(s, wsError(WsErrorCodes.LIMIT, op.name, 'seq', `at most ${MAX_SEQ + 1} steps per stream (seq is a u32)`, 'one more step'));
           return this.push(s, row, op.t0);
         }
+        case 'run':
+          this.run(s, op);
+          return; // one session work per stream per round: the tick's budget is checked between rounds
         case 'reset':
           s.pop();
-          s.model.batcher.reset(s.session);
-          s.io.reset?.();
+          s.model.batcher!.reset(s.session!);
+          s.io?.reset?.();
           s.last = null;
           this.send(s.conn, { type: 'ack', stream: s.id, of: 'reset', seq: s.seq, req: op.req });
           break;
         case 'snapshot':
           s.pop();
-          this.send(s.conn, { type: 'snapshot', stream: s.id, snapshot: s.model.batcher.snapshot(s.session), seq: s.seq, last: s.last ? Array.from(s.last) : undefined, req: op.req });
+          this.send(s.conn, { type: 'snapshot', stream: s.id, snapshot: s.model.batcher!.snapshot(s.session!), seq: s.seq, last: s.last ? Array.from(s.last) : undefined, req: op.req });
           break;
         case 'restore':
           s.pop();
           try {
-            s.model.batcher.restore(s.session, op.snapshot);
+            s.model.batcher!.restore(s.session!, op.snapshot);
             if (op.seq !== undefined) s.seq = op.seq;
             s.last = op.last;
-            s.io.reset?.();
+            s.io?.reset?.();
             this.send(s.conn, { type: 'ack', stream: s.id, of: 'restore', seq: s.seq, req: op.req });
           } catch (e) {
             s.conn.sendError(e, s.id, op.req);
@@ -197,6 +209,44 @@ export class Scheduler {
           break;
       }
     }
+  }
+
+  /**
+   * Run a session model's work: subscribe to it; each value is an output message (with the
+   * stream's next `seq`); its end pops the operation and lets the stream's next one run; its error
+   * is the stream's typed error frame (the stream stays open: a session's work holds no state
+   * between inputs). The stream is in flight meanwhile, so its later inputs wait their turn.
+   */
+  private run(s: Stream, op: Extract<Op, { kind: 'run' }>): void {
+    s.inFlight = true;
+    let ended = false;
+    const end = (e?: unknown) => {
+      if (ended) return;
+      ended = true;
+      s.running = null;
+      if (!s.conn.streams.has(s.id) || s.peek() !== op) return; // closed meanwhile
+      s.inFlight = false;
+      s.pop();
+      if (e !== undefined) s.conn.sendError(e instanceof RxrnnError ? e : wsError(WsErrorCodes.INTERNAL, 'input', 'stream', 'work that succeeds', e instanceof Error ? e.message.slice(0, 200) : String(e)), s.id, op.req);
+      if (s.busy) this.wake(s);
+    };
+    const sub = op.work.subscribe({
+      next: (fields) => {
+        if (ended || !s.conn.streams.has(s.id)) return;
+        if (s.seq > MAX_SEQ) return this.fail(s, wsError(WsErrorCodes.LIMIT, 'input', 'seq', `at most ${MAX_SEQ + 1} outputs per stream (seq is a u32)`, 'one more output'));
+        const seq = s.seq++;
+        this.metrics.streamSteps++;
+        const body = JSON.stringify(fields);
+        this.send(s.conn, `{"type":"output","stream":${s.id},"seq":${seq}${body === '{}' ? '}' : ',' + body.slice(1)}`);
+      },
+      error: (e) => end(e ?? new Error('error')),
+      complete: () => {
+        if (!ended) this.metrics.latency.observe((performance.now() - op.t0) / 1000);
+        end();
+      },
+    });
+    if (ended) sub.unsubscribe();
+    else s.running = sub;
   }
 
   private deliver(r: BatchResult<Tag>): void {
@@ -212,7 +262,7 @@ export class Scheduler {
     s.last = r.y;
     this.metrics.streamSteps++;
     if (s.binary && s.outputs) this.send(s.conn, encodeOutputFrame(s.id, seq, r.y));
-    const fields = JSON.stringify(s.io.encode({ row: r.tag.row, y: r.y, extras: r.extras }, { y: s.outputs && !s.binary, extras: s.extras }));
+    const fields = JSON.stringify(s.io!.encode({ row: r.tag.row, y: r.y, extras: r.extras }, { y: s.outputs && !s.binary, extras: s.extras }));
     const empty = fields === '{}';
     // {"type":"output","stream":…,"seq":…, then the adapter's fields}: the bytes JSON.stringify of the whole would give.
     if (!s.binary || !empty) this.send(s.conn, `{"type":"output","stream":${s.id},"seq":${seq}${empty ? '}' : ',' + fields.slice(1)}`);

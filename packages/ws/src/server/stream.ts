@@ -3,7 +3,7 @@
  * state), and its queue of operations, run in the order they arrived. Owns the accounting of
  * queued work: steps per stream, bytes per stream, socket and server, so every queue is bounded.
  */
-import type { BatchSession, DecodeLoop, IoRow, StateSnapshot, StreamIo } from '@rxrnn/core';
+import type { BatchSession, DecodeLoop, IoRow, SessionIo, SessionWork, StateSnapshot, StreamIo } from '@rxrnn/core';
 import type { Connection } from './connection.js';
 import type { Hosted, Hosting, Tag } from './models.js';
 
@@ -16,7 +16,9 @@ export type Op =
   | { kind: 'step'; row: IoRow; t0: number; bytes: number }
   | { kind: 'loop'; name: string; left: number; loop: DecodeLoop; t0: number; req?: number; bytes: number }
   | { kind: 'reset' | 'snapshot'; req?: number; bytes: number }
-  | { kind: 'restore'; snapshot: StateSnapshot; seq?: number; last: Float32Array | null; req?: number; bytes: number };
+  | { kind: 'restore'; snapshot: StateSnapshot; seq?: number; last: Float32Array | null; req?: number; bytes: number }
+  /** A session model's work for one input: subscribed when it reaches the head, popped when it ends. */
+  | { kind: 'run'; work: SessionWork; t0: number; req?: number; bytes: number };
 
 /** The server's connections, models and batcher tags, over its streams. */
 export type StreamConnection = Connection<Stream>;
@@ -39,19 +41,24 @@ export class Stream {
   last: Float32Array | null = null;
   queuedSteps = 0;
   queuedBytes = 0;
+  /** A session model's running work (its subscription), if any. */
+  running: { unsubscribe(): void } | null = null;
 
   constructor(
     readonly id: number,
     readonly conn: StreamConnection,
     readonly model: StreamModel,
-    readonly session: BatchSession,
-    readonly io: StreamIo,
+    /** A cell model's batcher session and io (null on a session model). */
+    readonly session: BatchSession | null,
+    readonly io: StreamIo | null,
     /** Step counter: the next output's `seq`. */
     public seq: number,
     readonly outputs: boolean,
     readonly extras: true | ReadonlySet<string> | null,
     readonly binary: boolean,
     private readonly server: ServerQueue,
+    /** A session model's stream io (null on a cell model). */
+    readonly run: SessionIo | null = null,
   ) {}
 
   /** Whether the stream has work: queued operations or a step in flight. */
