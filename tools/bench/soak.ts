@@ -30,7 +30,8 @@ import { Command } from 'commander';
 import WebSocket from 'ws';
 import { initBackend, createBatcher, createRng, type Batcher, type BatchSession } from '@rxrnn/core';
 import { PROTOCOL, encodeInputFrame, decodeFrame } from '@rxrnn/ws';
-import { loadModels } from '@rxrnn/server';
+import { loadModels, isCellModel, disposeServed } from '@rxrnn/server';
+import type { HostedModel } from '@rxrnn/ws';
 import { writeLineChartPanels, type LineSeries } from '@rxrnn/text';
 import type { ServerSample } from './soak-server.js';
 
@@ -352,8 +353,8 @@ async function main() {
   const out = opts.out ?? join(root, 'tools/bench/results', `soak-${date.slice(0, 16).replace(/[:T]/g, '-')}`);
   mkdirSync(dirname(out), { recursive: true });
   const all = loadModels(join(root, 'models')); // (the server loads them the same way: same kernels, same weights)
-  const model = all.find((m) => m.name === opts.model && (m.io?.kind ?? 'vector') === 'vector');
-  for (const m of all) if (m !== model) m.cell.dispose();
+  const model = all.find((m): m is HostedModel => isCellModel(m) && m.name === opts.model && (m.io?.kind ?? 'vector') === 'vector');
+  for (const m of all) if (m !== model) disposeServed(m);
   if (!model) throw new Error(`soak: --model: no vector model ${opts.model} in models/`);
   const X = model.cell.inputSize;
   const reference = createBatcher<number>(model.cell, { maxBatch: 1 });
