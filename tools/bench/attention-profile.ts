@@ -11,7 +11,7 @@
 import { Command } from 'commander';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '@rxrnn/core';
-import { lstmCell } from '@rxrnn/cells';
+import { lstmCell, type LstmState } from '@rxrnn/cells';
 import { additiveAttention, generalAttention, attentionDecoder, disposeDecoderState, type Attention, type DecoderState } from '@rxrnn/attention';
 import { kernelsInfo } from '@rxrnn/kernels';
 
@@ -52,7 +52,7 @@ for (const B of o.batch.split(',').map(Number)) {
       const keys = tf.randomNormal([B, S, D], 0, 0.5, 'float32', 4) as tf.Tensor3D;
       const memory = att.precompute(keys);
       const x = tf.randomNormal([B, X], 0, 1, 'float32', 5) as tf.Tensor2D;
-      let state: DecoderState = dec.initialState(B, S);
+      let state: DecoderState<LstmState> = dec.initialState(B, S);
       const fed = tf.concat([x, state.attentional], 1) as tf.Tensor2D;
       const h = tf.randomNormal([B, H], 0, 0.5, 'float32', 6).tanh() as tf.Tensor2D;
       const c = tf.randomNormal([B, D], 0, 0.5, 'float32', 7) as tf.Tensor2D;
@@ -63,7 +63,7 @@ for (const B of o.batch.split(',').map(Number)) {
       });
       const output = median(() => tf.tidy(() => void tf.concat([c, h], 1).matMul(dec.params.output_kernel).tanh()));
       const whole = median(() => {
-        const next = tf.tidy(() => dec.step(state, x, memory).state as unknown as tf.TensorContainer) as unknown as DecoderState;
+        const next = tf.tidy(() => dec.step(state, x, memory).state as unknown as tf.TensorContainer) as unknown as DecoderState<LstmState>;
         disposeDecoderState(state);
         state = next;
       });
