@@ -59,8 +59,12 @@ export function additiveScore(p: AdditiveParams, query: tf.Tensor2D, memory: Mem
   return pre.tanh().mul(p.attention_v).sum(-1) as tf.Tensor2D; // v^T tanh(·) [B, S]
 }
 
-/** {@link additiveScore}, the masked softmax and the context in one kernel call (`attendAdditive` of @rxrnn/kernels). */
-export function additiveAttendFused(p: AdditiveParams, query: tf.Tensor2D, memory: Memory, options: AttendOptions, rt: KernelRuntime): AttendResult {
+/**
+ * {@link additiveScore}, the masked softmax and the context in one kernel call (`attendAdditive` of
+ * @rxrnn/kernels), differentiable without coverage (its backward on the kernels too).
+ */
+export function additiveAttendFused(p: AdditiveParams, query: tf.Tensor2D, memory: Memory, options: AttendOptions, rt: KernelRuntime, taped: boolean): AttendResult | null {
+  if (taped && p.coverage_kernel && options.coverage) return null; // (the kernels' backward has no coverage: the tfjs ops)
   const coverage = p.coverage_kernel && options.coverage ? { coverage: options.coverage.toFloat(), coverageKernel: p.coverage_kernel as tf.Tensor1D } : {};
   const { context, weights } = attendAdditive(query, p.query_kernel as tf.Tensor2D, memory.projected as tf.Tensor3D, p.attention_v as tf.Tensor1D, memory.keys, {
     mask: maskFloat(options.mask) ?? undefined,

@@ -31,9 +31,10 @@ export interface AttentionSpec<P extends Record<string, tf.Variable>> {
   initialAlignment?: (batch: number, sourceLength: number, mask?: tf.Tensor2D) => tf.Tensor2D;
   /**
    * The same step (score, masked softmax, context) in one kernel call of @rxrnn/kernels, or null when the
-   * kernels do not cover these options (the tfjs path then runs). Used only while no gradient tape records.
+   * kernels do not cover these options (the tfjs path then runs); `taped`: a gradient tape records (return
+   * null unless the kernel call is differentiable).
    */
-  fused?: (p: P, query: tf.Tensor2D, memory: Memory, options: AttendOptions, rt: KernelRuntime) => AttendResult | null;
+  fused?: (p: P, query: tf.Tensor2D, memory: Memory, options: AttendOptions, rt: KernelRuntime, taped: boolean) => AttendResult | null;
   /** The mechanism's `fused` option: default true (when the kernels load); false keeps the tfjs path. */
   kernels?: boolean | KernelsConfig;
 }
@@ -98,8 +99,8 @@ export function defineAttention<P extends Record<string, tf.Variable>>(spec: Att
   const attend = (query: tf.Tensor2D, memory: Memory, options: AttendOptions = {}): AttendResult => {
     check(`${kind}.attend`, query, memory, options);
     return tf.tidy((): tf.TensorContainer => {
-      if (rt && !tapeOn()) {
-        const r = spec.fused!(params, query, memory, options, rt); // (null: not covered; the tfjs path below)
+      if (rt) {
+        const r = spec.fused!(params, query, memory, options, rt, tapeOn()); // (null: not covered; the tfjs path below)
         if (r) return { ...r } as unknown as tf.TensorContainer;
       }
       const e = spec.score(params, query, memory, options); // [B, S]

@@ -11,6 +11,7 @@ import { additiveAttention, concatAttention } from './additive.js';
 import { dotAttention, generalAttention } from './luong.js';
 import { attentionDecoder, disposeDecoderState } from './decoder-step.js';
 import type { DecoderStepResult } from './decoder-step.js';
+import { expectGradients } from '../test/attention-harness.js';
 import type { Attention, AttendOptions } from './types.js';
 
 const configs: [string, KernelsConfig][] = [
@@ -86,20 +87,65 @@ describe.each(configs)('fused attend on the %s kernels', (_name, config) => {
     att.dispose();
   });
 
-  it('under a gradient tape attend takes the tfjs path: gradients equal those of fused: false', () => {
+  it.each(factories)('%s: gradients under a tape (query, keys, every parameter) match the tfjs path within 1e-5', (name, make, q) => {
     const grads = (fused: boolean | KernelsConfig) => {
-      const att = factories[0][1](fused);
-      const keys = randn([2, 4, D], 1) as tf.Tensor3D;
-      const q = randn([2, Q], 2) as tf.Tensor2D;
-      const mem = att.precompute(keys);
-      const g = tf.grad((x: tf.Tensor) => att.attend(x as tf.Tensor2D, mem).context.square().sum() as tf.Scalar)(q);
-      const out = g.dataSync().slice();
-      tf.dispose([keys, q, g]);
-      mem.dispose();
+      const att = make(fused);
+      const [B, S] = [3, 6];
+      const keys = randn([B, S, D], 1) as tf.Tensor3D;
+      const query = randn([B, q], 2) as tf.Tensor2D;
+      const mask = maskOf(S, [S, 4, 1]);
+      const coverage = name.includes('coverage') ? (tf.abs(randn([B, S], 3)) as tf.Tensor2D) : undefined;
+      const r = randn([B, S], 4); // (the loss reaches the alignment too)
+      const vars = Object.values(att.params);
+      const loss = (x: tf.Tensor, k: tf.Tensor) => {
+        const mem = att.precompute(k as tf.Tensor3D);
+        const out = att.attend(x as tf.Tensor2D, mem, { mask, coverage });
+        const l = out.context.square().sum().add(out.alignment.mul(r).sum()) as tf.Scalar;
+        mem.dispose();
+        return l;
+      };
+      const [gq, gk] = tf.grads(loss)([query, keys]);
+      const { grads: gv } = vars.length ? tf.variableGrads(() => loss(query, keys), vars) : { grads: {} as Record<string, tf.Tensor> };
+      const out = [gq, gk, ...vars.map((v) => gv[v.name])].map((g) => g.dataSync().slice());
+      tf.dispose([keys, query, mask, r, gq, gk, ...Object.values(gv), ...(coverage ? [coverage] : [])]);
       att.dispose();
       return out;
     };
-    expectClose(grads(config), grads(false), 0);
+    const [a, b] = [grads(config), grads(false)];
+    a.forEach((g, i) => expectClose(g, b[i], 1e-5, 0, `gradient ${i}`));
+  });
+
+  it('additive attention on the kernels: gradients match finite differences (params, query, keys; the kernels\' backward)', () => {
+    const att = additiveAttention({ querySize: 3, keySize: 4, units: 5, seed: 1, fused: config, weights: { attention_b: { shape: [5], data: Float32Array.from([0.1, -0.2, 0.3, 0, 0.05]) } } });
+    expect(att.fused).toBe(true);
+    expectGradients(att);
+    att.dispose();
+  });
+
+  it('additive attention under a tape runs on the kernels (its backward), and frees its reserve after the backward', async () => {
+    const att = factories[0][1](config);
+    const keys = randn([2, 4, D], 1) as tf.Tensor3D;
+    const q = randn([2, Q], 2) as tf.Tensor2D;
+    const mem = att.precompute(keys);
+    const rt = kernels(config)!;
+    let during = 0;
+    const grad = () => {
+      const g = tf.grad((x: tf.Tensor) => {
+        const c = att.attend(x as tf.Tensor2D, mem).context;
+        during = rt.bytesInUse(); // (the forward's reserve is held until the backward)
+        return c.sum() as tf.Scalar;
+      })(q);
+      expect(g.shape).toEqual([2, Q]);
+      g.dispose();
+    };
+    grad(); // (first call: the kernel's transpose becomes resident)
+    const before = rt.bytesInUse();
+    await expectNoLeaks(grad, 'taped fused attend');
+    expect(during).toBeGreaterThan(before);
+    expect(rt.bytesInUse()).toBe(before);
+    tf.dispose([keys, q]);
+    mem.dispose();
+    att.dispose();
   });
 
   it('a decoder step (LSTM, input feeding, Luong output layer) matches the tfjs path over 4 steps; no leaks', async () => {

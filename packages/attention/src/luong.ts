@@ -39,7 +39,8 @@ export function dotScore(query: tf.Tensor2D, keys: tf.Tensor3D): tf.Tensor2D {
 
 /** {@link dotScore} over `scored` ([B, S, Q]: the keys or their projection), the masked softmax and the context in one kernel call. */
 function dotAttendFused(scored: (memory: Memory) => tf.Tensor3D) {
-  return (_p: unknown, query: tf.Tensor2D, memory: Memory, options: AttendOptions, rt: KernelRuntime): AttendResult => {
+  return (_p: unknown, query: tf.Tensor2D, memory: Memory, options: AttendOptions, rt: KernelRuntime, taped: boolean): AttendResult | null => {
+    if (taped) return null; // (no backward: training runs the tfjs ops)
     const { context, weights } = attendDot(query, scored(memory), memory.keys, { mask: maskFloat(options.mask) ?? undefined, kernels: rt }); // [B, D], [B, S]
     return { context, alignment: weights };
   };

@@ -100,4 +100,51 @@ void k_attendDot(int B, int S, int Q, int D, const float *query, const float *ke
   att_run(&j);
 }
 
+/* The backward of attendAdditive (no coverage), recomputing tanh from the inputs (nothing saved but α):
+ *   dα_bs += Σ_d dc_bd h_bsd;   dh_bsd = α_bs dc_bd
+ *   de_bs = mask_bs > 0 ? p_bs (dp_bs − Σ_s' p_bs' dp_bs') : 0,  with p ⊙ m = α and dp = dα ⊙ m
+ *   dpre_bsa = de_bs v_a (1 − t_bsa²);  dv_a = Σ_bs de_bs t_bsa;  dkp = dpre;  dqp_ba = Σ_s dpre_bsa
+ *   dq = dqp Wᵀ;  dW = qᵀ dqp
+ * A masked position's score is a constant (−1e9) in the forward, so its de is 0 (tf.where's gradient).
+ * p is recovered from α where the mask is 1 (α = p there); where it is 0, p only meets dp = 0. */
+void k_attendAdditiveBackward(int B, int S, int Q, int A, int D, const float *query, const float *W, const float *WT, const float *kp, const float *v, const float *values,
+                              const float *mask, const float *weights, const float *dcontext, const float *dweights, float *qp, float *de, float *dqp, float *dquery,
+                              float *dW, float *dkp, float *dv, float *dvalues) {
+  k_gemm(B, A, Q, query, Q, W, A, qp, A, 0); /* q W [B, A] */
+  memset(dv, 0, (size_t)A * sizeof(float));
+  memset(dqp, 0, (size_t)B * A * sizeof(float));
+  for (int b = 0; b < B; b++) {
+    size_t bs = (size_t)b * S;
+    const float *al = weights + bs, *m = mask ? mask + bs : NULL, *dc = dcontext + (size_t)b * D, *h = values + bs * D;
+    float *e = de + bs;
+    float dot = 0.0f;
+    for (int s = 0; s < S; s++) {
+      const float *hs = h + (size_t)s * D;
+      float *dhs = dvalues + (bs + s) * D;
+      float acc = dweights ? dweights[bs + s] : 0.0f;
+      for (int d = 0; d < D; d++) { acc += dc[d] * hs[d]; dhs[d] = al[s] * dc[d]; }
+      float dp = m ? (m[s] > 0.0f ? acc * m[s] : 0.0f) : acc;
+      e[s] = dp;
+      dot += al[s] * dp; /* (α = p where the mask is 1; masked: dp = 0) */
+    }
+    for (int s = 0; s < S; s++) e[s] = (m && !(m[s] > 0.0f)) ? 0.0f : al[s] * (e[s] - dot);
+    const float *q = qp + (size_t)b * A;
+    float *dq = dqp + (size_t)b * A;
+    for (int s = 0; s < S; s++) {
+      const float *k = kp + (bs + s) * A;
+      float *dk = dkp + (bs + s) * A;
+      float es = e[s];
+      for (int a = 0; a < A; a++) {
+        float t = stanh(k[a] + q[a]);
+        float g = es * v[a] * (1.0f - t * t);
+        dk[a] = g;
+        dq[a] += g;
+        dv[a] += es * t;
+      }
+    }
+  }
+  k_gemm(B, Q, A, dqp, A, WT, Q, dquery, Q, 0);  /* dq = dqp Wᵀ [B, Q] */
+  k_gemmTN(B, Q, A, query, Q, dqp, A, dW, A, 0); /* dW = qᵀ dqp [Q, A] */
+}
+
 #endif /* RX_X86 */

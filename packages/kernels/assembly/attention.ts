@@ -7,7 +7,7 @@
 //
 // The arithmetic of @rxrnn/attention's `normalise` and `contextOf` (see ../kernels-native/src/attention.c).
 
-import { gemm } from './gemm';
+import { gemm, gemmTN } from './gemm';
 import { vexp, vtanh } from './activations';
 
 // Σ_a x[a] · y[a] (4 lanes, then the lanes; the tail scalar).
@@ -101,4 +101,71 @@ export function attendDot(B: i32, S: i32, Q: i32, D: i32, query: usize, keys: us
     for (let s = 0; s < S; s++) store<f32>(e + (<usize>s << 2), dot(Q, q, keys + (((bs + <usize>s) * <usize>Q) << 2)));
     normaliseContext(S, D, e, mask ? mask + (bs << 2) : 0, values + ((bs * <usize>D) << 2), context + ((<usize>b * <usize>D) << 2));
   }
+}
+
+/**
+ * attendAdditive backward (no coverage), recomputing tanh from the inputs: the gradients of query, W,
+ * keysProj, v and values from dcontext and dweights (0: none) and the forward's weights α (see attention.c).
+ */
+export function attendAdditiveBackward(B: i32, S: i32, Q: i32, A: i32, D: i32, query: usize, W: usize, WT: usize, keysProj: usize, v: usize, values: usize, mask: usize, weights: usize, dcontext: usize, dweights: usize, qp: usize, de: usize, dqp: usize, dquery: usize, dW: usize, dkeysProj: usize, dv: usize, dvalues: usize): void {
+  gemm(B, A, Q, query, Q, W, A, qp, A, 0); // q W [B, A]
+  memory.fill(dv, 0, <usize>A << 2);
+  memory.fill(dqp, 0, (<usize>B * <usize>A) << 2);
+  const one = f32x4.splat(1);
+  for (let b = 0; b < B; b++) {
+    const bs = <usize>b * <usize>S;
+    const al = weights + (bs << 2);
+    const m = mask ? mask + (bs << 2) : 0;
+    const dc = dcontext + ((<usize>b * <usize>D) << 2);
+    const e = de + (bs << 2);
+    let dot: f32 = 0;
+    for (let s = 0; s < S; s++) {
+      const hs = values + (((bs + <usize>s) * <usize>D) << 2);
+      const dhs = dvalues + (((bs + <usize>s) * <usize>D) << 2);
+      const as = load<f32>(al + (<usize>s << 2));
+      let acc: f32 = dweights ? load<f32>(dweights + ((bs + <usize>s) << 2)) : 0;
+      for (let d = 0; d < D; d++) {
+        const o = <usize>d << 2;
+        const g = load<f32>(dc + o);
+        acc += g * load<f32>(hs + o);
+        store<f32>(dhs + o, as * g);
+      }
+      const ms: f32 = m ? load<f32>(m + (<usize>s << 2)) : 1;
+      const dp: f32 = m ? (ms > 0 ? acc * ms : 0) : acc;
+      store<f32>(e + (<usize>s << 2), dp);
+      dot += as * dp;
+    }
+    for (let s = 0; s < S; s++) {
+      const o = <usize>s << 2;
+      const masked = m != 0 && !(load<f32>(m + o) > 0);
+      store<f32>(e + o, masked ? 0 : load<f32>(al + o) * (load<f32>(e + o) - dot));
+    }
+    const q = qp + ((<usize>b * <usize>A) << 2);
+    const dq = dqp + ((<usize>b * <usize>A) << 2);
+    for (let s = 0; s < S; s++) {
+      const k = keysProj + (((bs + <usize>s) * <usize>A) << 2);
+      const dk = dkeysProj + (((bs + <usize>s) * <usize>A) << 2);
+      const es = load<f32>(e + (<usize>s << 2));
+      const ve = f32x4.splat(es);
+      let a = 0;
+      for (; a + 4 <= A; a += 4) {
+        const o = <usize>a << 2;
+        const t = vtanh(f32x4.add(v128.load(k + o), v128.load(q + o)));
+        const g = f32x4.mul(f32x4.mul(ve, v128.load(v + o)), f32x4.sub(one, f32x4.mul(t, t)));
+        v128.store(dk + o, g);
+        v128.store(dq + o, f32x4.add(v128.load(dq + o), g));
+        v128.store(dv + o, f32x4.add(v128.load(dv + o), f32x4.mul(ve, t)));
+      }
+      for (; a < A; a++) {
+        const o = <usize>a << 2;
+        const t = f32x4.extract_lane(vtanh(f32x4.splat(load<f32>(k + o) + load<f32>(q + o))), 0);
+        const g = es * load<f32>(v + o) * (1 - t * t);
+        store<f32>(dk + o, g);
+        store<f32>(dq + o, load<f32>(dq + o) + g);
+        store<f32>(dv + o, load<f32>(dv + o) + es * t);
+      }
+    }
+  }
+  gemm(B, Q, A, dqp, A, WT, Q, dquery, Q, 0); // dq = dqp Wᵀ [B, Q]
+  gemmTN(B, Q, A, query, Q, dqp, A, dW, A, 0); // dW = qᵀ dqp [Q, A]
 }

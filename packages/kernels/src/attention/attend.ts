@@ -6,18 +6,20 @@
  *     dot:       e_bs = q_b · k_bs                                k: the keys, or their projection
  *     both:      α_b = softmax(e_b, masked positions −1e9) ⊙ mask_b,   c_b = Σ_s α_bs h_bs
  *
- * The numbers of @rxrnn/attention's tfjs path (its reference) within float32 round-off. Not
- * differentiable: the results carry no gradient (the attention mechanisms use these only while no
- * gradient tape is recording). The per-source tensors (projection, keys, values) and the weights stay
+ * The numbers of @rxrnn/attention's tfjs path (its reference) within float32 round-off.
+ * `attendAdditive` without coverage is differentiable (one tape node; its backward, `attendAdditiveBackward`,
+ * recomputes the tanh from the inputs and gives the gradients of the query, W, the projection, v and the
+ * values); with coverage, and `attendDot`, the results carry no gradient (@rxrnn/attention uses them only
+ * while no gradient tape records). The per-source tensors (projection, keys, values) and the weights stay
  * resident in kernel memory between steps; the query, mask and coverage are copied in per call.
  *
  * ```ts
  * const { context, weights } = attendAdditive(q, W, kp, v, keys, { mask }); // [B, D], [B, S]
  * ```
  */
-import type * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs';
 import { rxrnnError, ErrorCodes } from '@rxrnn/core';
-import { checkTensor, residentFor, floatValues, tensorAt, runtimeOf, type KernelsChoice } from '../shared.js';
+import { checkTensor, residentFor, floatValues, tensorAt, runtimeOf, tapeOn, multiOutputOp, Reserve, type KernelsChoice } from '../shared.js';
 import type { KernelRuntime } from '../wasm/runtime.js';
 
 export interface AttendKernelOptions {
@@ -77,6 +79,7 @@ export function attendAdditive(query: tf.Tensor2D, kernel: tf.Tensor2D, keysProj
   if (options.coverage !== undefined) checkTensor(fn, 'options.coverage', options.coverage, [B, S], `[${B}, ${S}]`);
   if (options.coverageKernel !== undefined) checkTensor(fn, 'options.coverageKernel', options.coverageKernel, [A], `[${A}]`);
   const rt = runtime(fn, options.kernels);
+  if (tapeOn() && !options.coverage) return additiveOp(rt, query, kernel, keysProj, v, values, options.mask);
   const pW = residentFor(rt, kernel).sync(kernel);
   const pk = residentFor(rt, keysProj).sync(keysProj);
   const pv = residentFor(rt, v).sync(v);
@@ -88,6 +91,54 @@ export function attendAdditive(query: tf.Tensor2D, kernel: tf.Tensor2D, keysProj
     rt.k.attendAdditive(B, S, Q, A, D, pq, pW, pk, pv, ph, pm, pc, pwc, pqp, pw, pctx);
     return { context: tensorAt<tf.Rank.R2>(rt, pctx, [B, D]), weights: tensorAt<tf.Rank.R2>(rt, pw, [B, S]) };
   });
+}
+
+/**
+ * attendAdditive on the tape: one node over (query, kernel, keysProj, v, values) with outputs (context,
+ * weights). What the backward reads is kept in kernel memory (a {@link Reserve}): the query, the mask and
+ * the weights α; the resident addresses of the rest are those of the forward.
+ */
+function additiveOp(rt: KernelRuntime, query: tf.Tensor2D, kernel: tf.Tensor2D, keysProj: tf.Tensor3D, v: tf.Tensor1D, values: tf.Tensor3D, mask?: tf.Tensor2D): AttendKernelResult {
+  const [B, Q] = query.shape;
+  const [A, S, D] = [kernel.shape[1], keysProj.shape[1], values.shape[2]];
+  const [context, weights] = multiOutputOp([query, kernel, keysProj, v, values], () => {
+    const rk = residentFor(rt, kernel);
+    const [pW, pWT] = [rk.sync(kernel), rk.syncTransposed(kernel)];
+    const pk = residentFor(rt, keysProj).sync(keysProj);
+    const pv = residentFor(rt, v).sync(v);
+    const ph = residentFor(rt, values).sync(values);
+    const saved = new Reserve(rt, [B * Q, B * S, B * S]); // query, mask, α
+    let outputs: tf.Tensor[];
+    try {
+      const [pq, pm, pw] = saved.ptrs;
+      rt.write(pq, floatValues(query));
+      if (mask) rt.write(pm, floatValues(mask));
+      outputs = rt.scratch([B * A, B * D], ([pqp, pctx]) => {
+        rt.k.attendAdditive(B, S, Q, A, D, pq, pW, pk, pv, ph, mask ? pm : 0, 0, 0, pqp, pw, pctx);
+        return [tensorAt<tf.Rank.R2>(rt, pctx, [B, D]), tensorAt<tf.Rank.R2>(rt, pw, [B, S])];
+      });
+    } catch (e) {
+      saved.release();
+      throw e;
+    }
+    return {
+      outputs,
+      backward: ([dc, dw]) => {
+        try {
+          const [pq, pm, pw] = saved.ptrs;
+          return rt.scratch([B * D, B * S, B * A, B * S, B * A, B * Q, Q * A, B * S * A, A, B * S * D], ([pdc, pdw, pqp, pde, pdqp, pdq, pdW, pdk, pdv, pdh]) => {
+            rt.write(pdc, floatValues(dc));
+            rt.write(pdw, floatValues(dw));
+            rt.k.attendAdditiveBackward(B, S, Q, A, D, pq, pW, pWT, pk, pv, ph, mask ? pm : 0, pw, pdc, pdw, pqp, pde, pdqp, pdq, pdW, pdk, pdv, pdh);
+            return [tensorAt(rt, pdq, [B, Q]), tensorAt(rt, pdW, [Q, A]), tensorAt(rt, pdk, [B, S, A]), tensorAt(rt, pdv, [A]), tensorAt(rt, pdh, [B, S, D])];
+          });
+        } finally {
+          saved.release();
+        }
+      },
+    };
+  });
+  return { context: context as tf.Tensor2D, weights: weights as tf.Tensor2D };
 }
 
 /**

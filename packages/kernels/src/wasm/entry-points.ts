@@ -133,6 +133,13 @@ export const ENTRY_POINTS: readonly EntryPoint[] = [
     doc: 'Dot / general attention step: e = q · k (k: the keys or their projection [B, S, Q]), masked softmax (mask 0: none), context = Σ α h.',
     signature: 'int B, int S, int Q, int D, in query, in keys, in values, in mask, out weights, out context',
   },
+  {
+    name: 'attendAdditiveBackward',
+    module: 'attention',
+    doc: 'attendAdditive backward (mask 0: none; no coverage): from dcontext, dweights and the forward weights, the gradients of query, W, keysProj, v and values; qp, de: scratch [B, A], [B, S].',
+    signature:
+      'int B, int S, int Q, int A, int D, in query, in W, in WT, in keysProj, in v, in values, in mask, in weights, in dcontext, in dweights, out qp, out de, out dqp, out dquery, out dW, out dkeysProj, out dv, out dvalues',
+  },
 ];
 
 /** An argument of an entry point. */
