@@ -11,7 +11,8 @@
         "src/lstm.c",
         "src/lstm-variant.c",
         "src/gru.c",
-        "src/rnn.c"
+        "src/rnn.c",
+        "src/attention.c"
       ],
       "cflags": ["-O3", "-std=gnu11", "-fno-math-errno", "-fno-trapping-math", "-fvisibility=hidden", "-Werror=implicit-function-declaration", "-Werror=int-conversion", "-Werror=incompatible-pointer-types"],
       "cflags!": ["-O2"],

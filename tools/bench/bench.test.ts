@@ -15,6 +15,8 @@ describe.skipIf(torch.skip)(`bench harness (quick)${torch.note}`, () => {
     for (const kind of ['rnn', 'lstm', 'gru']) for (const B of [1, 4]) expect(names.has(`step ${kind} B=${B} H=X=16`)).toBe(true);
     expect([...names].some((n) => n.startsWith('sequence lstm forward'))).toBe(true);
     expect([...names].some((n) => n.startsWith('train char-lstm+Adam'))).toBe(true);
+    for (const B of [1, 4]) expect(names.has(`attention decoder step (LSTM + additive + attentional layer) B=${B} S=5 H=16`)).toBe(true);
+    expect([...names].some((n) => n.startsWith('beam search K=5'))).toBe(true);
     expect(rows.filter((r) => r.impl === 'wasm').length).toBe(names.size);
     // the native kernels are built on our machines (see packages/kernels/src/gemm.test.ts)
     if (process.arch === 'x64' && process.env.RXRNN_NATIVE !== 'off') expect(rows.filter((r) => r.impl === 'native').length).toBe(names.size);

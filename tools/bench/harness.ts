@@ -15,7 +15,8 @@ import { readFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend, createTrainer, setExpKernel, type Cell, type State } from '@rxrnn/core';
-import { lstmCell, gruCell, rnnCell, embeddingCell, denseCell, stackCells, fuseCell, lstmSequence, type LstmSequenceParams } from '@rxrnn/cells';
+import { lstmCell, gruCell, rnnCell, embeddingCell, denseCell, stackCells, fuseCell, lstmSequence, type LstmSequenceParams, type LstmState } from '@rxrnn/cells';
+import { additiveAttention, attentionDecoder, attentionDecoderSession, beamSearchSync, disposeDecoderState, type DecoderState } from '@rxrnn/attention';
 import { createParallelTrainer } from '@rxrnn/cells/parallel';
 import { kernels, kernelExp, kernelsInfo, kernelsWasmFile, type KernelsConfig } from '@rxrnn/kernels';
 
@@ -258,6 +259,75 @@ function libraryTrainContender(threads: number, parallel: boolean, V: number, E:
   };
 }
 
+/**
+ * The attentional decoder of `attentionDecoder` (@rxrnn/attention) at H = X = D = A: an LSTM cell with
+ * Luong's input feeding ([x; h̃] → H), additive (Bahdanau) attention over S encoder states, Luong's
+ * attentional layer h̃ = tanh(W_c [c; h]); random weights (seeded). `impl` picks the paths of both the
+ * cell and the attention: tfjs ops, or the fused kernels (WebAssembly or native).
+ */
+function attentionModel(impl: 'tfjs' | FusedImpl, H: number) {
+  const fused = impl === 'tfjs' ? false : kernelsOf(impl);
+  const cell = lstmCell({ inputSize: 2 * H, hiddenSize: H, seed: 1, init: 'uniform', fused });
+  const att = additiveAttention({ querySize: H, keySize: H, units: H, seed: 2, fused });
+  if (impl !== 'tfjs' && !att.fused) throw new Error('bench: the additive attention did not fuse');
+  const dec = attentionDecoder(cell, att, { inputSize: H, seed: 3 });
+  return { cell, att, dec, dispose: () => [dec, att, cell].forEach((m) => m.dispose()) };
+}
+
+const attentionLabel = (impl: 'tfjs' | FusedImpl, what: string): string =>
+  impl === 'tfjs' ? `tfjs ops (${what}, fused: false)` : `${fusedLabel(impl)}: LSTM step + attendAdditive (${what})`;
+
+/** One `attentionDecoder` step (inference), B rows over S source positions: x [B, H] → h̃ [B, H] and the next state. */
+function attentionStepContender(impl: 'tfjs' | FusedImpl, B: number, S: number, H: number): Contender {
+  const m = attentionModel(impl, H);
+  const keys = tf.randomNormal([B, S, H], 0, 0.5, 'float32', 4) as tf.Tensor3D;
+  const memory = m.att.precompute(keys);
+  const x = tf.randomNormal([B, H], 0, 1, 'float32', 5) as tf.Tensor2D;
+  let state = m.dec.initialState(B, S) as DecoderState<LstmState>;
+  return {
+    impl,
+    label: attentionLabel(impl, 'attentionDecoder.step'),
+    run: () => {
+      const next = tf.tidy(() => m.dec.step(state, x, memory).state as unknown as tf.TensorContainer) as unknown as DecoderState<LstmState>;
+      disposeDecoderState(state);
+      state = next;
+    },
+    dispose: () => {
+      disposeDecoderState(state);
+      tf.dispose([keys, x]);
+      memory.dispose();
+      m.dispose();
+    },
+  };
+}
+
+/**
+ * Beam search (`beamSearchSync`, beam K) on one stream with the decoder above, an embedding [V, H] and an
+ * output layer [H, V] + bias; `eos` can never win (its bias is −1e9), so every call runs `L` steps and
+ * commits L tokens: time per call / L is the latency per committed token.
+ */
+function beamContender(impl: 'tfjs' | FusedImpl, K: number, L: number, S: number, H: number, V: number): Contender {
+  const m = attentionModel(impl, H);
+  const keys = tf.randomNormal([1, S, H], 0, 0.5, 'float32', 4) as tf.Tensor3D;
+  const embedding = tf.randomNormal([V, H], 0, 1, 'float32', 6) as tf.Tensor2D;
+  const output = tf.randomNormal([H, V], 0, 1 / Math.sqrt(H), 'float32', 7) as tf.Tensor2D;
+  const bias = tf.tensor1d(Float32Array.from({ length: V }, (_, i) => (i === 1 ? -1e9 : 0)));
+  const session = attentionDecoderSession(m.dec, { keys, embedding, output, outputBias: bias, bos: 0, eos: 1 });
+  return {
+    impl,
+    label: attentionLabel(impl, `beamSearchSync, attentionDecoderSession, beam ${K}`),
+    run: () => {
+      const r = beamSearchSync(session, { beamWidth: K, maxLength: L });
+      if (r.best.tokens.length !== L) throw new Error(`bench: beam search committed ${r.best.tokens.length} tokens, expected ${L}`);
+    },
+    dispose: () => {
+      session.dispose();
+      tf.dispose([keys, embedding, output, bias]);
+      m.dispose();
+    },
+  };
+}
+
 // ---------------------------------------------------------------------------------------------
 
 function rowSpecs(quick: boolean, skipTfjsTraining: boolean, threads: number): RowSpec[] {
@@ -297,6 +367,20 @@ function rowSpecs(quick: boolean, skipTfjsTraining: boolean, threads: number): R
       libraryTrainContender(threads, false, tr.V, tr.E, tr.H, tr.T, tr.B),
       ...(threads > 1 ? [libraryTrainContender(threads, true, tr.V, tr.E, tr.H, tr.T, tr.B)] : []),
     ],
+  });
+  const at = quick ? { S: 5, H: 16, Bs: [1, 4], V: 20, L: 4 } : { S: 50, H: 256, Bs: [1, 32], V: 1000, L: 20 };
+  for (const B of at.Bs) {
+    rows.push({
+      name: `attention decoder step (LSTM + additive + attentional layer) B=${B} S=${at.S} H=${at.H}`,
+      torch: { kind: 'attention-step', B, S: at.S, H: at.H },
+      contenders: () => [attentionStepContender('tfjs', B, at.S, at.H), ...fused.map((f) => attentionStepContender(f, B, at.S, at.H))],
+    });
+  }
+  rows.push({
+    name: `beam search K=5, ${at.L} tokens per call, S=${at.S} H=${at.H} V=${at.V}`,
+    torch: { kind: 'beam', K: 5, L: at.L, S: at.S, H: at.H, V: at.V },
+    per: { count: at.L, unit: 'committed tokens/s' },
+    contenders: () => [beamContender('tfjs', 5, at.L, at.S, at.H, at.V), ...fused.map((f) => beamContender(f, 5, at.L, at.S, at.H, at.V))],
   });
   return rows;
 }

@@ -11,6 +11,13 @@ Rows (the same shapes as the rxrnn side):
     {"kind": "step", "cell": "rnn"|"lstm"|"gru", "B", "X", "H"}      nn.RNNCell/LSTMCell/GRUCell, no_grad
     {"kind": "seq", "cell": "lstm", "T", "B", "X", "H"}              nn.LSTM forward, no_grad
     {"kind": "train", "V", "E", "H", "T", "B"}                        char-LSTM + Adam, one step per call
+    {"kind": "attention-step", "B", "S", "H"}                         one step of AttnDecoder (below), no_grad
+    {"kind": "beam", "K", "L", "S", "H", "V"}                         beam search of L steps with AttnDecoder, no_grad
+
+AttnDecoder is the architecture of @rxrnn/attention's `attentionDecoder` as the bench builds it: an
+LSTM cell with Luong's input feeding, additive (Bahdanau) attention v.tanh(W h + U k + b) over S
+encoder states (U k + b precomputed once per source), Luong's attentional layer tanh(W_c [c; h]) and
+the coverage sum; random weights.
 """
 import json
 import sys
@@ -20,6 +27,28 @@ import torch
 import torch.nn as nn
 
 models = {}
+
+
+class AttnDecoder(nn.Module):
+    def __init__(self, H):
+        super().__init__()
+        self.cell = nn.LSTMCell(2 * H, H)
+        self.query = nn.Linear(H, H, bias=False)  # W
+        self.memory = nn.Linear(H, H)  # U, b
+        self.v = nn.Parameter(torch.randn(H) / H ** 0.5)
+        self.out = nn.Linear(2 * H, H, bias=False)  # W_c
+
+    def initial(self, B, S, H):
+        return (torch.zeros(B, H), torch.zeros(B, H), torch.zeros(B, H), torch.zeros(B, S))
+
+    def step(self, x, state, keys, projected):
+        att, h, c, cov = state
+        h, c = self.cell(torch.cat([x, att], 1), (h, c))  # input feeding
+        e = torch.tanh(projected + self.query(h).unsqueeze(1)) @ self.v  # [B, S]
+        a = torch.softmax(e, -1)
+        ctx = torch.bmm(a.unsqueeze(1), keys).squeeze(1)  # [B, D]
+        att = torch.tanh(self.out(torch.cat([ctx, h], 1)))  # [B, H]
+        return (att, h, c, cov + a), a
 
 
 def key(row):
@@ -71,6 +100,53 @@ def build(row):
             opt.step()
 
         return train
+    if kind == "attention-step":
+        B, S, H = row["B"], row["S"], row["H"]
+        dec = AttnDecoder(H)
+        keys = torch.randn(B, S, H) * 0.5
+        with torch.no_grad():
+            projected = dec.memory(keys)
+        x = torch.randn(B, H)
+        st = {"s": dec.initial(B, S, H)}
+
+        def attention_step():
+            with torch.no_grad():
+                st["s"], _ = dec.step(x, st["s"], keys, projected)
+
+        return attention_step
+    if kind == "beam":
+        K, L, S, H, V = row["K"], row["L"], row["S"], row["H"], row["V"]
+        dec = AttnDecoder(H)
+        keys = torch.randn(1, S, H) * 0.5
+        emb = torch.randn(V, H)
+        w_out = torch.randn(H, V) / H ** 0.5
+        b_out = torch.zeros(V)
+        b_out[1] = -1e9  # eos (1) never wins: every search runs L steps
+        with torch.no_grad():
+            projected = dec.memory(keys)
+        tiled = {k: (keys.expand(k, S, H).contiguous(), projected.expand(k, S, H).contiguous()) for k in (1, K)}
+
+        def beam():
+            with torch.no_grad():
+                state = dec.initial(1, S, H)
+                tokens = torch.zeros(1, dtype=torch.long)  # bos
+                cum = torch.zeros(1)
+                hyps, aligns = [[]], [[]]
+                for _ in range(L):
+                    k = cum.shape[0]
+                    state, a = dec.step(emb[tokens], state, *tiled[k])
+                    logp = torch.log_softmax(state[0] @ w_out + b_out, -1)  # [k, V]
+                    top, idx = (cum.unsqueeze(1) + logp).reshape(-1).topk(K)
+                    rows, tokens = idx // V, idx % V
+                    state = tuple(t.index_select(0, rows) for t in state)
+                    cum = top
+                    a = a.index_select(0, rows)
+                    r, tk = rows.tolist(), tokens.tolist()
+                    hyps = [hyps[i] + [t] for i, t in zip(r, tk)]
+                    aligns = [aligns[i] + [a[j]] for j, i in enumerate(r)]
+                return hyps[0]
+
+        return beam
     raise ValueError(f"unknown row kind {kind!r}")
 
 

@@ -18,9 +18,10 @@
 import type * as tf from '@tensorflow/tfjs';
 import { checkSize, createRng, glorotUniform, uniformInit, type ParamInit } from '@rxrnn/core';
 import { param, checkWeightNames, type WeightsInput } from '@rxrnn/cells';
+import { attendAdditive, type KernelRuntime, type KernelsConfig } from '@rxrnn/kernels';
 import { defineAttention } from './define.js';
-import { project3d } from './normalise.js';
-import type { Attention, AttendOptions, Memory } from './types.js';
+import { project3d, maskFloat } from './normalise.js';
+import type { Attention, AttendOptions, AttendResult, Memory } from './types.js';
 
 export interface AdditiveOptions {
   /** Size Q of the query (decoder state). */
@@ -33,6 +34,12 @@ export interface AdditiveOptions {
   coverage?: boolean;
   seed?: number;
   weights?: WeightsInput;
+  /**
+   * Attend (score, masked softmax, context) in one call of the fused kernels of @rxrnn/kernels while no
+   * gradient tape records (inference); the tfjs ops below stay the reference and run in training.
+   * Default true (when the kernels load); `false` keeps the tfjs ops; a kernels config picks the kernels.
+   */
+  fused?: boolean | KernelsConfig;
 }
 
 export type AdditiveParams = Record<'query_kernel' | 'memory_kernel' | 'attention_v', tf.Variable> &
@@ -50,6 +57,21 @@ export function additiveScore(p: AdditiveParams, query: tf.Tensor2D, memory: Mem
   let pre = (memory.projected as tf.Tensor3D).add(ws); // U h_j + b + W s [B, S, A]
   if (p.coverage_kernel && options.coverage) pre = pre.add(options.coverage.expandDims(2).mul(p.coverage_kernel)); // + w_c c_ij [B, S, A]
   return pre.tanh().mul(p.attention_v).sum(-1) as tf.Tensor2D; // v^T tanh(·) [B, S]
+}
+
+/**
+ * {@link additiveScore}, the masked softmax and the context in one kernel call (`attendAdditive` of
+ * @rxrnn/kernels), differentiable without coverage (its backward on the kernels too).
+ */
+export function additiveAttendFused(p: AdditiveParams, query: tf.Tensor2D, memory: Memory, options: AttendOptions, rt: KernelRuntime, taped: boolean): AttendResult | null {
+  if (taped && p.coverage_kernel && options.coverage) return null; // (the kernels' backward has no coverage: the tfjs ops)
+  const coverage = p.coverage_kernel && options.coverage ? { coverage: options.coverage.toFloat(), coverageKernel: p.coverage_kernel as tf.Tensor1D } : {};
+  const { context, weights } = attendAdditive(query, p.query_kernel as tf.Tensor2D, memory.projected as tf.Tensor3D, p.attention_v as tf.Tensor1D, memory.keys, {
+    mask: maskFloat(options.mask) ?? undefined,
+    ...coverage,
+    kernels: rt,
+  }); // [B, D], [B, S]
+  return { context, alignment: weights };
 }
 
 /** Initial weights of the additive family: Glorot-uniform kernels, v ~ U(±1/√A), zero bias and coverage weight. */
@@ -97,6 +119,8 @@ function additiveFamily(kind: 'additive' | 'concat', fn: string, options: Additi
     weights: additiveWeights(fn, options, bias) as never,
     project: additiveProject,
     score: additiveScore,
+    fused: additiveAttendFused,
+    kernels: options.fused,
     requires: options.coverage ? ['coverage'] : [],
   });
 }

@@ -5,6 +5,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { rxrnnError, ErrorCodes, describe, type ParamInit } from '@rxrnn/core';
+import { kernels, resolveKernelsConfig, tapeOn, type KernelRuntime, type KernelsConfig } from '@rxrnn/kernels';
 import { normalise, contextOf } from './normalise.js';
 import type { Attention, AttentionKind, AttendOptions, AttendResult, Memory, NormaliseOptions } from './types.js';
 
@@ -28,6 +29,20 @@ export interface AttentionSpec<P extends Record<string, tf.Variable>> {
   align?: (p: P, scores: tf.Tensor2D, query: tf.Tensor2D, memory: Memory, options: AttendOptions) => AttendResult;
   /** The α_0 the mechanism prescribes (see {@link Attention.initialAlignment}). */
   initialAlignment?: (batch: number, sourceLength: number, mask?: tf.Tensor2D) => tf.Tensor2D;
+  /**
+   * The same step (score, masked softmax, context) in one kernel call of @rxrnn/kernels, or null when the
+   * kernels do not cover these options (the tfjs path then runs); `taped`: a gradient tape records (return
+   * null unless the kernel call is differentiable).
+   */
+  fused?: (p: P, query: tf.Tensor2D, memory: Memory, options: AttendOptions, rt: KernelRuntime, taped: boolean) => AttendResult | null;
+  /** The mechanism's `fused` option: default true (when the kernels load); false keeps the tfjs path. */
+  kernels?: boolean | KernelsConfig;
+}
+
+/** The runtime a mechanism's fused attend runs on, or null (switched off, no fused form, kernels unavailable). */
+function fusedRuntime(fn: string, spec: { fused?: unknown; kernels?: boolean | KernelsConfig; normalise?: NormaliseOptions; align?: unknown }): KernelRuntime | null {
+  if (!spec.fused || spec.kernels === false || spec.normalise || spec.align) return null; // (the kernels: a plain masked softmax)
+  return kernels(resolveKernelsConfig(spec.kernels === true || spec.kernels === undefined ? {} : spec.kernels, fn));
 }
 
 function variables<P>(weights: Record<string, ParamInit>): P {
@@ -50,6 +65,7 @@ export function defineAttention<P extends Record<string, tf.Variable>>(spec: Att
   const { kind, querySize: Q, keySize: D } = spec;
   const params = variables<P>(spec.weights);
   const requires = spec.requires ?? [];
+  const rt = fusedRuntime(kind, spec);
   let disposed = false;
   const live = (fn: string) => {
     if (disposed) throw rxrnnError(ErrorCodes.DISPOSED, fn, 'this', 'a live attention', `a disposed ${kind} attention`);
@@ -83,6 +99,10 @@ export function defineAttention<P extends Record<string, tf.Variable>>(spec: Att
   const attend = (query: tf.Tensor2D, memory: Memory, options: AttendOptions = {}): AttendResult => {
     check(`${kind}.attend`, query, memory, options);
     return tf.tidy((): tf.TensorContainer => {
+      if (rt) {
+        const r = spec.fused!(params, query, memory, options, rt, tapeOn()); // (null: not covered; the tfjs path below)
+        if (r) return { ...r } as unknown as tf.TensorContainer;
+      }
       const e = spec.score(params, query, memory, options); // [B, S]
       if (spec.align) return { ...spec.align(params, e, query, memory, options) } as unknown as tf.TensorContainer;
       const alignment = normalise(e, options.mask, spec.normalise); // [B, S]
@@ -95,6 +115,7 @@ export function defineAttention<P extends Record<string, tf.Variable>>(spec: Att
     querySize: Q,
     keySize: D,
     params,
+    fused: rt !== null,
     precompute,
     score,
     attend,

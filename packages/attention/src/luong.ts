@@ -11,15 +11,22 @@
 import * as tf from '@tensorflow/tfjs';
 import { checkSize, createRng, glorotUniform, rxrnnError, ErrorCodes } from '@rxrnn/core';
 import { param, checkWeightNames, type WeightsInput } from '@rxrnn/cells';
+import { attendDot, type KernelRuntime, type KernelsConfig } from '@rxrnn/kernels';
 import { defineAttention } from './define.js';
-import { project3d } from './normalise.js';
-import type { Attention, Memory } from './types.js';
+import { project3d, maskFloat } from './normalise.js';
+import type { Attention, AttendOptions, AttendResult, Memory } from './types.js';
 
 export interface LuongOptions {
   querySize: number;
   keySize: number;
   seed?: number;
   weights?: WeightsInput;
+  /**
+   * Attend (score, masked softmax, context) in one call of the fused kernels of @rxrnn/kernels while no
+   * gradient tape records (inference); the tfjs ops stay the reference and run in training. Default
+   * true (when the kernels load); `false` keeps the tfjs ops; a kernels config picks the kernels.
+   */
+  fused?: boolean | KernelsConfig;
 }
 
 export type GeneralParams = Record<'memory_kernel', tf.Variable>;
@@ -28,6 +35,15 @@ export type GeneralParams = Record<'memory_kernel', tf.Variable>;
 export function dotScore(query: tf.Tensor2D, keys: tf.Tensor3D): tf.Tensor2D {
   const [B, Q] = query.shape;
   return tf.matMul(keys, query.reshape([B, Q, 1])).reshape([B, keys.shape[1]]); // [B, S, Q] @ [B, Q, 1] → [B, S]
+}
+
+/** {@link dotScore} over `scored` ([B, S, Q]: the keys or their projection), the masked softmax and the context in one kernel call. */
+function dotAttendFused(scored: (memory: Memory) => tf.Tensor3D) {
+  return (_p: unknown, query: tf.Tensor2D, memory: Memory, options: AttendOptions, rt: KernelRuntime, taped: boolean): AttendResult | null => {
+    if (taped) return null; // (no backward: training runs the tfjs ops)
+    const { context, weights } = attendDot(query, scored(memory), memory.keys, { mask: maskFloat(options.mask) ?? undefined, kernels: rt }); // [B, D], [B, S]
+    return { context, alignment: weights };
+  };
 }
 
 /** Luong's `dot` score, h_t^T h̄_j. No parameters. */
@@ -44,6 +60,8 @@ export function dotAttention(options: Omit<LuongOptions, 'weights' | 'seed'>): A
     weights: {},
     project: () => null,
     score: (_p, query, memory: Memory) => dotScore(query, memory.keys),
+    fused: dotAttendFused((memory) => memory.keys),
+    kernels: options.fused,
   });
 }
 
@@ -62,5 +80,7 @@ export function generalAttention(options: LuongOptions): Attention<GeneralParams
     weights: { memory_kernel: param(fn, options.weights, 'memory_kernel', [D, Q], () => glorotUniform(rng, D, Q)) },
     project: (p, keys) => project3d(keys, p.memory_kernel as tf.Tensor2D), // h̄_j W_a^T [B, S, Q]
     score: (_p, query, memory) => dotScore(query, memory.projected as tf.Tensor3D), // [B, S]
+    fused: dotAttendFused((memory) => memory.projected as tf.Tensor3D),
+    kernels: options.fused,
   });
 }

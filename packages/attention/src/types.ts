@@ -63,6 +63,11 @@ export interface Attention<P extends Record<string, tf.Variable> = Record<string
   /** Size D of each key (an encoder annotation h_j). */
   readonly keySize: number;
   readonly params: P;
+  /**
+   * True when `attend` runs on the fused kernels of @rxrnn/kernels (score, masked softmax and context in
+   * one call) while no gradient tape records; the tfjs ops otherwise (training, and every `score` call).
+   */
+  readonly fused: boolean;
   /** The encoder side, once per source: keys [B, S, D] → a {@link Memory}. */
   precompute(keys: tf.Tensor3D): Memory;
   /** Unnormalised scores e_i [B, S] (masked positions are not filled here). */

@@ -39,12 +39,18 @@ void k_pack(int K, int N, const float *src, int ldb, float *dst);
 void k_lstmvForward(int T, int B, int X, int H, int coupled, const float *x, const float *K, const float *R, const float *bias, const float *pi, const float *pf, const float *po, float *hs, float *cs, float *gates, float *tanhc, const float *Kp, const float *Rp);
 /* Peephole / CIFG LSTM backward through T steps: the gradients of x, h0, c0, every weight and the peepholes. */
 void k_lstmvBackward(int T, int B, int X, int H, int coupled, const float *x, const float *KT, const float *RT, const float *pi, const float *pf, const float *po, const float *hs, const float *cs, const float *gates, const float *tanhc, const float *dys, const float *dcT, float *dz, float *dh, float *dc, float *dx, float *dK, float *dR, float *db, float *dpi, float *dpf, float *dpo);
+/* Additive attention step: e = v·tanh(q W + kp + cov w_c) (cov, wc: 0 for none), masked softmax (mask 0: none), context = Σ α h; qp: q W [B, A]. */
+void k_attendAdditive(int B, int S, int Q, int A, int D, const float *query, const float *W, const float *keysProj, const float *v, const float *values, const float *mask, const float *coverage, const float *wc, float *qp, float *weights, float *context);
+/* Dot / general attention step: e = q · k (k: the keys or their projection [B, S, Q]), masked softmax (mask 0: none), context = Σ α h. */
+void k_attendDot(int B, int S, int Q, int D, const float *query, const float *keys, const float *values, const float *mask, float *weights, float *context);
+/* attendAdditive backward (mask 0: none; no coverage): from dcontext, dweights and the forward weights, the gradients of query, W, keysProj, v and values; qp, de: scratch [B, A], [B, S]. */
+void k_attendAdditiveBackward(int B, int S, int Q, int A, int D, const float *query, const float *W, const float *WT, const float *keysProj, const float *v, const float *values, const float *mask, const float *weights, const float *dcontext, const float *dweights, float *qp, float *de, float *dqp, float *dquery, float *dW, float *dkeysProj, float *dv, float *dvalues);
 
-enum { RX_ACTIVATE, RX_GEMM, RX_GEMM_TN, RX_TRANSPOSE, RX_COLSUM, RX_LSTM_FORWARD, RX_LSTM_BACKWARD, RX_GRU_FORWARD, RX_GRU_BACKWARD, RX_RNN_FORWARD, RX_RNN_BACKWARD, RX_PACK, RX_LSTMV_FORWARD, RX_LSTMV_BACKWARD, RX_ENTRY_POINTS };
+enum { RX_ACTIVATE, RX_GEMM, RX_GEMM_TN, RX_TRANSPOSE, RX_COLSUM, RX_LSTM_FORWARD, RX_LSTM_BACKWARD, RX_GRU_FORWARD, RX_GRU_BACKWARD, RX_RNN_FORWARD, RX_RNN_BACKWARD, RX_PACK, RX_LSTMV_FORWARD, RX_LSTMV_BACKWARD, RX_ATTEND_ADDITIVE, RX_ATTEND_DOT, RX_ATTEND_ADDITIVE_BACKWARD, RX_ENTRY_POINTS };
 
 /* How many uint32 arguments entry point `fn` reads (-1: no such entry point). */
 static inline int rx_argc(int fn) {
-  static const int n[RX_ENTRY_POINTS] = { 4, 10, 10, 4, 6, 17, 26, 16, 22, 12, 16, 5, 18, 27 };
+  static const int n[RX_ENTRY_POINTS] = { 4, 10, 10, 4, 6, 17, 26, 16, 22, 12, 16, 5, 18, 27, 16, 10, 23 };
   return fn >= 0 && fn < RX_ENTRY_POINTS ? n[fn] : -1;
 }
 
@@ -67,6 +73,9 @@ static inline void rx_dispatch(char *base, int fn, const uint32_t *a) {
     case RX_PACK: k_pack(I(0), I(1), F(2), I(3), F(4)); break;
     case RX_LSTMV_FORWARD: k_lstmvForward(I(0), I(1), I(2), I(3), I(4), F(5), F(6), F(7), F(8), F(9), F(10), F(11), F(12), F(13), F(14), F(15), F(16), F(17)); break;
     case RX_LSTMV_BACKWARD: k_lstmvBackward(I(0), I(1), I(2), I(3), I(4), F(5), F(6), F(7), F(8), F(9), F(10), F(11), F(12), F(13), F(14), F(15), F(16), F(17), F(18), F(19), F(20), F(21), F(22), F(23), F(24), F(25), F(26)); break;
+    case RX_ATTEND_ADDITIVE: k_attendAdditive(I(0), I(1), I(2), I(3), I(4), F(5), F(6), F(7), F(8), F(9), F(10), F(11), F(12), F(13), F(14), F(15)); break;
+    case RX_ATTEND_DOT: k_attendDot(I(0), I(1), I(2), I(3), F(4), F(5), F(6), F(7), F(8), F(9)); break;
+    case RX_ATTEND_ADDITIVE_BACKWARD: k_attendAdditiveBackward(I(0), I(1), I(2), I(3), I(4), F(5), F(6), F(7), F(8), F(9), F(10), F(11), F(12), F(13), F(14), F(15), F(16), F(17), F(18), F(19), F(20), F(21), F(22)); break;
   }
 #undef I
 #undef F

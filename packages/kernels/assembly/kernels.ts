@@ -21,4 +21,5 @@ export { lstmForward, lstmBackward } from './lstm';
 export { gruForward, gruBackward } from './gru';
 export { rnnForward, rnnBackward } from './rnn';
 export { lstmvForward, lstmvBackward } from './lstm-variant';
+export { attendAdditive, attendDot, attendAdditiveBackward } from './attention';
 export { heapBase, relaxedSimd } from './host';

@@ -18,3 +18,6 @@ export type { KernelsChoice, MultiOutputForward } from './shared.js';
 // A dense layer over many rows (x W + b), differentiable
 export { affine } from './dense/affine.js';
 export type { AffineOptions } from './dense/affine.js';
+// One attention step (score + masked softmax + context) in one call, for inference
+export { attendAdditive, attendDot } from './attention/attend.js';
+export type { AttendKernelOptions, AttendAdditiveOptions, AttendKernelResult } from './attention/attend.js';

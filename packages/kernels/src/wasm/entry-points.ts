@@ -23,7 +23,7 @@ export interface EntryPoint {
   /** The export's name (JavaScript, AssemblyScript); the C function is `k_<name>`. */
   name: string;
   /** The AssemblyScript module (`assembly/<module>.ts`) that exports it. */
-  module: 'activations' | 'gemm' | 'dense' | 'lstm' | 'lstm-variant' | 'gru' | 'rnn';
+  module: 'activations' | 'gemm' | 'dense' | 'lstm' | 'lstm-variant' | 'gru' | 'rnn' | 'attention';
   /** Only the native kernels implement it (optional in the TypeScript interface). */
   nativeOnly?: boolean;
   /** A one-line description (the generated doc comments). */
@@ -120,6 +120,25 @@ export const ENTRY_POINTS: readonly EntryPoint[] = [
     doc: 'Peephole / CIFG LSTM backward through T steps: the gradients of x, h0, c0, every weight and the peepholes.',
     signature:
       'int T, int B, int X, int H, int coupled, in x, in KT, in RT, in pi, in pf, in po, in hs, in cs, in gates, in tanhc, in dys, in dcT, out dz, out dh, out dc, out dx, out dK, out dR, out db, out dpi, out dpf, out dpo',
+  },
+  {
+    name: 'attendAdditive',
+    module: 'attention',
+    doc: 'Additive attention step: e = v·tanh(q W + kp + cov w_c) (cov, wc: 0 for none), masked softmax (mask 0: none), context = Σ α h; qp: q W [B, A].',
+    signature: 'int B, int S, int Q, int A, int D, in query, in W, in keysProj, in v, in values, in mask, in coverage, in wc, out qp, out weights, out context',
+  },
+  {
+    name: 'attendDot',
+    module: 'attention',
+    doc: 'Dot / general attention step: e = q · k (k: the keys or their projection [B, S, Q]), masked softmax (mask 0: none), context = Σ α h.',
+    signature: 'int B, int S, int Q, int D, in query, in keys, in values, in mask, out weights, out context',
+  },
+  {
+    name: 'attendAdditiveBackward',
+    module: 'attention',
+    doc: 'attendAdditive backward (mask 0: none; no coverage): from dcontext, dweights and the forward weights, the gradients of query, W, keysProj, v and values; qp, de: scratch [B, A], [B, S].',
+    signature:
+      'int B, int S, int Q, int A, int D, in query, in W, in WT, in keysProj, in v, in values, in mask, in weights, in dcontext, in dweights, out qp, out de, out dqp, out dquery, out dW, out dkeysProj, out dv, out dvalues',
   },
 ];
 

@@ -35,10 +35,16 @@ export interface KernelExports {
   lstmvForward(T: number, B: number, X: number, H: number, coupled: number, x: number, K: number, R: number, bias: number, pi: number, pf: number, po: number, hs: number, cs: number, gates: number, tanhc: number, Kp?: number, Rp?: number): void;
   /** Peephole / CIFG LSTM backward through T steps: the gradients of x, h0, c0, every weight and the peepholes. */
   lstmvBackward(T: number, B: number, X: number, H: number, coupled: number, x: number, KT: number, RT: number, pi: number, pf: number, po: number, hs: number, cs: number, gates: number, tanhc: number, dys: number, dcT: number, dz: number, dh: number, dc: number, dx: number, dK: number, dR: number, db: number, dpi: number, dpf: number, dpo: number): void;
+  /** Additive attention step: e = v·tanh(q W + kp + cov w_c) (cov, wc: 0 for none), masked softmax (mask 0: none), context = Σ α h; qp: q W [B, A]. */
+  attendAdditive(B: number, S: number, Q: number, A: number, D: number, query: number, W: number, keysProj: number, v: number, values: number, mask: number, coverage: number, wc: number, qp: number, weights: number, context: number): void;
+  /** Dot / general attention step: e = q · k (k: the keys or their projection [B, S, Q]), masked softmax (mask 0: none), context = Σ α h. */
+  attendDot(B: number, S: number, Q: number, D: number, query: number, keys: number, values: number, mask: number, weights: number, context: number): void;
+  /** attendAdditive backward (mask 0: none; no coverage): from dcontext, dweights and the forward weights, the gradients of query, W, keysProj, v and values; qp, de: scratch [B, A], [B, S]. */
+  attendAdditiveBackward(B: number, S: number, Q: number, A: number, D: number, query: number, W: number, WT: number, keysProj: number, v: number, values: number, mask: number, weights: number, dcontext: number, dweights: number, qp: number, de: number, dqp: number, dquery: number, dW: number, dkeysProj: number, dv: number, dvalues: number): void;
 }
 
 /** The entry points the native addon implements, in the order of its kernel ids. */
-export const NATIVE_ENTRY_POINTS = ['activate', 'gemm', 'gemmTN', 'transpose', 'colsum', 'lstmForward', 'lstmBackward', 'gruForward', 'gruBackward', 'rnnForward', 'rnnBackward', 'pack', 'lstmvForward', 'lstmvBackward'] as const;
+export const NATIVE_ENTRY_POINTS = ['activate', 'gemm', 'gemmTN', 'transpose', 'colsum', 'lstmForward', 'lstmBackward', 'gruForward', 'gruBackward', 'rnnForward', 'rnnBackward', 'pack', 'lstmvForward', 'lstmvBackward', 'attendAdditive', 'attendDot', 'attendAdditiveBackward'] as const;
 
 /** The most arguments an entry point takes. */
 export const MAX_ENTRY_ARGS = 27;
