@@ -150,7 +150,7 @@ async function encodeAll(pairs: Pair[]): Promise<Encoded[]> {
   const tgt = await subwords.encodeBatch(pairs.map((p) => p.es));
   return pairs.map((pair, i) => ({ pair, src: src[i], tgt: tgt[i] }));
 }
-let all = { train: await encodeAll(splits.train), validation: await encodeAll(splits.validation), test: await encodeAll(splits.test) };
+const all = { train: await encodeAll(splits.train), validation: await encodeAll(splits.validation), test: await encodeAll(splits.test) };
 if (a.quick) {
   all.validation = all.validation.slice(0, 60);
   all.test = all.test.slice(0, 60);

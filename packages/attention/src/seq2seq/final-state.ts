@@ -50,7 +50,7 @@ export function finalStateAttention(o: { querySize: number; keySize: number }): 
         const [B, S] = memory.keys.shape;
         const mask = options.mask ?? (tf.ones([B, S]) as tf.Tensor2D);
         const context = finalStateSummary(memory.keys, mask); // c [B, D]
-        const first = tf.oneHot(tf.zeros([B], 'int32'), S).toFloat(); // position 1 [B, S]
+        const first = tf.pad(tf.ones([B, 1]), [[0, 0], [0, S - 1]]); // position 1 [B, S] (S may be 1)
         const alignment = lastPositions(mask).add(first).mul(0.5) as tf.Tensor2D; // ½ on n_b and 1 (1 when n_b = 1)
         return { context, alignment };
       });
