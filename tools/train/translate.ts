@@ -29,6 +29,7 @@ import cliProgress from 'cli-progress';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend, backendInfo, backendLine, createUpdater, createRng, readSafetensors, writeSafetensors, type TrainerCheckpoint } from '@rxrnn/core';
 import { seq2seqModel, seq2seqLoss, seq2seqGreedy, beamSearchSync, seq2seqSession, type Seq2SeqModel, type Seq2SeqOptions } from '@rxrnn/attention';
+import { cpuBudget, processCpuSeconds } from './cpu-budget.js';
 import { Subwords, corpusBleu, bleuByLength, writeLineChart, type BleuSentence } from '@rxrnn/text';
 
 const a = new Command('translate')
@@ -110,11 +111,7 @@ for (const [k, v] of Object.entries({ ...cfg, ...cfg.model })) {
   if (typeof v === 'number' && !Number.isFinite(v)) throw new Error(`tools/train/translate.ts: --${k}: expected a number`);
 }
 
-/** CPU seconds of this process (user + system). */
-const cpuSeconds = () => {
-  const u = process.cpuUsage();
-  return (u.user + u.system) / 1e6;
-};
+const cpuSeconds = processCpuSeconds;
 
 // ---- data ----------------------------------------------------------------------------------------
 interface Pair {
@@ -297,10 +294,10 @@ if (existsSync(join(ckptDir, 'state.json'))) {
 }
 
 const budget = cfg.minutes * 60;
+const clock = cpuBudget(budget, { cpuSeconds: cpuBefore, wallSeconds: wallBefore });
 const c0 = cpuSeconds();
-const w0 = Date.now();
-const cpuUsed = () => cpuBefore + cpuSeconds() - c0;
-const wallUsed = () => wallBefore + (Date.now() - w0) / 1000;
+const cpuUsed = clock.cpuSeconds;
+const wallUsed = clock.wallSeconds;
 let batches = epochBatches(epoch);
 let lossAvg = NaN;
 let stoppedBy = 'steps';
@@ -312,7 +309,7 @@ const bar = new cliProgress.SingleBar(
 );
 bar.start(Math.round(budget), Math.round(cpuUsed()), { budget: Math.round(budget), cpu: Math.round(cpuUsed()), step: updater.step, epoch, loss: '-', val: '-', tps: '-' });
 while (updater.step < cfg.steps) {
-  if (cpuUsed() >= budget) {
+  if (clock.spent()) {
     stoppedBy = 'CPU-time budget';
     break;
   }
