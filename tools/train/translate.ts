@@ -30,6 +30,7 @@ import * as tf from '@tensorflow/tfjs';
 import { initBackend, backendInfo, backendLine, createUpdater, createRng, readSafetensors, writeSafetensors, type TrainerCheckpoint } from '@rxrnn/core';
 import { seq2seqModel, seq2seqLoss, seq2seqGreedy, beamSearchSync, seq2seqSession, type Seq2SeqModel, type Seq2SeqOptions } from '@rxrnn/attention';
 import { cpuBudget, processCpuSeconds } from './cpu-budget.js';
+import { epochBatches as bucketedBatches, wordTokens } from './translate-batches.js';
 import { Subwords, corpusBleu, bleuByLength, writeLineChart, type BleuSentence } from '@rxrnn/text';
 
 const a = new Command('translate')
@@ -169,29 +170,8 @@ console.log(
   `${backendLine(backendInfo()!)}\ntranslate ${cfg.arch}: ${nParams} parameters, vocabulary ${V}; train ${train.length} pairs (${cut.pairs} longer than ${cfg.maxLen} tokens left out), validation ${all.validation.length}, test ${all.test.length}`,
 );
 
-/** Batches for one epoch: shuffled, pooled by 64 batches, sorted by source length in each pool, batches shuffled. */
-function epochBatches(epoch: number): Encoded[][] {
-  const rng = createRng(seed * 7919 + epoch);
-  const order = train.map((_, i) => i);
-  for (let i = order.length - 1; i > 0; i--) {
-    const j = Math.floor(rng.next() * (i + 1));
-    [order[i], order[j]] = [order[j], order[i]];
-  }
-  const batches: Encoded[][] = [];
-  const pool = 64 * cfg.batch;
-  for (let p = 0; p < order.length; p += pool) {
-    const chunk = order.slice(p, p + pool).sort((x, y) => train[x].src.length - train[y].src.length || train[x].tgt.length - train[y].tgt.length);
-    for (let b = 0; b < chunk.length; b += cfg.batch) batches.push(chunk.slice(b, b + cfg.batch).map((i) => train[i]));
-  }
-  for (let i = batches.length - 1; i > 0; i--) {
-    const j = Math.floor(rng.next() * (i + 1));
-    [batches[i], batches[j]] = [batches[j], batches[i]];
-  }
-  return batches;
-}
-
-/** Word tokens for BLEU: letter/digit runs and single punctuation marks. */
-const wordTokens = (s: string): string[] => s.normalize('NFC').match(/[\p{L}\p{M}]+|\p{N}+|[^\s\p{L}\p{M}\p{N}]/gu) ?? [];
+/** Batches for one epoch (translate-batches.ts): shuffled, pooled by 64 batches, sorted by source length in each pool, batches shuffled. */
+const epochBatches = (epoch: number): Encoded[][] => bucketedBatches(train, cfg.batch, seed, epoch, (e) => [e.src.length, e.tgt.length]);
 
 /** Greedy (or beam) translations of `items`, in length-sorted chunks. */
 async function translateAll(m: Seq2SeqModel, items: readonly Encoded[], beam = 0): Promise<string[]> {
