@@ -27,6 +27,7 @@ export { alignmentHeatmapSpec } from './decode/heatmap.js';
 export type { HeatmapSpecOptions } from './decode/heatmap.js';
 // Encoder–decoder (issue 16): bidirectional encoder, stacked decoder with input feeding, training losses, greedy decoding
 export { seq2seqModel, disposeEncoded } from './seq2seq/model.js';
+export { finalStateAttention, finalStateSummary, lastPositions } from './seq2seq/final-state.js';
 export type { Seq2SeqModel, Seq2SeqOptions, Seq2SeqStepResult, Encoded, CellFactory, AttentionChoice } from './seq2seq/model.js';
 export { encodeSeq2seq, decodeSeq2seq, parseSeq2seqMeta, saveSeq2seq, loadSeq2seq, SEQ2SEQ_FORMAT } from './seq2seq/model-file.js';
 export type { Seq2SeqMeta, Seq2SeqFileOptions } from './seq2seq/model-file.js';

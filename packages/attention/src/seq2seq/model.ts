@@ -28,6 +28,7 @@ import { attentionDecoder, type AttentionDecoder, type DecoderState } from '../d
 import { additiveAttention, concatAttention } from '../additive.js';
 import { dotAttention, generalAttention } from '../luong.js';
 import { locationAttention } from '../location.js';
+import { finalStateAttention, finalStateSummary } from './final-state.js';
 import type { Attention, Memory } from '../types.js';
 import { encodeSource, type EncoderCells } from './encoder.js';
 import { sourceBatch, type SourceBatch, type TokenIds } from './batch.js';
@@ -35,8 +36,14 @@ import { sourceBatch, type SourceBatch, type TokenIds } from './batch.js';
 /** Builds one recurrent cell of the model (default: `lstmCell`). */
 export type CellFactory = (o: { inputSize: number; hiddenSize: number; seed: number }) => Cell;
 
-/** A mechanism by name, or a factory of any {@link Attention}. */
-export type AttentionChoice = 'additive' | 'concat' | 'dot' | 'general' | 'location' | ((o: { querySize: number; keySize: number; seed: number }) => Attention);
+/**
+ * A mechanism by name, or a factory of any {@link Attention}. `'none'`: the plain encoder–decoder of
+ * Cho et al. 2014 / Sutskever et al. 2014, no attention: the fixed summary c = [→h_n; ←h_1] stands for
+ * c_t at every step (`finalStateAttention`) and the decoder starts from the encoder's final state,
+ * h⁽ˡ⁾_0 = tanh(W_b⁽ˡ⁾ c + b_b⁽ˡ⁾) for every layer l (Cho et al.'s h'_0 = tanh(V' c); parameters `bridge.kernel`
+ * [D, L_dec·H], `bridge.bias`); the cell must keep its output in state key `h` (LSTM, GRU, RNN).
+ */
+export type AttentionChoice = 'additive' | 'concat' | 'dot' | 'general' | 'location' | 'none' | ((o: { querySize: number; keySize: number; seed: number }) => Attention);
 
 export interface Seq2SeqOptions {
   sourceVocab: number;
@@ -105,7 +112,7 @@ export interface Seq2SeqModel {
   readonly isDisposed: boolean;
 }
 
-const ATTENTION_NAMES: readonly string[] = ['additive', 'concat', 'dot', 'general', 'location'];
+const ATTENTION_NAMES: readonly string[] = ['additive', 'concat', 'dot', 'general', 'location', 'none'];
 
 function makeAttention(choice: AttentionChoice, querySize: number, keySize: number, seed: number): Attention {
   if (typeof choice === 'function') return choice({ querySize, keySize, seed });
@@ -120,8 +127,10 @@ function makeAttention(choice: AttentionChoice, querySize: number, keySize: numb
       return generalAttention({ querySize, keySize, seed });
     case 'location':
       return locationAttention({ querySize, keySize, units: querySize, filters: 8, kernelSize: 5, seed });
+    case 'none':
+      return finalStateAttention({ querySize, keySize });
     default:
-      throw rxrnnError(ErrorCodes.UNKNOWN, 'seq2seqModel', 'options.attention', "'additive', 'concat', 'dot', 'general', 'location' or a factory", describe(choice));
+      throw rxrnnError(ErrorCodes.UNKNOWN, 'seq2seqModel', 'options.attention', "'additive', 'concat', 'dot', 'general', 'location', 'none' or a factory", describe(choice));
   }
 }
 
@@ -173,6 +182,7 @@ export function seq2seqModel(options: Seq2SeqOptions): Seq2SeqModel {
     const attention = own(makeAttention(attentionChoice, H, D, nextSeed()));
     const decoder = own(attentionDecoder(decCell, attention, { inputSize: E, attentionalSize: H, seed: nextSeed() }));
     const projection = own(denseCell({ inputSize: H, outputSize: Vt, seed: nextSeed() }));
+    const bridge = attentionChoice === 'none' ? own(denseCell({ inputSize: D, outputSize: Ld * H, seed: nextSeed() })) : null; // W_b [D, L·H]
 
     const params: Record<string, tf.Variable> = {};
     const add = (prefix: string, ps: Readonly<Record<string, tf.Variable>>) => {
@@ -187,6 +197,7 @@ export function seq2seqModel(options: Seq2SeqOptions): Seq2SeqModel {
     add('decoder.attention', attention.params);
     add('decoder', decoder.params);
     add('projection', projection.params);
+    if (bridge) add('bridge', bridge.params);
 
     let disposed = false;
     const live = (where: string) => {
@@ -214,7 +225,23 @@ export function seq2seqModel(options: Seq2SeqOptions): Seq2SeqModel {
       },
       initialState(e) {
         live('initialState');
-        return decoder.initialState(e.lengths.length, e.keys.shape[1], e.mask);
+        const s = decoder.initialState(e.lengths.length, e.keys.shape[1], e.mask);
+        if (!bridge) return s;
+        // The plain model: h⁽ˡ⁾_0 = tanh(W_b⁽ˡ⁾ c + b_b⁽ˡ⁾), c = [→h_n; ←h_1] (Cho et al. 2014, §2.2)
+        const cell: Record<string, tf.Tensor> = { ...(s.cell as Record<string, tf.Tensor>) };
+        const missing = Array.from({ length: Ld }, (_, l) => `${l}.h`).find((key) => !(cell[key] instanceof tf.Tensor) || cell[key].shape[1] !== H);
+        if (missing) {
+          tf.dispose([...Object.values(cell), s.attentional, s.alignment, s.coverage]);
+          throw rxrnnError(ErrorCodes.ARGUMENT, 'seq2seq.initialState', 'options.cell', `a cell whose state keeps its output [B, ${H}] in 'h' (attention 'none' starts it from the encoder)`, `no state '${missing}'`);
+        }
+        const h0 = tf.tidy(() => tf.tanh(bridge.step({}, finalStateSummary(e.keys, e.mask), {})[0])); // [B, L·H]
+        for (let l = 0; l < Ld; l++) {
+          const old = cell[`${l}.h`];
+          cell[`${l}.h`] = tf.tidy(() => h0.slice([0, l * H], [-1, H])); // [B, H]
+          old.dispose();
+        }
+        h0.dispose();
+        return { ...s, cell } as DecoderState;
       },
       step(state, tokens, e, ctx = {}) {
         live('step');
