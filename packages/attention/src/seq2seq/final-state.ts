@@ -43,6 +43,7 @@ export function finalStateAttention(o: { querySize: number; keySize: number }): 
     querySize: o.querySize,
     keySize: o.keySize,
     params: {},
+    fused: false, // nothing to fuse: the summary is a gather
     precompute: (keys): Memory => ({ keys, projected: null, dispose() {} }),
     score: (query, memory) => tf.zerosLike(memory.keys.sum(2)) as tf.Tensor2D, // [B, S]: nothing is scored
     attend(query, memory, options = {}) {
